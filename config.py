@@ -1,0 +1,102 @@
+"""Configuration read from the environment, with embedded defaults for development."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+ENVIRONMENTS = ("development", "production", "test")
+
+# Every key Baiqau reads. A BAIQAU_* variable not listed here stops the start:
+# a typo in a deployment must not silently fall back to a default.
+KNOWN_KEYS = {
+    "BAIQAU_ENV": "development | production | test (default: production)",
+    "SECRET_KEY": "signs sessions and CSRF tokens; required outside development",
+    "DATABASE_URL": "PostgreSQL URL; unset means SQLite in instance/",
+    "REDIS_URL": "Redis URL for RQ; unset means jobs run in-process",
+    "BAIQAU_MAX_UPLOAD_MB": "largest request body in megabytes (default 25)",
+    "BAIQAU_SESSION_HOURS": "how long a signed-in session lasts (default 8)",
+    "BAIQAU_LOGIN_MAX_FAILURES": "failed logins before an address is locked (default 5)",
+    "BAIQAU_LOGIN_LOCK_MINUTES": "how long the lock lasts (default 15)",
+}
+
+
+class ConfigError(RuntimeError):
+    """A missing, malformed or unknown setting; the message says which and how to fix it."""
+
+
+def _int(env, key, default, minimum=1):
+    raw = env.get(key)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{key}={value} must be at least {minimum}")
+    return value
+
+
+def database_url(raw):
+    """Normalise a PostgreSQL URL to the psycopg 3 driver; None means the embedded SQLite."""
+    if not raw:
+        return f"sqlite:///{INSTANCE / 'baiqau.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    if raw.startswith(("postgresql+psycopg://", "sqlite:")):
+        return raw
+    raise ConfigError(f"DATABASE_URL must be a PostgreSQL URL, got {raw.split(':')[0]!r}")
+
+
+def _dev_secret():
+    """A development secret kept in instance/ so sessions survive a restart."""
+    path = INSTANCE / "dev_secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def from_environment(env=None):
+    """Build the Flask config mapping from the environment, failing early on bad input."""
+    env = os.environ if env is None else env
+    unknown = sorted(k for k in env if k.startswith("BAIQAU_") and k not in KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            "Unknown setting(s): " + ", ".join(unknown) + ". Known: " + ", ".join(sorted(KNOWN_KEYS))
+        )
+    name = env.get("BAIQAU_ENV", "production")
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"BAIQAU_ENV={name!r} must be one of {', '.join(ENVIRONMENTS)}")
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if name == "production":
+            raise ConfigError(
+                "SECRET_KEY is required in production: set it to a long random string, "
+                "e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        secret = _dev_secret() if name == "development" else "test-secret"
+    session_hours = _int(env, "BAIQAU_SESSION_HOURS", 8)
+    return {
+        "ENV_NAME": name,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "MAX_CONTENT_LENGTH": _int(env, "BAIQAU_MAX_UPLOAD_MB", 25) * 1024 * 1024,
+        "PERMANENT_SESSION_LIFETIME": session_hours * 3600,
+        "WTF_CSRF_TIME_LIMIT": session_hours * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": name == "production",
+        "REMEMBER_COOKIE_SECURE": name == "production",
+        "LOGIN_MAX_FAILURES": _int(env, "BAIQAU_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_MINUTES": _int(env, "BAIQAU_LOGIN_LOCK_MINUTES", 15),
+        "BABEL_DEFAULT_LOCALE": "kk",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
+        "LANGUAGES": ("kk", "ru", "en"),
+    }

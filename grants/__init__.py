@@ -1,0 +1,1 @@
+"""Baiqau's core: users, reference data, NGOs, calls, applications, agreements, monitoring."""

@@ -1,0 +1,99 @@
+"""create_app(): the one place that wires grants, scoring and reports together."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, abort, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+import config
+from grants import cli, errors, security
+from grants.auth.models import User
+from grants.db import render_item
+from grants.extensions import babel, csrf, db, login_manager, migrate
+from grants.i18n import LANGUAGE_NAMES, _, _l, format_date, format_datetime, format_money, select_locale
+from grants.permissions import can
+
+HERE = Path(__file__).resolve().parent
+
+
+def create_app(overrides=None):
+    settings = config.from_environment()
+    settings.update(overrides or {})
+    app = Flask("grants", root_path=str(HERE), instance_path=str(config.INSTANCE))
+    app.config.from_mapping(settings)
+    config.INSTANCE.mkdir(exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True,
+                     render_item=render_item, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(HERE / "translations"))
+    init_login(app)
+
+    register_blueprints(app)
+    errors.register(app)
+    security.register(app)
+    cli.register(app)
+    app.before_request(switch_language)
+    app.jinja_env.globals.update(
+        can=lambda action, obj=None: can(current_user, action, obj),
+        languages=LANGUAGE_NAMES,
+        lang_url=lang_url,
+    )
+    app.context_processor(lambda: {"current_locale": str(get_locale())})
+    app.jinja_env.filters.update(money=format_money, datetime=format_datetime, date=format_date)
+    return app
+
+
+def register_blueprints(app):
+    from grants.auth import admin_views as users_admin
+    from grants.auth import views as auth
+    from grants.home import views as home
+    from grants.organizations import views as organizations
+    from grants.reference import views as reference
+
+    for module in (home, auth, users_admin, reference, organizations):
+        app.register_blueprint(module.bp)
+
+
+def init_login(app):
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        ident, _sep, token = user_id.partition(":")
+        if not ident.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or not user.active or user.session_token != token:
+            return None  # signed out elsewhere, password changed, or deactivated
+        return user
+
+
+def lang_url(code):
+    """This page again, with its query, in another language."""
+    if request.endpoint is None or request.method != "GET":
+        return url_for("home.index", lang=code)
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, lang=code)
+
+
+def switch_language():
+    """`?lang=kk|ru|en` on any page switches the interface and remembers the choice."""
+    lang = request.args.get("lang")
+    if lang is None:
+        return
+    if lang not in LANGUAGE_NAMES:
+        abort(400, description=_("The language “%(lang)s” is not available. Choose Қазақша, Русский or English.",
+                                 lang=lang[:20]))
+    session["lang"] = lang
+    if current_user.is_authenticated and current_user.locale != lang:
+        current_user.locale = lang
+        db.session.commit()

@@ -1,0 +1,90 @@
+"""The administrator's pages: accounts and roles, and the audit log."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from grants.audit import AuditEvent
+from grants.auth import services
+from grants.auth.forms import ConfirmForm, UserCreateForm, UserEditForm
+from grants.auth.models import User
+from grants.extensions import db
+from grants.i18n import _
+from grants.permissions import allow
+
+bp = Blueprint("users_admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
+@bp.route("/users/")
+@allow("admin.users")
+def users():
+    query = sa.select(User).order_by(User.email)
+    needle = (request.args.get("q") or "").strip().lower()
+    if needle:
+        query = query.where(sa.or_(User.email.contains(needle), sa.func.lower(User.full_name).contains(needle)))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("auth/admin/users.html", page=page, q=needle)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow("admin.users")
+def user_new():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user, password = services.create_user(
+                current_user, form.email.data, form.full_name.data, form.roles.data
+            )
+        except services.AuthError as refusal:
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            flash(_("Account %(email)s created. Its password, shown only now: %(password)s",
+                    email=user.email, password=password), "success")
+            return redirect(url_for("users_admin.user_edit", user_id=user.id))
+    return render_template("auth/admin/user_new.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@allow("admin.users")
+def user_edit(user_id):
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(data={"roles": sorted(user.roles), "active": user.active})
+    if form.validate_on_submit():
+        try:
+            services.set_roles(current_user, user, form.roles.data)
+            services.set_active(current_user, user, form.active.data)
+        except services.AuthError as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("users_admin.user_edit", user_id=user.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/admin/user_edit.html", user=user, form=form, reset=ConfirmForm()), status
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@allow("admin.users")
+def user_reset_password(user_id):
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    password = services.generate_password()
+    services.set_password(current_user, user, password)
+    db.session.commit()
+    flash(_("New password for %(email)s, shown only now: %(password)s", email=user.email, password=password),
+          "success")
+    return redirect(url_for("users_admin.user_edit", user_id=user.id))
+
+
+@bp.route("/audit/")
+@allow("admin.audit")
+def audit_log():
+    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+    verb = (request.args.get("verb") or "").strip()
+    if verb:
+        query = query.where(AuditEvent.verb.startswith(verb))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("auth/admin/audit.html", page=page, verb=verb)

@@ -1,0 +1,55 @@
+"""Sign-in, account and user administration forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from grants.auth.models import Role
+from grants.forms import MultiCheckbox, choices
+from grants.i18n import LANGUAGE_NAMES, _l
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=255)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+def role_choices():
+    return choices((r.value, r.title) for r in Role)
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
+    locale = SelectField(_l("Interface language"), choices=choices(LANGUAGE_NAMES.items()))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
+    )
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
+    roles = MultiCheckbox(_l("Roles"), validators=[DataRequired(_l("Choose at least one role."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles.choices = role_choices()
+
+
+class UserEditForm(FlaskForm):
+    roles = MultiCheckbox(_l("Roles"), validators=[DataRequired(_l("Choose at least one role."))])
+    active = BooleanField(_l("Account is active"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles.choices = role_choices()
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token, for buttons that change state."""

@@ -1,0 +1,188 @@
+"""The verbs that change accounts: create, sign in, change roles and passwords, end sessions."""
+
+import logging
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from grants import audit
+from grants.auth.models import LoginAttempt, Role, User, UserRole, new_session_token
+from grants.db import utcnow
+from grants.extensions import db
+from grants.i18n import _, format_datetime
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 10
+# Verified against when the e-mail is unknown, so both answers take the same time.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class AuthError(Exception):
+    """A refusal with a message for the person who asked, and the HTTP status it earns."""
+
+    status = 400
+
+
+class BadCredentials(AuthError):
+    status = 401
+
+
+class Throttled(AuthError):
+    status = 429
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def password_problem(password, email=""):
+    """A translated reason the password is too weak, or None."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH)
+    if password.isdigit() or password.isalpha():
+        return _("The password must mix letters with digits or symbols.")
+    if email and normalise_email(email).split("@")[0] in password.lower():
+        return _("The password must not contain your e-mail name.")
+    return None
+
+
+def generate_password():
+    return secrets.token_urlsafe(12)
+
+
+def find_user(email):
+    return db.session.execute(
+        sa.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def create_user(actor, email, full_name, roles, password=None, locale=None):
+    """Create an account; returns (user, password) so a generated password can be shown once."""
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise AuthError(_("Enter a valid e-mail address."))
+    if find_user(email):
+        raise AuthError(_("An account with the e-mail %(email)s already exists.", email=email))
+    roles = [Role(r) for r in roles]
+    if not roles:
+        raise AuthError(_("Choose at least one role."))
+    password = password or generate_password()
+    problem = password_problem(password, email)
+    if problem:
+        raise AuthError(problem)
+    user = User(
+        email=email,
+        full_name=full_name.strip() or email,
+        password_hash=generate_password_hash(password),
+        locale=locale,
+        role_rows=[UserRole(role=r.value) for r in sorted(roles)],
+    )
+    db.session.add(user)
+    audit.record(actor, "user.create", user, after={"email": email, "roles": sorted(roles)})
+    return user, password
+
+
+def set_roles(actor, user, roles):
+    roles = {Role(r) for r in roles}
+    if not roles:
+        raise AuthError(_("Choose at least one role."))
+    if user == actor and Role.admin not in roles and Role.admin in user.roles:
+        raise AuthError(_("You cannot remove your own administrator role."))
+    before = sorted(user.roles)
+    user.role_rows = [UserRole(role=r.value) for r in sorted(roles)]
+    audit.record(actor, "user.set_roles", user, {"roles": before}, {"roles": sorted(roles)})
+
+
+def update_profile(actor, user, full_name, locale):
+    before = audit.snapshot(user, ("full_name", "locale"))
+    user.full_name = full_name.strip() or user.full_name
+    user.locale = locale
+    old, new = audit.changes(before, audit.snapshot(user, ("full_name", "locale")))
+    if new:
+        audit.record(actor, "user.update_profile", user, old, new)
+
+
+def set_active(actor, user, active):
+    if user == actor and not active:
+        raise AuthError(_("You cannot deactivate your own account."))
+    if user.active == active:
+        return
+    user.active = active
+    user.session_token = new_session_token()
+    audit.record(actor, "user.activate" if active else "user.deactivate", user,
+                 {"active": not active}, {"active": active})
+
+
+def set_password(actor, user, password):
+    """Set a new password and end every session of the user."""
+    problem = password_problem(password, user.email)
+    if problem:
+        raise AuthError(problem)
+    user.password_hash = generate_password_hash(password)
+    user.password_changed_at = utcnow()
+    user.session_token = new_session_token()
+    verb = "user.change_password" if actor == user else "user.reset_password"
+    audit.record(actor, verb, user)
+
+
+def change_own_password(user, current, new):
+    if not check_password_hash(user.password_hash, current or ""):
+        raise AuthError(_("The current password is not correct."))
+    set_password(user, user, new)
+
+
+def end_sessions(user):
+    """Sign the user out everywhere: old session cookies no longer match."""
+    user.session_token = new_session_token()
+
+
+def _recent_failures(column, value, since):
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(LoginAttempt).where(
+            column == value, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
+        )
+    ).scalar_one()
+
+
+def authenticate(email, password, ip):
+    """Return the user for a correct e-mail and password, or raise AuthError.
+
+    Every attempt is recorded; too many failures for one e-mail (or from one address)
+    within the lock window refuse further attempts, even with the right password.
+    """
+    email = normalise_email(email)
+    config = current_app.config
+    window = timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    since = utcnow() - window
+    limit = config["LOGIN_MAX_FAILURES"]
+    if _recent_failures(LoginAttempt.email, email, since) >= limit or (
+        _recent_failures(LoginAttempt.ip, ip, since) >= limit * 4
+    ):
+        last = db.session.execute(
+            sa.select(sa.func.max(LoginAttempt.at)).where(
+                sa.or_(LoginAttempt.email == email, LoginAttempt.ip == ip),
+                LoginAttempt.succeeded.is_(False),
+            )
+        ).scalar_one()
+        log.warning("login throttled for %s from %s", email, ip)
+        raise Throttled(
+            _("Too many failed attempts. Try again after %(time)s.",
+              time=format_datetime(last + window, "HH:mm"))
+        )
+    user = find_user(email)
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    ok = ok and user is not None
+    db.session.add(LoginAttempt(email=email, ip=ip, succeeded=ok))
+    db.session.flush()
+    if not ok:
+        raise BadCredentials(_("The e-mail or password is not correct."))
+    if not user.active:
+        # Said only to someone who knows the password: nothing leaks to a guesser.
+        raise BadCredentials(_("This account is deactivated. Contact the grant operator."))
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user

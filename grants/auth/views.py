@@ -1,0 +1,105 @@
+"""Sign-in and sign-out, the user's own account, and the administrator's user pages."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from grants.auth import (
+    rules,  # noqa: F401  (registers the rules)
+    services,
+)
+from grants.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm, ProfileForm
+from grants.extensions import db
+from grants.i18n import _
+from grants.permissions import allow
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def safe_next(target):
+    """Only a path on this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+def client_ip():
+    return request.remote_addr or "unknown"
+
+
+# --- signing in and out (everyone) ----------------------------------------------------
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+@allow("public")
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate():
+            try:
+                user = services.authenticate(form.email.data, form.password.data, client_ip())
+            except services.AuthError as refusal:
+                db.session.commit()  # keep the failed attempt: it counts towards the lock
+                flash(str(refusal), "error")
+                status = refusal.status
+            else:
+                db.session.commit()
+                session.clear()
+                session.permanent = True
+                login_user(user)
+                if user.locale:
+                    session["lang"] = user.locale
+                return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/auth/logout", methods=["POST"])
+@allow("signed_in")
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_sessions(current_user)
+        db.session.commit()
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("home.index"))
+
+
+# --- the user's own account -------------------------------------------------------------
+
+
+@bp.route("/account/", methods=["GET", "POST"])
+@allow("signed_in")
+def account():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, current_user, form.full_name.data, form.locale.data)
+        db.session.commit()
+        session["lang"] = form.locale.data
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow("signed_in")
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user, form.current.data, form.new.data)
+        except services.AuthError as refusal:
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session goes on; the others ended
+            flash(_("Your password is changed. Other sessions have been signed out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form), 400 if request.method == "POST" else 200

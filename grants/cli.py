@@ -1,0 +1,80 @@
+"""The `flask` commands: users, reference data, the demo world and the audit chain."""
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+
+from grants import audit, demo
+from grants.auth import services as auth_services
+from grants.auth.models import Role, User
+from grants.extensions import db
+from grants.reference.services import load_reference
+
+
+def register(app):
+    app.cli.add_command(create_user)
+    app.cli.add_command(load_reference_command)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(audit_group)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", "full_name", default="", help="Full name (defaults to the e-mail).")
+@click.option("--password", default=None, help="Generated and printed when not given.")
+def create_user(email, roles, full_name, password):
+    """Create a user with one or more roles."""
+    try:
+        user, password = auth_services.create_user("cli", email, full_name or email, roles, password)
+    except auth_services.AuthError as refusal:
+        raise click.ClickException(str(refusal)) from None
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}); password: {password}")
+
+
+@click.command("load-reference")
+def load_reference_command():
+    """Add the missing directions, regions, МРП and customer bodies from the project's files."""
+    added = load_reference()
+    db.session.commit()
+    click.echo("Reference data: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when users already exist.")
+def seed_demo(if_empty):
+    """Build the demo world and print its accounts."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("seed-demo is refused in production: its accounts have published passwords.")
+    if if_empty and db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one():
+        click.echo("The database already has users: demo world not seeded.")
+        return
+    load_reference()
+    accounts = demo.seed()
+    db.session.commit()
+    click.echo("Demo accounts (e-mail / password / roles):")
+    for email, password, roles in accounts:
+        click.echo(f"  {email:32} {password:20} {', '.join(roles)}")
+
+
+@click.group("audit")
+def audit_group():
+    """The audit chain."""
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """Recompute every hash of the chain and report the first broken link."""
+    checked, broken, why = audit.verify()
+    if broken is None:
+        click.echo(f"Audit chain intact: {checked} events verified.")
+        return
+    click.echo(
+        f"Audit chain BROKEN at event #{broken.id} ({broken.verb} {broken.object_type}:{broken.object_id}, "
+        f"{broken.at.isoformat()}): {why}. {checked} events before it are intact.",
+        err=True,
+    )
+    sys.exit(1)

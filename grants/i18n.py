@@ -1,0 +1,49 @@
+"""Locale selection, translation helpers and the one money and date formatter."""
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal
+from flask import current_app, request, session
+from flask_babel import format_datetime as _babel_datetime
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext, pgettext
+from flask_login import current_user
+
+_ = gettext
+_l = lazy_gettext
+__all__ = ["_", "_l", "ngettext", "pgettext", "format_money", "format_datetime", "select_locale"]
+
+ALMATY = ZoneInfo("Asia/Almaty")
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def select_locale():
+    """User setting, then session, then Accept-Language, then Kazakh."""
+    languages = current_app.config["LANGUAGES"]
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in languages:
+        return user_locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def format_money(amount, currency_sign=True):
+    """Tenge with the locale's thousands separator and two places: 1 234 567,89 ₸."""
+    if amount is None:
+        return ""
+    text = format_decimal(Decimal(amount), format="#,##0.00", locale=str(get_locale()))
+    return f"{text}\u00a0₸" if currency_sign else text
+
+
+def format_datetime(value, format="dd.MM.yyyy HH:mm"):
+    """An aware UTC moment shown in Asia/Almaty; naive values are a bug, not a guess."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime passed to format_datetime")
+    return _babel_datetime(value, format)
+
+
+def format_date(value):
+    return "" if value is None else value.strftime("%d.%m.%Y")

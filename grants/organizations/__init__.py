@@ -1,0 +1,1 @@
+"""NGOs: their profiles and the people who act for them."""

@@ -1,0 +1,59 @@
+"""An NGO, keyed by its BIN, and the users who act for it."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.auth.models import User
+from grants.db import UTCDateTime, utcnow
+from grants.extensions import db
+from grants.reference.models import Region
+
+
+class Organization(db.Model):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bin: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    name_kk: Mapped[str] = mapped_column(sa.String(400))
+    name_ru: Mapped[str] = mapped_column(sa.String(400))
+    legal_form: Mapped[str] = mapped_column(sa.String(120))
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    address: Mapped[str] = mapped_column(sa.String(400))
+    head_name: Mapped[str] = mapped_column(sa.String(255))
+    phone: Mapped[str] = mapped_column(sa.String(32))
+    email: Mapped[str] = mapped_column(sa.String(255))
+    registry_year: Mapped[int | None]  # last yearly filing to the national NGO database
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (sa.CheckConstraint("length(bin) = 12", name="bin_length"),)
+
+    @property
+    def name(self):
+        return self.name_kk if str(get_locale()) == "kk" else self.name_ru
+
+    def has_member(self, user):
+        return any(m.user_id == getattr(user, "id", None) for m in self.memberships)
+
+
+class Membership(db.Model):
+    """A user acting for an NGO; the owner invites the others."""
+
+    __tablename__ = "memberships"
+
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    is_owner: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()

@@ -1,0 +1,106 @@
+"""Loading the reference files, and the administrator's edits of the catalogues."""
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from grants import audit
+from grants.extensions import db
+from grants.i18n import _
+from grants.reference.models import CustomerBody, Direction, MrpRate, Region
+
+DATA = Path(__file__).parent / "data"
+
+
+class ReferenceError(Exception):
+    """An edit refused, with a message for the administrator."""
+
+
+def _rows(name):
+    with open(DATA / name, newline="", encoding="utf-8") as f:
+        yield from csv.DictReader(f)
+
+
+def _names(row):
+    return {"name_kk": row["name_kk"], "name_ru": row["name_ru"], "name_en": row["name_en"]}
+
+
+def load_reference():
+    """Insert the rows of the committed reference files that are missing.
+
+    Existing rows are left alone, so an administrator's edits survive a reload.
+    Returns how many rows were added per catalogue.
+    """
+    added = {}
+
+    def missing(model, key, value):
+        return db.session.execute(sa.select(model.id).where(key == value)).first() is None
+
+    count = 0
+    for row in _rows("directions.csv"):
+        if missing(Direction, Direction.code, int(row["code"])):
+            db.session.add(Direction(code=int(row["code"]), **_names(row)))
+            count += 1
+    added["directions"] = count
+    count = 0
+    for row in _rows("regions.csv"):
+        if missing(Region, Region.kato, row["kato"]):
+            db.session.add(Region(kato=row["kato"], iso=row["iso"], kind=row["kind"], **_names(row)))
+            count += 1
+    added["regions"] = count
+    count = 0
+    for row in _rows("mrp.csv"):
+        if missing(MrpRate, MrpRate.year, int(row["year"])):
+            db.session.add(MrpRate(year=int(row["year"]), amount=Decimal(row["amount"])))
+            count += 1
+    added["mrp"] = count
+    db.session.flush()
+    count = 0
+    for row in _rows("customers.csv"):
+        if missing(CustomerBody, CustomerBody.code, row["code"]):
+            region = None
+            if row["region_kato"]:
+                region = db.session.execute(sa.select(Region).where(Region.kato == row["region_kato"])).scalar_one()
+            db.session.add(CustomerBody(code=row["code"], level=row["level"], region=region, **_names(row)))
+            count += 1
+    added["customers"] = count
+    if any(added.values()):
+        audit.record(None, "reference.load", None, after=added, object_type="reference", object_id="files")
+    return added
+
+
+def mrp_for(year):
+    """The МРП of a budget year, or None when the administrator has not entered it."""
+    return db.session.execute(sa.select(MrpRate.amount).where(MrpRate.year == year)).scalar_one_or_none()
+
+
+def save_entry(actor, catalogue, obj, data):
+    """Create (obj is None) or update one catalogue entry from cleaned form data; audited."""
+    model = catalogue.model
+    for field in catalogue.unique:
+        clash = db.session.execute(
+            sa.select(model).where(getattr(model, field) == data[field])
+        ).scalar_one_or_none()
+        if clash is not None and clash is not obj:
+            raise ReferenceError(_("Another entry already has this value: %(value)s.", value=data[field]))
+    if catalogue.validate:
+        problem = catalogue.validate(data)
+        if problem:
+            raise ReferenceError(problem)
+    creating = obj is None
+    if creating:
+        obj = model()
+        db.session.add(obj)
+        before = {}
+    else:
+        before = audit.snapshot(obj, data)
+    for field, value in data.items():
+        setattr(obj, field, value)
+    after = audit.snapshot(obj, data)
+    verb = f"reference.{catalogue.slug}.{'create' if creating else 'update'}"
+    old, new = (before, after) if creating else audit.changes(before, after)
+    if creating or new:
+        audit.record(actor, verb, obj, old, new)
+    return obj

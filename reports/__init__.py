@@ -1,0 +1,1 @@
+"""Statistics, Excel workbooks built by RQ jobs, dashboards, the JSON API and open data."""

@@ -1,0 +1,1 @@
+"""Experts, conflicts of interest, assignment, score sheets, ranking and the commission."""

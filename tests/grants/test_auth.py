@@ -1,0 +1,159 @@
+"""Signing in and out: passwords, throttling, sessions that end, CSRF, oversized requests."""
+
+import sqlalchemy as sa
+
+from grants.auth.models import LoginAttempt
+from grants.extensions import db
+from tests.conftest import PASSWORD, csrf_token, login, post_form, translated
+from tests.factories import create_user
+
+
+def test_login_with_right_password_opens_the_account(client):
+    create_user("applicant", email="aigul@example.kz")
+    response = login(client, "Aigul@Example.kz ", PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/account/").status_code == 200
+
+
+def test_wrong_password_is_refused_with_a_message_in_the_users_language(client):
+    create_user("applicant", email="aigul@example.kz")
+    client.get("/?lang=kk")
+    response = login(client, "aigul@example.kz", "wrong-password-1")
+    assert response.status_code == 401
+    assert translated("kk", "The e-mail or password is not correct.") in response.get_data(as_text=True)
+    client.get("/?lang=ru")
+    response = login(client, "aigul@example.kz", "wrong-password-1")
+    assert translated("ru", "The e-mail or password is not correct.") in response.get_data(as_text=True)
+
+
+def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client):
+    client.get("/?lang=en")
+    response = login(client, "nobody@example.kz", "whatever-123")
+    assert response.status_code == 401
+    assert "The e-mail or password is not correct." in response.get_data(as_text=True)
+
+
+def test_repeated_failures_lock_the_address_even_for_the_right_password(client, app):
+    create_user("applicant", email="aigul@example.kz")
+    client.get("/?lang=en")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert login(client, "aigul@example.kz", "wrong-password-1").status_code == 401
+    response = login(client, "aigul@example.kz", PASSWORD)
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+    failures = db.session.execute(
+        sa.select(sa.func.count()).select_from(LoginAttempt).where(LoginAttempt.succeeded.is_(False))
+    ).scalar_one()
+    assert failures == app.config["LOGIN_MAX_FAILURES"]
+
+
+def test_deactivated_account_cannot_sign_in(client):
+    user = create_user("applicant", email="aigul@example.kz")
+    user.active = False
+    db.session.commit()
+    client.get("/?lang=en")
+    response = login(client, "aigul@example.kz", PASSWORD)
+    assert response.status_code == 401
+    assert "deactivated" in response.get_data(as_text=True)
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(client, app):
+    create_user("applicant", email="aigul@example.kz")
+    login(client, "aigul@example.kz")
+    stolen = client.get_cookie("session").value
+    assert post_form(client, "/auth/logout", page="/account/").status_code == 302
+    assert client.get("/account/").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/account/")
+    assert response.status_code == 302 and "/auth/login" in response.location
+
+
+def test_password_change_ends_other_sessions_but_keeps_this_one(app):
+    create_user("applicant", email="aigul@example.kz")
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, "aigul@example.kz")
+    login(phone, "aigul@example.kz")
+    response = post_form(laptop, "/account/password",
+                         {"current": PASSWORD, "new": "new-secret-2026", "confirm": "new-secret-2026"})
+    assert response.status_code == 302
+    assert laptop.get("/account/").status_code == 200
+    assert phone.get("/account/").status_code == 302
+    assert login(phone, "aigul@example.kz", "new-secret-2026").status_code == 302
+
+
+def test_weak_new_password_is_refused_and_the_old_one_still_works(client):
+    create_user("applicant", email="aigul@example.kz")
+    login(client, "aigul@example.kz")
+    client.get("/?lang=en")
+    response = post_form(client, "/account/password", {"current": PASSWORD, "new": "short", "confirm": "short"})
+    assert response.status_code == 400
+    assert "at least 10 characters" in response.get_data(as_text=True)
+    post_form(client, "/auth/logout", page="/account/")
+    assert login(client, "aigul@example.kz", PASSWORD).status_code == 302
+
+
+def test_wrong_current_password_is_refused(client):
+    create_user("applicant", email="aigul@example.kz")
+    login(client, "aigul@example.kz")
+    client.get("/?lang=en")
+    response = post_form(client, "/account/password",
+                         {"current": "not-mine-123", "new": "new-secret-2026", "confirm": "new-secret-2026"})
+    assert response.status_code == 400
+    assert "current password is not correct" in response.get_data(as_text=True)
+
+
+def test_expired_csrf_token_offers_the_form_back_without_losing_input(client):
+    create_user("applicant", email="aigul@example.kz")
+    login(client, "aigul@example.kz")
+    client.get("/?lang=en")
+    response = client.post("/account/", data={"csrf_token": "expired", "full_name": "Айгүл Сейітқызы",
+                                              "locale": "kk"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The form has expired" in page
+    assert 'value="Айгүл Сейітқызы"' in page
+    assert 'action="/account/"' in page
+
+
+def test_csrf_page_never_echoes_a_password(client):
+    client.get("/?lang=en")
+    response = client.post("/auth/login", data={"csrf_token": "x", "email": "a@b.kz", "password": "s3cret-value"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "s3cret-value" not in page and 'value="a@b.kz"' in page
+
+
+def test_form_without_csrf_token_is_refused(client):
+    create_user("applicant", email="aigul@example.kz")
+    response = client.post("/auth/login", data={"email": "aigul@example.kz", "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/account/").status_code == 302
+
+
+def test_oversized_request_gets_413_with_a_message(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    client.get("/?lang=en")
+    token = csrf_token(client)
+    response = client.post("/auth/login", data={"csrf_token": token, "email": "a@b.kz", "password": "x" * (2 << 20)})
+    assert response.status_code == 413
+    assert "must not exceed 1 MB" in response.get_data(as_text=True)
+
+
+def test_next_parameter_never_leaves_the_site(client):
+    create_user("applicant", email="aigul@example.kz")
+    token = csrf_token(client)
+    response = client.post("/auth/login?next=//evil.example/x",
+                           data={"csrf_token": token, "email": "aigul@example.kz", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.location == "/"
+
+
+def test_login_page_sends_back_to_the_page_asked_for(client):
+    create_user("applicant", email="aigul@example.kz")
+    response = client.get("/organizations/")
+    assert response.status_code == 302 and "/auth/login?next=" in response.location
+    token = csrf_token(client, response.location)
+    response = client.post(response.location,
+                           data={"csrf_token": token, "email": "aigul@example.kz", "password": PASSWORD})
+    assert response.location == "/organizations/"

@@ -1,0 +1,101 @@
+"""Reference data: loaded from the project's files, edited by the administrator, audited."""
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from grants.audit import AuditEvent
+from grants.extensions import db
+from grants.reference.models import CustomerBody, Direction, MrpRate, Region
+from grants.reference.services import load_reference, mrp_for
+from tests.conftest import login, post_form
+from tests.factories import create_user
+
+
+def count(model):
+    return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+
+
+def test_the_law_s_16_directions_and_20_regions_are_loaded():
+    assert count(Direction) == 16
+    assert count(Region) == 20
+    astana = db.session.execute(sa.select(Region).where(Region.kato == "710000000")).scalar_one()
+    assert (astana.iso, astana.kind, astana.name_kk) == ("KZ-71", "city", "Астана қаласы")
+    assert mrp_for(2026) == Decimal("4325.00")
+    assert mrp_for(2024) == Decimal("3692.00")
+
+
+def test_reloading_adds_nothing_and_keeps_an_administrators_edit():
+    direction = db.session.execute(sa.select(Direction).where(Direction.code == 1)).scalar_one()
+    direction.name_en = "Education (edited)"
+    db.session.commit()
+    assert load_reference() == {"directions": 0, "regions": 0, "mrp": 0, "customers": 0}
+    assert db.session.get(Direction, direction.id).name_en == "Education (edited)"
+
+
+def admin_client(app):
+    create_user("admin", email="root@example.kz")
+    client = app.test_client()
+    login(client, "root@example.kz")
+    client.get("/?lang=en")
+    return client
+
+
+def test_admin_renames_a_direction_and_the_audit_keeps_before_and_after(app):
+    client = admin_client(app)
+    direction = db.session.execute(sa.select(Direction).where(Direction.code == 13)).scalar_one()
+    url = f"/admin/reference/directions/{direction.id}"
+    response = post_form(client, url, {"name_kk": "Еріктілік бастамаларын қолдау", "name_ru": direction.name_ru,
+                                       "name_en": direction.name_en, "active": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Direction, direction.id).name_kk == "Еріктілік бастамаларын қолдау"
+    event = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.verb == "reference.directions.update")
+    ).scalar_one()
+    assert event.before == {"name_kk": "Еріктілер бастамаларын қолдау"}
+    assert event.after == {"name_kk": "Еріктілік бастамаларын қолдау"}
+
+
+def test_admin_adds_the_mrp_of_a_new_year(app):
+    client = admin_client(app)
+    response = post_form(client, "/admin/reference/mrp/new", {"year": "2027", "amount": "4500.00"})
+    assert response.status_code == 302
+    assert mrp_for(2027) == Decimal("4500.00")
+
+
+def test_a_second_mrp_for_the_same_year_is_refused_with_a_message(app):
+    client = admin_client(app)
+    response = post_form(client, "/admin/reference/mrp/new", {"year": "2026", "amount": "9999"})
+    assert response.status_code == 400
+    assert "already has this value: 2026" in response.get_data(as_text=True)
+    assert mrp_for(2026) == Decimal("4325.00")
+
+
+def test_mrp_that_is_not_a_number_is_refused_and_the_input_kept(app):
+    client = admin_client(app)
+    response = post_form(client, "/admin/reference/mrp/new", {"year": "2027", "amount": "four thousand"})
+    assert response.status_code == 400
+    assert 'value="2027"' in response.get_data(as_text=True)
+    assert mrp_for(2027) is None
+
+
+def test_a_local_customer_body_needs_a_region(app):
+    client = admin_client(app)
+    data = {"code": "SHY-IP", "level": "local", "region_id": "", "name_kk": "Шымкент қаласының басқармасы",
+            "name_ru": "Управление города Шымкент", "name_en": "Shymkent City Department", "active": "y"}
+    response = post_form(client, "/admin/reference/customers/new", data)
+    assert response.status_code == 400
+    assert "A local body belongs to a region" in response.get_data(as_text=True)
+    shymkent = db.session.execute(sa.select(Region).where(Region.kato == "790000000")).scalar_one()
+    response = post_form(client, "/admin/reference/customers/new", {**data, "region_id": str(shymkent.id)})
+    assert response.status_code == 302
+    body = db.session.execute(sa.select(CustomerBody).where(CustomerBody.code == "SHY-IP")).scalar_one()
+    assert body.region.kato == "790000000" and body.level == "local"
+
+
+def test_directions_and_regions_cannot_be_added_only_edited(app):
+    client = admin_client(app)
+    assert client.get("/admin/reference/directions/new").status_code == 404
+    assert client.get("/admin/reference/nonsense/").status_code == 404
+    assert count(MrpRate) == 7

@@ -1,0 +1,58 @@
+"""Configuration fails early and clearly."""
+
+import pytest
+
+import config
+from grants.app import create_app
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    with pytest.raises(config.ConfigError, match="SECRET_KEY is required"):
+        config.from_environment({"BAIQAU_ENV": "production"})
+
+
+def test_an_unset_environment_means_production():
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        config.from_environment({})
+
+
+def test_an_unknown_setting_stops_the_start():
+    with pytest.raises(config.ConfigError, match="BAIQAU_SESION_HOURS"):
+        config.from_environment({"BAIQAU_ENV": "test", "BAIQAU_SESION_HOURS": "4"})
+
+
+def test_a_malformed_number_names_its_key():
+    with pytest.raises(config.ConfigError, match="BAIQAU_MAX_UPLOAD_MB"):
+        config.from_environment({"BAIQAU_ENV": "test", "BAIQAU_MAX_UPLOAD_MB": "lots"})
+
+
+def test_embedded_default_is_sqlite_in_instance_and_jobs_in_process():
+    settings = config.from_environment({"BAIQAU_ENV": "test"})
+    assert settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert settings["SQLALCHEMY_DATABASE_URI"].endswith("instance/baiqau.sqlite3")
+    assert settings["REDIS_URL"] is None
+
+
+def test_postgres_urls_use_psycopg_3():
+    assert config.database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert config.database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    with pytest.raises(config.ConfigError):
+        config.database_url("mysql://u@h/db")
+
+
+def test_production_cookies_are_secure(monkeypatch):
+    settings = config.from_environment({"BAIQAU_ENV": "production", "SECRET_KEY": "x" * 32})
+    assert settings["SESSION_COOKIE_SECURE"] and settings["SESSION_COOKIE_HTTPONLY"]
+
+
+def test_every_page_carries_the_security_headers(client):
+    response = client.get("/")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_create_app_takes_overrides(tmp_path):
+    app = create_app({"ENV_NAME": "test", "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.db")

@@ -1,0 +1,111 @@
+"""Every route × every role: the allowed answer, the rest are refused. A new route needs a row here."""
+
+import pytest
+import sqlalchemy as sa
+
+from grants.auth.models import Role
+from grants.extensions import db
+from grants.reference.models import MrpRate
+from tests.conftest import login, post_form
+from tests.factories import create_organization, create_user
+
+ANON = "anonymous"
+EVERYONE = {ANON, *Role}
+SIGNED_IN = set(Role)
+ADMIN = {Role.admin}
+NGO_RECORDS = {Role.applicant, Role.operator, Role.admin}
+
+# The expected answer of each endpoint, written out by hand: not derived from the rules.
+EXPECTED = {
+    "home.index": EVERYONE,
+    "home.healthz": EVERYONE,
+    "auth.login": EVERYONE,
+    "auth.logout": SIGNED_IN,
+    "auth.account": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "users_admin.users": ADMIN,
+    "users_admin.user_new": ADMIN,
+    "users_admin.user_edit": ADMIN,
+    "users_admin.user_reset_password": ADMIN,
+    "users_admin.audit_log": ADMIN,
+    "reference.index": ADMIN,
+    "reference.entries": ADMIN,
+    "reference.new": ADMIN,
+    "reference.edit": ADMIN,
+    "organizations.index": NGO_RECORDS,
+    "organizations.show": NGO_RECORDS,  # the applicant here is a member of the NGO shown
+}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != "static":
+            yield rule
+
+
+def test_every_route_has_an_expected_row_and_a_permission(app):
+    for rule in routes(app):
+        assert rule.endpoint in EXPECTED, f"{rule.endpoint} ({rule.rule}) has no row in EXPECTED"
+        view = app.view_functions[rule.endpoint]
+        assert hasattr(view, "permission"), f"{rule.endpoint} is not decorated with @allow(action)"
+    assert set(EXPECTED) <= {r.endpoint for r in routes(app)}, "EXPECTED names a route that no longer exists"
+
+
+@pytest.fixture
+def world(app):
+    users = {role: create_user(role.value, email=f"{role.value}@example.kz") for role in Role}
+    org = create_organization(owner=users[Role.applicant])
+    mrp = db.session.execute(sa.select(MrpRate).where(MrpRate.year == 2026)).scalar_one()
+    args = {"user_id": users[Role.observer].id, "slug": "mrp", "entry_id": mrp.id, "org_id": org.id}
+    return users, args
+
+
+def request(client, rule, args, anonymous):
+    url = rule.build({k: args[k] for k in rule.arguments}, append_unknown=False)[1]
+    if "GET" in rule.methods:
+        return client.get(url)
+    return post_form(client, url, page="/auth/login" if anonymous else "/")
+
+
+def refused(response, anonymous):
+    if anonymous:
+        return response.status_code == 302 and "/auth/login" in response.location
+    return response.status_code == 403
+
+
+@pytest.mark.parametrize("who", [ANON, *Role], ids=str)
+def test_route_answers_or_refuses_by_role(app, world, who):
+    users, args = world
+    client = app.test_client()
+    if who != ANON:
+        assert login(client, users[who].email).status_code == 302
+    for rule in routes(app):
+        response = request(client, rule, args, who == ANON)
+        assert response.status_code < 500, f"{rule.endpoint} gave {response.status_code} to {who}"
+        if who in EXPECTED[rule.endpoint]:
+            assert not refused(response, who == ANON) and response.status_code != 403, (
+                f"{who} was refused {rule.endpoint}: {response.status_code}")
+        else:
+            assert refused(response, who == ANON), f"{who} was not refused {rule.endpoint}: {response.status_code}"
+        if rule.endpoint == "auth.logout" and who != ANON:
+            login(client, users[who].email)
+
+
+def test_applicant_cannot_open_another_ngos_record(app):
+    mine, theirs = create_user("applicant"), create_user("applicant")
+    create_organization(owner=mine)
+    other = create_organization(owner=theirs)
+    client = app.test_client()
+    login(client, mine.email)
+    assert client.get(f"/organizations/{other.id}").status_code == 403
+    listing = client.get("/organizations/").get_data(as_text=True)
+    assert other.bin not in listing
+
+
+def test_operator_sees_every_ngo(app):
+    operator = create_user("operator")
+    orgs = [create_organization(owner=create_user("applicant")) for _ in range(3)]
+    client = app.test_client()
+    login(client, operator.email)
+    listing = client.get("/organizations/").get_data(as_text=True)
+    assert all(org.bin in listing for org in orgs)
