@@ -4,7 +4,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime as _babel_datetime
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext, pgettext
 from flask_login import current_user
@@ -18,7 +18,13 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 
 
 def select_locale():
-    """User setting, then session, then Accept-Language, then Kazakh."""
+    """User setting, then session, then Accept-Language, then Kazakh.
+
+    Outside a request (commands, jobs) English, the language of the command line;
+    a job that writes for a person wraps its work in force_locale(their language).
+    """
+    if not has_request_context():
+        return "en"
     languages = current_app.config["LANGUAGES"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:

@@ -71,7 +71,7 @@ def user_reset_password(user_id):
     user = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    password = services.generate_password()
+    password = services.generate_password(user.email)
     services.set_password(current_user, user, password)
     db.session.commit()
     flash(_("New password for %(email)s, shown only now: %(password)s", email=user.email, password=password),

@@ -45,13 +45,18 @@ def password_problem(password, email=""):
         return _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH)
     if password.isdigit() or password.isalpha():
         return _("The password must mix letters with digits or symbols.")
-    if email and normalise_email(email).split("@")[0] in password.lower():
+    name = normalise_email(email).split("@")[0]
+    if len(name) >= 4 and name in password.lower():
         return _("The password must not contain your e-mail name.")
     return None
 
 
-def generate_password():
-    return secrets.token_urlsafe(12)
+def generate_password(email=""):
+    """A random password that passes our own rules."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if password_problem(password, email) is None:
+            return password
 
 
 def find_user(email):
@@ -70,7 +75,7 @@ def create_user(actor, email, full_name, roles, password=None, locale=None):
     roles = [Role(r) for r in roles]
     if not roles:
         raise AuthError(_("Choose at least one role."))
-    password = password or generate_password()
+    password = password or generate_password(email)
     problem = password_problem(password, email)
     if problem:
         raise AuthError(problem)

@@ -47,11 +47,12 @@ def login():
                 status = refusal.status
             else:
                 db.session.commit()
-                session.clear()
+                lang = user.locale or session.get("lang")
+                session.clear()  # nothing from before sign-in carries over, but the language
                 session.permanent = True
                 login_user(user)
-                if user.locale:
-                    session["lang"] = user.locale
+                if lang:
+                    session["lang"] = lang
                 return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), status
 

@@ -157,3 +157,11 @@ def test_login_page_sends_back_to_the_page_asked_for(client):
     response = client.post(response.location,
                            data={"csrf_token": token, "email": "aigul@example.kz", "password": PASSWORD})
     assert response.location == "/organizations/"
+
+
+def test_generated_passwords_always_pass_the_rules(app):
+    from grants.auth.services import generate_password, password_problem
+
+    with app.test_request_context():
+        for _ in range(300):
+            assert password_problem(generate_password("anna@example.kz"), "anna@example.kz") is None
