@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session as _FlaskSession
 from sqlalchemy.orm import DeclarativeBase
 
@@ -21,11 +22,20 @@ class Base(DeclarativeBase):
 
 
 class Session(_FlaskSession):
-    """Flask-SQLAlchemy's session, but honouring an explicit ``bind``.
+    """Flask-SQLAlchemy's session, able to join a connection the app was handed.
 
-    Flask-SQLAlchemy 3 picks the engine itself and ignores ``bind=``; the PostgreSQL
-    test run binds the session to one connection holding an outer transaction.
+    Flask-SQLAlchemy 3 picks the engine itself and ignores ``bind=``. The PostgreSQL
+    test run hands one app a connection holding an outer transaction (in
+    ``app.extensions["baiqau_connection"]``); that app's sessions work in savepoints
+    inside it, and every other app is untouched.
     """
+
+    def __init__(self, db, **kwargs):
+        super().__init__(db, **kwargs)
+        connection = current_app.extensions.get("baiqau_connection") if has_app_context() else None
+        if connection is not None:
+            self.bind = connection
+            self.join_transaction_mode = "create_savepoint"
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if bind is None and self.bind is not None:

@@ -12,6 +12,7 @@ from grants.db import Session
 
 log = logging.getLogger(__name__)
 _PENDING = "baiqau_pending_jobs"
+_READY = "baiqau_committed_jobs"
 
 
 def redis_connection(app=None):
@@ -41,9 +42,17 @@ def enqueue_after_commit(session, func, *args, queue="default", **kwargs):
 
 
 @event.listens_for(Session, "after_commit")
-def _send_pending(session):
-    pending = session.info.pop(_PENDING, [])
-    for queue, func, args, kwargs in pending:
+def _commit_pending(session):
+    # Committed, but the session still holds its connection here; send once it is released,
+    # so an in-process job that opens its own session never waits for a second connection.
+    session.info.setdefault(_READY, []).extend(session.info.pop(_PENDING, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _send_ready(session, transaction):
+    if transaction.parent is not None:
+        return
+    for queue, func, args, kwargs in session.info.pop(_READY, []):
         job = get_queue(queue).enqueue(func, *args, **kwargs)
         log.info("enqueued %s on %s as %s", getattr(func, "__name__", func), queue, job.id)
 

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from grants.app import create_app
-from grants.db import Session
 from grants.extensions import db
 from grants.reference.services import load_reference
 
@@ -82,15 +81,11 @@ def app(_template, tmp_path):
     with app.app_context():
         conn = db.engine.connect()
         outer = conn.begin()
-        original = db.session
-        db.session = db._make_scoped_session(
-            {"class_": Session, "bind": conn, "join_transaction_mode": "create_savepoint"}
-        )
+        app.extensions["baiqau_connection"] = conn
         try:
             yield app
         finally:
             db.session.remove()
-            db.session = original
             outer.rollback()
             conn.close()
             db.engine.dispose()
