@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 import config
-from grants import cli, errors, security
+from grants import cli, errors, filters, security
 from grants.auth.models import User
 from grants.db import render_item
 from grants.extensions import babel, csrf, db, login_manager, migrate
@@ -37,6 +37,7 @@ def create_app(overrides=None):
     register_blueprints(app)
     errors.register(app)
     security.register(app)
+    filters.register(app)
     cli.register(app)
     app.before_request(switch_language)
     app.jinja_env.globals.update(
@@ -50,13 +51,17 @@ def create_app(overrides=None):
 
 
 def register_blueprints(app):
+    from grants.applications import operator_views as review
+    from grants.applications import views as applications
     from grants.auth import admin_views as users_admin
     from grants.auth import views as auth
+    from grants.calls import operator_views as manage_calls
+    from grants.calls import public_views as calls
     from grants.home import views as home
     from grants.organizations import views as organizations
     from grants.reference import views as reference
 
-    for module in (home, auth, users_admin, reference, organizations):
+    for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, applications, review):
         app.register_blueprint(module.bp)
 
 

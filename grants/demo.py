@@ -1,13 +1,21 @@
-"""The demo world: one user per role, NGOs in several regions, a customer body."""
+"""The demo world: one user per role, NGOs in several regions, calls in every phase, applications in every state."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from grants import audit
+from grants.applications import eligibility
+from grants.applications import services as app_services
+from grants.applications.models import CHECKLIST
 from grants.auth import services as auth_services
 from grants.auth.models import Role
+from grants.calls import services as call_services
+from grants.db import utcnow
 from grants.extensions import db
 from grants.organizations.models import Membership, Organization
-from grants.reference.models import Region
+from grants.reference.models import CustomerBody, Direction, Region
 
 # Fixed so the README can list them; `make run` is for a developer's own machine.
 PASSWORD = "baiqau-demo-2026"  # noqa: S105 (a demo password, refused in production)
@@ -28,31 +36,180 @@ ACCOUNTS = [
 # BINs with valid check digits and a 4 in the fifth place (resident legal entity).
 NGOS = [
     ("ngo.almaty@baiqau.kz", "150340012340", "«Жастар келешегі» қоғамдық бірлестігі",
-     "Общественное объединение «Будущее молодёжи»", "750000000", "Алматы қ., Абай даңғылы, 10"),
+     "Общественное объединение «Будущее молодёжи»", "750000000", "Алматы қ., Абай даңғылы, 10", [11, 13]),
     ("ngo.kyzylorda@baiqau.kz", "180740001236", "«Арал өңірі» қоғамдық қоры",
-     "Общественный фонд «Приаралье»", "430000000", "Қызылорда қ., Әйтеке би к-сі, 27"),
+     "Общественный фонд «Приаралье»", "430000000", "Қызылорда қ., Әйтеке би к-сі, 27", [6, 10]),
     ("ngo.pavlodar@baiqau.kz", "090540004561", "«Ертіс волонтерлері» қауымдастығы",
-     "Ассоциация «Волонтёры Прииртышья»", "550000000", "Павлодар қ., Торайғыров к-сі, 64"),
+     "Ассоциация «Волонтёры Прииртышья»", "550000000", "Павлодар қ., Торайғыров к-сі, 64", [7, 13]),
 ]
+
+RU_TEXT = {
+    "summary": "Проект вовлекает молодежь Кызылорды в волонтерскую помощь пожилым людям и семьям в трудной "
+               "жизненной ситуации, обучает волонтеров и создает устойчивый городской клуб добровольцев.",
+    "problem": "В городе не хватает организованных волонтерских программ для молодежи, а пожилые люди и семьи "
+               "с детьми с инвалидностью нуждаются в регулярной помощи на дому и сопровождении.",
+    "goal": "Цель проекта — создать клуб волонтеров и обучить не менее ста молодых людей основам добровольчества.",
+    "target_groups": "Молодежь от 16 до 29 лет, пожилые люди, семьи с детьми с инвалидностью.",
+    "beneficiaries": 350,
+    "risks": "Низкая активность участников летом; мы проведем набор заранее и договоримся с колледжами.",
+    "sustainability": "Клуб продолжит работу при поддержке акимата и партнерских организаций после гранта.",
+    "team": "Руководитель проекта с опытом семи лет, два тренера, координатор волонтеров.",
+}
+KK_TEXT = {
+    "summary": "Жоба Қызылорда қаласының жастарын қарттар мен қиын жағдайдағы отбасыларға еріктілік көмек "
+               "көрсетуге тартады, еріктілерді оқытады және қалалық еріктілер клубын құрады.",
+    "problem": "Қалада жастарға арналған ұйымдасқан еріктілік бағдарламалары жетіспейді, ал қарт адамдар мен "
+               "мүгедектігі бар балалары бар отбасылар үйде тұрақты көмекке мұқтаж.",
+    "goal": "Жобаның мақсаты — еріктілер клубын құру және кемінде жүз жасты еріктіліктің негіздеріне оқыту.",
+    "target_groups": "16 мен 29 жас аралығындағы жастар, қарт адамдар, мүгедектігі бар балалары бар отбасылар.",
+    "beneficiaries": 350,
+    "risks": "Жазда қатысушылардың белсенділігі төмен болуы мүмкін; біз іріктеуді алдын ала өткіземіз.",
+    "sustainability": "Клуб грант аяқталғаннан кейін әкімдік пен серіктес ұйымдардың қолдауымен жұмысын жалғастырады.",
+    "team": "Жеті жылдық тәжірибесі бар жоба жетекшісі, екі тренер, еріктілер үйлестірушісі.",
+}
+
+
+
+
+def application_content(language="ru", total=Decimal("3000000")):
+    """A complete application body in Kazakh or Russian, for the demo and the tests."""
+    text = KK_TEXT if language == "kk" else RU_TEXT
+    data = {"title": "Клуб волонтеров" if language == "ru" else "Еріктілер клубы", "language": language,
+            "duration_months": 10, **text}
+    activities = [{"activity": "Набор и обучение волонтеров" if language == "ru" else "Еріктілерді іріктеу және оқыту",
+                   "start_month": 1, "end_month": 3, "output": "100"}]
+    indicators = [{"name": "Обучено волонтеров" if language == "ru" else "Оқытылған еріктілер",
+                   "unit": "чел." if language == "ru" else "адам", "baseline": Decimal("0"),
+                   "target": Decimal("100")}]
+    budget = [{"item": "Тренинги" if language == "ru" else "Тренингтер", "unit": "день" if language == "ru" else "күн",
+               "quantity": Decimal("10"), "unit_cost": (total / 10).quantize(Decimal("0.01")),
+               "institutional": False}]
+    return data, activities, indicators, budget
+
+
+def _one(model, column, value):
+    return db.session.execute(sa.select(model).where(column == value)).scalar_one()
+
+
+def _call(operator, code, customer, source, year, titles, opens, deadline, topics, publish_at=None):
+    """A call with topics: (direction code, grant type, months, cap, count, region KATOs, kk title, ru title)."""
+    call = call_services.create_call(operator, {
+        "code": code, "instrument": "state_grant", "customer_id": _one(CustomerBody, CustomerBody.code, customer).id,
+        "funding_source": source, "budget_year": year, "title_kk": titles[0], "title_ru": titles[1],
+        "title_en": titles[2], "description_kk": "", "description_ru": "", "description_en": "",
+        "opens_at": opens, "deadline_at": deadline, "accepts_kk": True, "accepts_ru": True,
+        "experts_per_application": 3, "criteria_set": "grant"})
+    db.session.flush()
+    for direction, grant_type, months, cap, count, katos, title_kk, title_ru in topics:
+        regions = db.session.execute(sa.select(Region).where(Region.kato.in_(katos))).scalars().all()
+        call_services.save_topic(operator, call, None, {
+            "direction_id": _one(Direction, Direction.code, direction).id, "title_kk": title_kk, "title_ru": title_ru,
+            "title_en": "", "goal_kk": title_kk, "goal_ru": title_ru, "tasks_kk": "", "tasks_ru": "",
+            "results_kk": "", "results_ru": "", "indicators_kk": "", "indicators_ru": "", "grant_type": grant_type,
+            "duration_months": months, "amount_cap": Decimal(cap), "grants_count": count}, regions)
+    if publish_at is not None:
+        call_services.publish(operator, call, now=publish_at)
+    return call
+
+
+def _apply(user, org, topic, language, now, submit=False):
+    application = app_services.start(user, topic, org, language, now=now)
+    db.session.flush()
+    data, activities, indicators, budget = application_content(language)
+    app_services.save(user, application, data, activities=activities, indicators=indicators, budget=budget)
+    if submit:
+        app_services.submit(user, application, now=now)
+    return application
 
 
 def seed():
-    """Create the demo users and NGOs; returns (email, password, roles) for printing."""
+    """Create the demo world; returns (email, password, roles) for printing."""
     users = {}
     printed = []
     for email, name, roles, locale in ACCOUNTS:
         user, password = auth_services.create_user("seed-demo", email, name, roles, PASSWORD, locale)
         users[email] = user
         printed.append((email, password, [r.value for r in roles]))
-    for owner, bin_, name_kk, name_ru, kato, address in NGOS:
-        region = db.session.execute(sa.select(Region).where(Region.kato == kato)).scalar_one()
+    orgs = {}
+    for owner, bin_, name_kk, name_ru, kato, address, directions in NGOS:
+        region = _one(Region, Region.kato, kato)
         org = Organization(
-            bin=bin_, name_kk=name_kk, name_ru=name_ru, legal_form="Қоғамдық бірлестік",
+            bin=bin_, name_kk=name_kk, name_ru=name_ru, legal_form="public_association",
             region=region, address=address, head_name=users[owner].full_name,
             phone="+7 700 000 00 00", email=owner, registry_year=2026,
         )
+        org.directions = db.session.execute(sa.select(Direction).where(Direction.code.in_(directions))).scalars().all()
         org.memberships.append(Membership(user=users[owner], is_owner=True))
         db.session.add(org)
         audit.record("seed-demo", "organization.create", org, after={"bin": bin_, "region": kato})
+        orgs[owner] = org
+    db.session.flush()
+    users["customer@baiqau.kz"].customer_body_id = _one(CustomerBody, CustomerBody.code, "MCI").id
+    _calls(users, orgs)
     db.session.flush()
     return printed
+
+
+def _calls(users, orgs):
+    operator = users["operator@baiqau.kz"]
+    now = utcnow()
+    almaty, kyzylorda, pavlodar = (orgs[e] for e in ("ngo.almaty@baiqau.kz", "ngo.kyzylorda@baiqau.kz",
+                                                      "ngo.pavlodar@baiqau.kz"))
+    everywhere = [r.kato for r in db.session.execute(sa.select(Region)).scalars()]
+    # An open republican call, closing in three weeks at 18:00 Astana time (13:00 UTC).
+    deadline = (now + timedelta(days=21)).replace(hour=13, minute=0, second=0, microsecond=0)
+    open_call = _call(operator, "2026-MCI-02", "MCI", "republican", 2026,
+                      ("Мемлекеттік гранттар конкурсы: жастар және азаматтық қоғам",
+                       "Конкурс государственных грантов: молодежь и гражданское общество",
+                       "State grants: youth and civil society"),
+                      now - timedelta(days=5), deadline, [
+                          (11, "short", 10, "10000000", 3, ["750000000", "430000000", "550000000"],
+                           "Жастардың еріктілік бастамаларын қолдау", "Поддержка волонтерских инициатив молодежи"),
+                          (10, "medium", 18, "25000000", 2, everywhere,
+                           "ҮЕҰ-ның институционалдық әлеуетін арттыру", "Повышение институционального потенциала НПО"),
+                      ], publish_at=now - timedelta(days=6))
+    _call(operator, "2026-ALA-03", "ALA-IP", "local", 2026,
+          ("Алматы қаласының еріктілер бастамалары", "Волонтерские инициативы города Алматы",
+           "Volunteer initiatives of Almaty"),
+          now - timedelta(days=2), deadline + timedelta(days=3), [
+              (13, "short", 6, "5000000", 4, ["750000000"], "Қала тұрғындарына еріктілік көмек",
+               "Волонтерская помощь жителям города")], publish_at=now - timedelta(days=3))
+    _call(operator, "2027-MCI-01", "MCI", "republican", 2026,
+          ("Тарихи-мәдени мұраны қорғау", "Охрана историко-культурного наследия", "Historical and cultural heritage"),
+          now + timedelta(days=10), deadline + timedelta(days=19), [
+              (14, "short", 12, "8000000", 2, ["610000000", "430000000"], "Жергілікті тарихи мұраны насихаттау",
+               "Популяризация местного исторического наследия")], publish_at=now)
+    _call(operator, "2027-MCI-02", "MCI", "republican", 2026,
+          ("Салауатты өмір салтын насихаттау (жоба нұсқасы)", "Пропаганда здорового образа жизни (черновик)",
+           "Healthy lifestyle (draft)"),
+          now + timedelta(days=30), deadline + timedelta(days=39), [
+              (8, "short", 9, "6000000", 2, ["590000000"], "Ауыл жастарының денсаулығы", "Здоровье сельской молодежи")])
+
+    ngo = {o.id: users[o.email] for o in (almaty, kyzylorda, pavlodar)}
+    youth = open_call.topics[0]
+    _apply(ngo[almaty.id], almaty, youth, "kk", now)  # a draft in Kazakh
+    _apply(ngo[kyzylorda.id], kyzylorda, youth, "kk", now, submit=True)
+    returned = _apply(ngo[pavlodar.id], pavlodar, youth, "ru", now, submit=True)
+    all_pass = {code: True for code, _label in CHECKLIST}
+    eligibility.review(operator, returned, "returned", all_pass, ["BUDGET"],
+                       "Уточните расчет стоимости тренингов: укажите количество участников.", revision_days=5, now=now)
+
+    # Last year's call, closed, with every outcome and its published conclusion.
+    opened = datetime(2025, 9, 1, 4, 0, tzinfo=now.tzinfo)
+    closed = datetime(2025, 9, 30, 13, 0, tzinfo=now.tzinfo)
+    past = _call(operator, "2025-MCI-04", "MCI", "republican", 2025,
+                 ("Қоғамдық келісім және жалпыұлттық бірлік", "Общественное согласие и общенациональное единство",
+                  "Social harmony and national unity"),
+                 opened, closed, [(9, "short", 10, "9000000", 2, everywhere, "Этносаралық достықты нығайту",
+                                   "Укрепление межэтнической дружбы")], publish_at=opened - timedelta(days=1))
+    during = closed - timedelta(days=3)
+    eligible_kk = _apply(ngo[almaty.id], almaty, past.topics[0], "kk", during, submit=True)
+    ineligible_kk = _apply(ngo[kyzylorda.id], kyzylorda, past.topics[0], "kk", during, submit=True)
+    eligible_ru = _apply(ngo[pavlodar.id], pavlodar, past.topics[0], "ru", during, submit=True)
+    after = closed + timedelta(days=7)
+    eligibility.review(operator, eligible_kk, "eligible", all_pass, now=after)
+    eligibility.review(operator, eligible_ru, "eligible", all_pass, now=after)
+    eligibility.review(operator, ineligible_kk, "ineligible", {**all_pass, "registry": False}, ["REGISTRY"],
+                       "ҮЕҰ туралы мәліметтер 2025 жылы ҮЕҰ дерекқорына ұсынылмаған.", now=after)
+    eligibility.publish_conclusion(operator, past, now=after)
+    call_services.close(operator, past, now=after)

@@ -1,5 +1,6 @@
 """Locale selection, translation helpers and the one money and date formatter."""
 
+from datetime import UTC
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -53,3 +54,13 @@ def format_datetime(value, format="dd.MM.yyyy HH:mm"):
 
 def format_date(value):
     return "" if value is None else value.strftime("%d.%m.%Y")
+
+
+def local_to_utc(naive):
+    """A wall-clock time typed in Astana time, as the aware UTC moment it names."""
+    return None if naive is None else naive.replace(tzinfo=ALMATY).astimezone(UTC)
+
+
+def utc_to_local(moment):
+    """An aware moment as naive Astana wall-clock time, for a form field."""
+    return None if moment is None else moment.astimezone(ALMATY).replace(tzinfo=None)

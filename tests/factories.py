@@ -1,14 +1,21 @@
 """Valid objects built through the services, with overrides."""
 
 import itertools
+from datetime import timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import g
 
+from grants.applications import services as app_services
 from grants.auth import services as auth_services
+from grants.calls import services as call_services
+from grants.db import utcnow
+from grants.demo import application_content
 from grants.extensions import db
 from grants.identifiers import check_digit
 from grants.organizations.models import Membership, Organization
-from grants.reference.models import Region
+from grants.reference.models import CustomerBody, Direction, Region
 from tests.conftest import PASSWORD
 
 _seq = itertools.count(1)
@@ -48,3 +55,65 @@ def create_organization(owner=None, kato="750000000", **overrides):
     db.session.add(org)
     db.session.commit()
     return org
+
+
+# --- calls and applications -------------------------------------------------------------
+
+def operator():
+    """The test's grant operator, made once per test (the test's app context holds it)."""
+    if "test_operator" not in g:
+        g.test_operator = create_user("operator")
+    return g.test_operator
+
+
+def call_data(**overrides):
+    n = next(_seq)
+    customer = db.session.execute(sa.select(CustomerBody).where(CustomerBody.code == "MCI")).scalar_one()
+    now = utcnow()
+    data = dict(code=f"T{n}-SG", instrument="state_grant", customer_id=customer.id, funding_source="republican",
+                budget_year=2026, title_kk=f"Мемлекеттік гранттар конкурсы {n}",
+                title_ru=f"Конкурс государственных грантов {n}",
+                title_en=f"State grants call {n}", description_kk="", description_ru="", description_en="",
+                opens_at=now - timedelta(days=1), deadline_at=now + timedelta(days=20), accepts_kk=True,
+                accepts_ru=True, experts_per_application=3, criteria_set="grant")
+    data.update(overrides)
+    return data
+
+
+def topic_data(**overrides):
+    direction = db.session.execute(sa.select(Direction).where(Direction.code == 11)).scalar_one()
+    data = dict(direction_id=direction.id, title_kk="Жастардың еріктілік бастамаларын қолдау",
+                title_ru="Поддержка волонтерских инициатив молодежи", title_en="Youth volunteering",
+                goal_kk="Жастарды еріктілікке тарту", goal_ru="Вовлечение молодежи в волонтерство",
+                tasks_kk="", tasks_ru="", results_kk="", results_ru="", indicators_kk="", indicators_ru="",
+                grant_type="short", duration_months=10, amount_cap=Decimal("10000000.00"), grants_count=2)
+    data.update(overrides)
+    return data
+
+
+def create_call(published=True, topics=1, regions=("750000000", "430000000"), actor=None, **overrides):
+    actor = actor or operator()
+    call = call_services.create_call(actor, call_data(**overrides))
+    db.session.flush()
+    region_rows = db.session.execute(sa.select(Region).where(Region.kato.in_(regions))).scalars().all()
+    for _ in range(topics):
+        call_services.save_topic(actor, call, None, topic_data(), region_rows)
+    if published:
+        call_services.publish(actor, call)
+    db.session.commit()
+    return call
+
+
+def create_application(owner=None, call=None, language="ru", filled=True, submit=False, org=None):
+    owner = owner or create_user("applicant")
+    org = org or create_organization(owner=owner)
+    call = call or create_call()
+    application = app_services.start(owner, call.topics[0], org, language)
+    db.session.flush()
+    if filled:
+        data, activities, indicators, budget = application_content(language)
+        app_services.save(owner, application, data, activities=activities, indicators=indicators, budget=budget)
+    if submit:
+        app_services.submit(owner, application)
+    db.session.commit()
+    return application

@@ -53,3 +53,12 @@ class UserEditForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    confirm = PasswordField(
+        _l("Password again"), validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))]
+    )

@@ -3,13 +3,13 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from grants.auth import (
-    rules,  # noqa: F401  (registers the rules)
-    services,
-)
-from grants.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm, ProfileForm
+import grants.auth.rules  # noqa: F401  (registers the rules)
+from grants.auth import services
+from grants.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
+from grants.auth.models import Role
 from grants.extensions import db
 from grants.i18n import _
+from grants.organizations.services import claim_invitations
 from grants.permissions import allow
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -55,6 +55,35 @@ def login():
                     session["lang"] = lang
                 return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/auth/register", methods=["GET", "POST"])
+@allow("public")
+def register():
+    """NGO staff open their own account; an administrator gives every other role."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user, _password = services.create_user("self-registration", form.email.data, form.full_name.data,
+                                                   [Role.applicant], form.password.data, locale=session.get("lang"))
+        except services.AuthError as refusal:
+            flash(str(refusal), "error")
+        else:
+            joined = claim_invitations(user)
+            db.session.commit()
+            session.clear()
+            session.permanent = True
+            login_user(user)
+            session["lang"] = user.locale or "kk"
+            if joined:
+                flash(_("Your account is ready, and you act for %(names)s.",
+                        names=", ".join(o.name for o in joined)), "success")
+                return redirect(url_for("applications.index"))
+            flash(_("Your account is ready. Now register your NGO by its BIN."), "success")
+            return redirect(url_for("organizations.register"))
+    return render_template("auth/register.html", form=form), 400 if request.method == "POST" else 200
 
 
 @bp.route("/auth/logout", methods=["POST"])

@@ -9,7 +9,24 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.auth.models import User
 from grants.db import UTCDateTime, utcnow
 from grants.extensions import db
-from grants.reference.models import Region
+from grants.i18n import _l
+from grants.reference.models import Direction, Region
+
+organization_directions = sa.Table(
+    "organization_directions",
+    db.metadata,
+    sa.Column("organization_id", sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("direction_id", sa.ForeignKey("directions.id"), primary_key=True),
+)
+
+LEGAL_FORMS = {
+    "public_association": _l("Public association"),
+    "public_foundation": _l("Public foundation"),
+    "association": _l("Association (union) of legal entities"),
+    "private_institution": _l("Private institution"),
+    "non_commercial_jsc": _l("Non-commercial joint-stock company"),
+    "other": _l("Other non-commercial organization"),
+}
 
 
 class Organization(db.Model):
@@ -29,6 +46,8 @@ class Organization(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     region: Mapped[Region] = relationship(lazy="joined")
+    directions: Mapped[list[Direction]] = relationship(secondary="organization_directions",
+                                                       order_by=Direction.code)
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="organization", cascade="all, delete-orphan"
     )
@@ -57,3 +76,18 @@ class Membership(db.Model):
 
     organization: Mapped[Organization] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
+
+
+class Invitation(db.Model):
+    """An invitation to act for an NGO, for an e-mail that has no account yet."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(255), index=True)
+    invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship()

@@ -22,3 +22,20 @@ def view_organization(user, obj=None):
     if user.has_any_role(*STAFF) or obj.has_member(user):
         return YES
     return Decision(False, str(_l("This NGO's records are open only to its own staff.")))
+
+
+@rule("organization.register")
+def register_organization(user, obj=None):
+    if user.is_authenticated and user.has_role(Role.applicant):
+        return YES
+    return Decision(False, str(_l("NGOs are registered by their own staff with an applicant account.")))
+
+
+@rule("organization.edit")
+def edit_organization(user, obj=None):
+    allowed = register_organization(user)
+    if not allowed or obj is None:
+        return allowed
+    if obj.has_member(user):
+        return YES
+    return Decision(False, str(_l("This NGO's records are open only to its own staff.")))

@@ -1,23 +1,37 @@
-"""NGO pages: an applicant's own NGOs, the operator's register of NGOs."""
+"""NGO pages: an applicant's own NGOs, registration by BIN, the profile, the operator's register."""
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from grants.auth.models import Role
+from grants.auth.views import safe_next
 from grants.extensions import db
-from grants.organizations import rules  # noqa: F401  (registers the rules)
+from grants.i18n import _
+from grants.organizations import services
+from grants.organizations.forms import InviteForm, ProfileForm, RegisterForm
 from grants.organizations.models import Membership, Organization
+from grants.organizations.rules import STAFF
+from grants.organizations.services import PROFILE_FIELDS
 from grants.permissions import allow, require
+from grants.reference.models import Direction
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations", template_folder="templates")
+
+
+def _directions(ids):
+    return db.session.execute(sa.select(Direction).where(Direction.id.in_(ids or []))).scalars().all()
+
+
+def _status():
+    return 400 if request.method == "POST" else 200
 
 
 @bp.route("/")
 @allow("organization.list")
 def index():
     query = sa.select(Organization).order_by(Organization.name_ru)
-    if not current_user.has_any_role(*rules.STAFF):
+    if not current_user.has_any_role(*STAFF):
         query = query.join(Membership).where(Membership.user_id == current_user.id)
     needle = (request.args.get("q") or "").strip()
     if needle:
@@ -29,9 +43,75 @@ def index():
                            staff=current_user.has_any_role(Role.operator, Role.admin))
 
 
+@bp.route("/register", methods=["GET", "POST"])
+@allow("organization.register")
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        data = {k: getattr(form, k).data for k in PROFILE_FIELDS}
+        try:
+            org = services.register(current_user, form.bin.data, data, _directions(form.directions.data))
+        except services.OrganizationError as refusal:
+            db.session.rollback()
+            form.bin.errors.append(str(refusal))
+        else:
+            db.session.commit()
+            flash(_("%(name)s is registered. You are its owner.", name=org.name), "success")
+            target = request.args.get("next")
+            return redirect(safe_next(target) if target else url_for("organizations.show", org_id=org.id))
+    return render_template("organizations/register.html", form=form), _status()
+
+
 @bp.route("/<int:org_id>")
 @allow("organization.view")
 def show(org_id):
     org = db.get_or_404(Organization, org_id)
     require("organization.view", org)
-    return render_template("organizations/show.html", org=org)
+    return render_template("organizations/show.html", org=org, invite=InviteForm(),
+                           owner=services.is_owner(current_user, org))
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@allow("organization.edit")
+def edit(org_id):
+    org = db.get_or_404(Organization, org_id)
+    require("organization.edit", org)
+    if request.method == "GET":
+        form = ProfileForm(data={**{k: getattr(org, k) for k in PROFILE_FIELDS},
+                                 "directions": [d.id for d in org.directions]})
+    else:
+        form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            services.update(current_user, org, {k: getattr(form, k).data for k in PROFILE_FIELDS},
+                            _directions(form.directions.data))
+        except services.OrganizationError as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("organizations.show", org_id=org.id))
+    return render_template("organizations/edit.html", form=form, org=org), _status()
+
+
+@bp.route("/<int:org_id>/invite", methods=["POST"])
+@allow("organization.edit")
+def invite(org_id):
+    org = db.get_or_404(Organization, org_id)
+    require("organization.edit", org)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = services.invite(current_user, org, form.email.data)
+        except services.OrganizationError as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            flash(_("%(email)s now acts for the NGO.", email=form.email.data) if user else
+                  _("An invitation is sent to %(email)s; they join when they register.", email=form.email.data),
+                  "success")
+    else:
+        flash(_("Enter a valid e-mail address."), "error")
+    return redirect(url_for("organizations.show", org_id=org.id))

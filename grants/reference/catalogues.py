@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from grants.i18n import _, _l
 from grants.reference import forms
-from grants.reference.models import CustomerBody, Direction, MrpRate, Region
+from grants.reference.models import CustomerBody, Direction, MrpRate, ReasonCode, Region
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Catalogue:
     can_create: bool = True
     unique: tuple = ()
     validate: object = field(default=None)
+    action: str = "admin.reference"  # the permission that edits this catalogue
 
 
 def _customer_rule(data):
@@ -47,5 +48,8 @@ CATALOGUES = {
                   ((_l("Short code"), "code"), (_l("Name"), "name"), (_l("Budget level"), "level"),
                    (_l("In use"), "active")),
                   "code", unique=("code",), validate=_customer_rule),
+        Catalogue("reasons", _l("Reasons for ineligibility"), ReasonCode, forms.ReasonForm,
+                  ("code",) + NAMES + ("active",), ((_l("Code"), "code"),) + NAME_COLUMNS, "code",
+                  unique=("code",), action="reference.reasons"),
     )
 }

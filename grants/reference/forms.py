@@ -47,3 +47,11 @@ class CustomerForm(NamesForm):
         self.level.choices = choices((lvl.value, lvl.title) for lvl in BudgetLevel)
         regions = db.session.execute(sa.select(Region).order_by(Region.kato)).scalars()
         self.region_id.choices = choices([("", _l("— none (republican body) —"))] + [(r.id, r.name) for r in regions])
+
+
+class ReasonForm(NamesForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=32),
+                    Regexp(r"^[A-Z0-9_]+$", message=_l("Capital Latin letters, digits and underscores only."))],
+    )

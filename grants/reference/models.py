@@ -107,3 +107,13 @@ class CustomerBody(Named, db.Model):
         sa.CheckConstraint("level IN ('republican', 'local')", name="level"),
         sa.CheckConstraint("level = 'republican' OR region_id IS NOT NULL", name="local_has_region"),
     )
+
+
+class ReasonCode(Named, db.Model):
+    """Why an application was found ineligible or returned: coded, so reasons can be counted."""
+
+    __tablename__ = "reason_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from grants import audit
 from grants.extensions import db
 from grants.i18n import _
-from grants.reference.models import CustomerBody, Direction, MrpRate, Region
+from grants.reference.models import CustomerBody, Direction, MrpRate, ReasonCode, Region
 
 DATA = Path(__file__).parent / "data"
 
@@ -66,6 +66,12 @@ def load_reference():
             db.session.add(CustomerBody(code=row["code"], level=row["level"], region=region, **_names(row)))
             count += 1
     added["customers"] = count
+    count = 0
+    for row in _rows("reasons.csv"):
+        if missing(ReasonCode, ReasonCode.code, row["code"]):
+            db.session.add(ReasonCode(code=row["code"], **_names(row)))
+            count += 1
+    added["reasons"] = count
     if any(added.values()):
         audit.record(None, "reference.load", None, after=added, object_type="reference", object_id="files")
     return added

@@ -7,30 +7,37 @@ from flask_login import current_user
 from grants.auth.models import Role
 from grants.extensions import db
 from grants.i18n import _
-from grants.permissions import allow, register_role_rules
+from grants.permissions import allow, can, register_role_rules, require
 from grants.reference import services
 from grants.reference.catalogues import CATALOGUES
 
 bp = Blueprint("reference", __name__, url_prefix="/admin/reference", template_folder="templates")
 
-register_role_rules({"admin.reference": (Role.admin,)})
+register_role_rules({
+    "admin.reference": (Role.admin,),
+    "reference.reasons": (Role.admin, Role.operator),
+    "reference.any": (Role.admin, Role.operator),
+})
 
 
 def catalogue_or_404(slug):
     try:
-        return CATALOGUES[slug]
+        cat = CATALOGUES[slug]
     except KeyError:
         abort(404)
+    require(cat.action)
+    return cat
 
 
 @bp.route("/")
-@allow("admin.reference")
+@allow("reference.any")
 def index():
-    return render_template("reference/index.html", catalogues=CATALOGUES.values())
+    shown = [c for c in CATALOGUES.values() if can(current_user, c.action)]
+    return render_template("reference/index.html", catalogues=shown)
 
 
 @bp.route("/<slug>/")
-@allow("admin.reference")
+@allow("reference.any")
 def entries(slug):
     cat = catalogue_or_404(slug)
     rows = db.session.execute(sa.select(cat.model).order_by(getattr(cat.model, cat.order_by))).scalars().all()
@@ -55,7 +62,7 @@ def _edit(cat, obj):
 
 
 @bp.route("/<slug>/new", methods=["GET", "POST"])
-@allow("admin.reference")
+@allow("reference.any")
 def new(slug):
     cat = catalogue_or_404(slug)
     if not cat.can_create:
@@ -64,7 +71,7 @@ def new(slug):
 
 
 @bp.route("/<slug>/<int:entry_id>", methods=["GET", "POST"])
-@allow("admin.reference")
+@allow("reference.any")
 def edit(slug, entry_id):
     cat = catalogue_or_404(slug)
     return _edit(cat, db.get_or_404(cat.model, entry_id))

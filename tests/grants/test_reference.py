@@ -29,7 +29,7 @@ def test_reloading_adds_nothing_and_keeps_an_administrators_edit():
     direction = db.session.execute(sa.select(Direction).where(Direction.code == 1)).scalar_one()
     direction.name_en = "Education (edited)"
     db.session.commit()
-    assert load_reference() == {"directions": 0, "regions": 0, "mrp": 0, "customers": 0}
+    assert load_reference() == {"directions": 0, "regions": 0, "mrp": 0, "customers": 0, "reasons": 0}
     assert db.session.get(Direction, direction.id).name_en == "Education (edited)"
 
 

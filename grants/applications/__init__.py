@@ -1,0 +1,1 @@
+"""Applications: drafts in Kazakh or Russian, documents, submission, eligibility."""

@@ -1,0 +1,94 @@
+"""The application form: sections, calendar plan, indicators, budget lines, documents."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DecimalField, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import FieldList, FormField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from grants.applications.models import DocumentKind
+from grants.applications.sections import SECTIONS
+from grants.filters import LANGUAGE_TITLES
+from grants.forms import choices
+from grants.i18n import _l
+
+
+class StartForm(FlaskForm):
+    topic_id = SelectField(_l("Topic"), coerce=int)
+    organization_id = SelectField(_l("On behalf of the NGO"), coerce=int)
+    language = SelectField(_l("Language of the application"))
+
+
+class ActivityRow(Form):
+    activity = StringField(_l("Activity"), validators=[Optional(), Length(max=2000)])
+    start_month = IntegerField(_l("From month"), validators=[Optional(), NumberRange(1, 60)])
+    end_month = IntegerField(_l("To month"), validators=[Optional(), NumberRange(1, 60)])
+    output = StringField(_l("Result"), validators=[Optional(), Length(max=2000)])
+
+
+class IndicatorRow(Form):
+    name = StringField(_l("Indicator"), validators=[Optional(), Length(max=400)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=64)])
+    baseline = DecimalField(_l("Baseline"), places=2, validators=[Optional(), NumberRange(min=0)])
+    target = DecimalField(_l("Target"), places=2, validators=[Optional(), NumberRange(min=0)])
+
+
+class BudgetRow(Form):
+    item = StringField(_l("Cost item"), validators=[Optional(), Length(max=400)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=64)])
+    quantity = DecimalField(_l("Quantity"), places=2, validators=[Optional(), NumberRange(min=0.01, max=10**9)])
+    unit_cost = DecimalField(_l("Unit cost, tenge"), places=2, validators=[Optional(), NumberRange(min=0, max=10**12)])
+    institutional = BooleanField(_l("Institutional development"))
+
+
+def application_form_class():
+    """The form with one field per section; built once, the sections being fixed in code."""
+
+    class ApplicationForm(FlaskForm):
+        revision = HiddenField()
+        title = StringField(_l("Project title"), validators=[Optional(), Length(max=400)])
+        language = SelectField(_l("Language of the application"),
+                               choices=choices(LANGUAGE_TITLES.items()))
+        language_confirmed = BooleanField(_l("I confirm the application is written in the language declared"))
+        duration_months = IntegerField(_l("Duration, months"), validators=[Optional(), NumberRange(1, 60)])
+        activities = FieldList(FormField(ActivityRow), min_entries=1, max_entries=200)
+        indicators = FieldList(FormField(IndicatorRow), min_entries=1, max_entries=100)
+        budget = FieldList(FormField(BudgetRow), min_entries=1, max_entries=300)
+
+    for section in SECTIONS:
+        if section.kind == "count":
+            field = IntegerField(section.label, description=section.hint,
+                                 validators=[Optional(), NumberRange(0, 10**8)])
+        else:
+            field = TextAreaField(section.label, description=section.hint,
+                                  validators=[Optional(), Length(max=section.max_length)])
+        setattr(ApplicationForm, section.code, field)
+    return ApplicationForm
+
+
+ApplicationForm = application_form_class()
+
+
+def written_rows(rows, keys):
+    """(row form, its data) for each line the applicant wrote in; blank lines are dropped."""
+    for entry in rows:
+        data = {k: v for k, v in entry.form.data.items() if k != "csrf_token"}
+        if any(data.get(k) not in (None, "") for k in keys):
+            yield entry.form, data
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(_l("Kind of document"))
+    file = FileField(_l("File (PDF, DOCX, XLSX, JPG or PNG)"), validators=[FileRequired(_l("Choose a file."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices((k.value, k.title) for k in DocumentKind)
+
+
+class ReviewForm(FlaskForm):
+    outcome = SelectField(_l("Decision"), validators=[DataRequired()])
+    reasons = SelectField(_l("Reason"), validators=[Optional()])
+    comment = TextAreaField(_l("Reasons, in words the applicant will read"), validators=[Length(max=5000)])
+    revision_days = IntegerField(_l("Days for the revision"), default=5,
+                                 validators=[Optional(), NumberRange(1, 30)])

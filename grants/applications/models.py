@@ -1,0 +1,275 @@
+"""An application, its rows (activities, indicators, budget), documents and frozen versions."""
+
+import enum
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.auth.models import User
+from grants.calls.models import Topic
+from grants.db import Money, UTCDateTime, utcnow
+from grants.extensions import db
+from grants.i18n import _l
+from grants.organizations.models import Organization
+
+CENT = Decimal("0.01")
+INSTITUTIONAL_SHARE_LIMIT = Decimal("0.10")
+
+
+class Status(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    returned = "returned"
+    eligible = "eligible"
+    ineligible = "ineligible"
+
+    @property
+    def title(self):
+        return STATUS_TITLES[self]
+
+
+STATUS_TITLES = {
+    Status.draft: _l("Draft"),
+    Status.submitted: _l("Submitted"),
+    Status.returned: _l("Returned for revision"),
+    Status.eligible: _l("Eligible"),
+    Status.ineligible: _l("Ineligible"),
+}
+EDITABLE = (Status.draft, Status.returned)
+_statuses = ", ".join(f"'{s.value}'" for s in Status)
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    language: Mapped[str] = mapped_column(sa.String(2), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default=Status.draft, index=True)
+    title: Mapped[str] = mapped_column(sa.String(400), default="")
+    sections: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    duration_months: Mapped[int | None]
+    language_confirmed: Mapped[bool] = mapped_column(default=False)
+    revision: Mapped[int] = mapped_column(default=0)  # bumped by every save: stale autosaves are refused
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    receipt_number: Mapped[str | None] = mapped_column(sa.String(48), unique=True)
+    version_count: Mapped[int] = mapped_column(default=0)
+    revision_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    topic: Mapped[Topic] = relationship(lazy="joined")
+    organization: Mapped[Organization] = relationship(lazy="joined")
+    created_by: Mapped[User] = relationship()
+    activities: Mapped[list["Activity"]] = relationship(order_by="Activity.position", cascade="all, delete-orphan")
+    indicators: Mapped[list["Indicator"]] = relationship(order_by="Indicator.position",
+                                                         cascade="all, delete-orphan")
+    budget_lines: Mapped[list["BudgetLine"]] = relationship(order_by="BudgetLine.position",
+                                                            cascade="all, delete-orphan")
+    all_documents: Mapped[list["Document"]] = relationship(order_by="Document.id", cascade="all, delete-orphan")
+    versions: Mapped[list["Version"]] = relationship(order_by="Version.number", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.CheckConstraint("language IN ('kk', 'ru')", name="language"),
+        sa.CheckConstraint(f"status IN ({_statuses})", name="status"),
+        sa.CheckConstraint("status = 'draft' OR (receipt_number IS NOT NULL AND submitted_at IS NOT NULL)",
+                           name="submitted_has_receipt"),
+        sa.CheckConstraint("status != 'returned' OR revision_deadline IS NOT NULL", name="returned_has_deadline"),
+    )
+
+    @property
+    def call(self):
+        return self.topic.call
+
+    @property
+    def editable(self):
+        return self.status in EDITABLE
+
+    @property
+    def budget_total(self):
+        return sum((line.total for line in self.budget_lines), Decimal("0.00"))
+
+    @property
+    def institutional_total(self):
+        return sum((line.total for line in self.budget_lines if line.institutional), Decimal("0.00"))
+
+    @property
+    def institutional_share(self):
+        total = self.budget_total
+        return (self.institutional_total / total) if total else Decimal("0")
+
+    @property
+    def documents(self):
+        return [d for d in self.all_documents if not d.withdrawn]
+
+    def text(self):
+        """All the prose of the application, for the language check and text similarity."""
+        parts = [self.title] + [str(v) for k, v in sorted((self.sections or {}).items()) if isinstance(v, str)]
+        parts += [a.activity for a in self.activities]
+        return "\n\n".join(p for p in parts if p)
+
+
+class Activity(db.Model):
+    """A line of the calendar plan."""
+
+    __tablename__ = "application_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    activity: Mapped[str] = mapped_column(sa.Text)
+    start_month: Mapped[int]
+    end_month: Mapped[int]
+    output: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (sa.CheckConstraint("start_month >= 1 AND end_month >= start_month", name="months"),)
+
+
+class Indicator(db.Model):
+    """An expected result with its measure: later reports give the actual against the target."""
+
+    __tablename__ = "application_indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(400))
+    unit: Mapped[str] = mapped_column(sa.String(64))
+    baseline: Mapped[Decimal] = mapped_column(sa.Numeric(16, 2), default=Decimal("0"))
+    target: Mapped[Decimal] = mapped_column(sa.Numeric(16, 2))
+
+
+class BudgetLine(db.Model):
+    __tablename__ = "application_budget_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    item: Mapped[str] = mapped_column(sa.String(400))
+    unit: Mapped[str] = mapped_column(sa.String(64))
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+    unit_cost: Mapped[Decimal] = mapped_column(Money)
+    institutional: Mapped[bool] = mapped_column(default=False)  # the NGO's own institutional development
+
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
+    )
+
+    @property
+    def total(self):
+        return (Decimal(self.quantity) * Decimal(self.unit_cost)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class DocumentKind(enum.StrEnum):
+    charter = "charter"
+    bank_details = "bank_details"
+    support_letter = "support_letter"
+    cv = "cv"
+    budget = "budget"
+    other = "other"
+
+    @property
+    def title(self):
+        return {DocumentKind.charter: _l("Charter"), DocumentKind.bank_details: _l("Bank details"),
+                DocumentKind.support_letter: _l("Letter of support"), DocumentKind.cv: _l("CV"),
+                DocumentKind.budget: _l("Budget table"), DocumentKind.other: _l("Other document")}[self]
+
+
+class Document(db.Model):
+    """An uploaded document; the file itself lives in storage under a random key."""
+
+    __tablename__ = "application_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    storage_key: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(128))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of a submitted version: its file is kept for good, and removing it from a
+    # revision only withdraws it from the current text.
+    frozen: Mapped[bool] = mapped_column(default=False)
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+
+
+class Version(db.Model):
+    """What was submitted, frozen: a later revision is kept beside it, never over it."""
+
+    __tablename__ = "application_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    content: Mapped[dict] = mapped_column(sa.JSON)
+
+    __table_args__ = (sa.UniqueConstraint("application_id", "number", name="uq_application_versions_number"),)
+
+
+class Outcome(enum.StrEnum):
+    eligible = "eligible"
+    ineligible = "ineligible"
+    returned = "returned"
+
+    @property
+    def title(self):
+        return {Outcome.eligible: _l("Eligible"), Outcome.ineligible: _l("Ineligible"),
+                Outcome.returned: _l("Return for revision")}[self]
+
+
+# The operator's checklist, DOMAIN.md step 4.
+CHECKLIST = (
+    ("goal", _l("Fits the topic's goal and expected results")),
+    ("duration", _l("Duration within the topic's term")),
+    ("coverage", _l("Covers the topic's regions")),
+    ("amount", _l("Amount within the topic's cap")),
+    ("registry", _l("NGO is in the national NGO database")),
+    ("solvent", _l("NGO is not in liquidation or bankruptcy")),
+)
+
+
+class EligibilityReview(db.Model):
+    """One eligibility decision; an application returned and resubmitted has several."""
+
+    __tablename__ = "eligibility_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    outcome: Mapped[str] = mapped_column(sa.String(16), index=True)
+    checklist: Mapped[dict] = mapped_column(sa.JSON)
+    reason_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    revision_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("outcome IN ('eligible', 'ineligible', 'returned')", name="outcome"),
+        sa.CheckConstraint("outcome != 'returned' OR revision_deadline IS NOT NULL", name="returned_has_deadline"),
+    )
+
+
+class CallConclusion(db.Model):
+    """The published conclusion of the eligibility check: counts by language and outcome."""
+
+    __tablename__ = "call_conclusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), unique=True)
+    counts: Mapped[dict] = mapped_column(sa.JSON)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))

@@ -1,0 +1,101 @@
+"""The operator's pages: a call's applications, the eligibility check, integrity flags, the conclusion."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from grants.applications import eligibility, queries, services
+from grants.applications.forms import ReviewForm
+from grants.applications.models import CHECKLIST, Application, EligibilityReview, Outcome, Status
+from grants.auth.forms import ConfirmForm
+from grants.calls.models import Call
+from grants.extensions import db
+from grants.forms import choices
+from grants.i18n import _
+from grants.permissions import allow
+from grants.reference.models import ReasonCode
+
+bp = Blueprint("review", __name__, url_prefix="/manage", template_folder="templates")
+
+
+@bp.route("/calls/<int:call_id>/applications")
+@allow("application.review")
+def call_applications(call_id):
+    call = db.get_or_404(Call, call_id)
+    args = {k: request.args.get(k, "") for k in ("status", "language", "topic")}
+    page = db.paginate(queries.call_applications(call, args), per_page=50, error_out=False)
+    return render_template("applications/operator/list.html", call=call, page=page, args=args,
+                           statuses=[s for s in Status if s != Status.draft],
+                           conclusion=eligibility.conclusion_of(call), counts=eligibility.counts(call),
+                           confirm=ConfirmForm())
+
+
+def reason_options():
+    rows = db.session.execute(sa.select(ReasonCode).where(ReasonCode.active).order_by(ReasonCode.code)).scalars()
+    return [(r.code, r.name) for r in rows]
+
+
+@bp.route("/applications/<int:app_id>/review", methods=["GET", "POST"])
+@allow("application.review")
+def review(app_id):
+    application = db.get_or_404(Application, app_id)
+    form = ReviewForm()
+    form.outcome.choices = choices((o.value, o.title) for o in Outcome)
+    form.reasons.choices = choices(reason_options())
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate():
+            checklist = {code: request.form.get(f"check_{code}") == "y" for code, _label in CHECKLIST}
+            try:
+                eligibility.review(current_user, application, form.outcome.data, checklist,
+                                   request.form.getlist("reason_codes"), form.comment.data,
+                                   form.revision_days.data)
+            except services.ApplicationError as refusal:
+                db.session.rollback()
+                flash(str(refusal), "error")
+            else:
+                db.session.commit()
+                flash(_("The decision is recorded and the applicant is notified."), "success")
+                return redirect(url_for("review.call_applications", call_id=application.call.id))
+    return render_template("applications/operator/review.html", application=application, form=form,
+                           content=services.snapshot(application), checklist=CHECKLIST,
+                           reasons=reason_options(), history=application_reviews(application)), status
+
+
+def application_reviews(application):
+    return db.session.execute(sa.select(EligibilityReview).where(EligibilityReview.application_id == application.id)
+                              .order_by(EligibilityReview.id)).scalars().all()
+
+
+@bp.route("/calls/<int:call_id>/integrity")
+@allow("application.review")
+def integrity(call_id):
+    call = db.get_or_404(Call, call_id)
+    twice = eligibility.same_ngo_twice(call)
+    similar = eligibility.similar_applications(call)
+    pair = None
+    if request.args.get("a", "").isdigit() and request.args.get("b", "").isdigit():
+        a, b = db.session.get(Application, int(request.args["a"])), db.session.get(Application, int(request.args["b"]))
+        if a is None or b is None or a.call.id != call.id or b.call.id != call.id:
+            abort(404)
+        pair = (a, b, eligibility.passages(a, b))
+    return render_template("applications/operator/integrity.html", call=call, twice=twice, similar=similar,
+                           pair=pair)
+
+
+@bp.route("/calls/<int:call_id>/conclusion", methods=["POST"])
+@allow("application.review")
+def publish_conclusion(call_id):
+    call = db.get_or_404(Call, call_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        eligibility.publish_conclusion(current_user, call)
+    except services.ApplicationError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        flash(_("The conclusion is published on the call's page."), "success")
+    return redirect(url_for("review.call_applications", call_id=call.id))

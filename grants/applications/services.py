@@ -1,0 +1,254 @@
+"""The verbs of an application: start, save, attach, submit. Eligibility is in eligibility.py."""
+
+import logging
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+
+from grants import audit, mail, storage
+from grants.applications.models import (
+    INSTITUTIONAL_SHARE_LIMIT,
+    Activity,
+    Application,
+    BudgetLine,
+    Document,
+    DocumentKind,
+    Indicator,
+    Status,
+    Version,
+)
+from grants.applications.sections import SECTIONS
+from grants.calls.services import next_receipt_number
+from grants.db import utcnow
+from grants.extensions import db
+from grants.i18n import _, format_datetime, format_money
+from grants.textcheck import language_mismatch
+
+log = logging.getLogger(__name__)
+
+
+class ApplicationError(Exception):
+    """A refusal, with a message for the applicant."""
+
+
+def _require_member(actor, application_or_org):
+    org = getattr(application_or_org, "organization", application_or_org)
+    if not org.has_member(actor):
+        raise ApplicationError(_("Only the staff of %(ngo)s can do this.", ngo=org.name))
+
+
+def _require_editable(application):
+    if not application.editable:
+        raise ApplicationError(_("The application has been submitted and can no longer be changed."))
+
+
+def start(actor, topic, organization, language, now=None):
+    """A new draft for a topic, written in kk or ru, on behalf of the actor's NGO."""
+    _require_member(actor, organization)
+    call = topic.call
+    if not call.is_open(now):
+        raise ApplicationError(_("This call is not accepting applications now."))
+    if language not in call.languages:
+        raise ApplicationError(_("This call does not accept applications in this language."))
+    application = Application(topic=topic, organization=organization, language=language, status=Status.draft,
+                              created_by_id=actor.id, sections={}, duration_months=topic.duration_months)
+    db.session.add(application)
+    audit.record(actor, "application.start", application,
+                 after={"topic_id": topic.id, "organization": organization.bin, "language": language})
+    return application
+
+
+def save(actor, application, data, *, activities=(), indicators=(), budget=(), expected_revision=None):
+    """Save the draft as typed: incomplete is fine, checks that block come at submission."""
+    _require_member(actor, application)
+    _require_editable(application)
+    if expected_revision is not None and expected_revision != application.revision:
+        raise ApplicationError(_("The application was changed in another window. Reload the page to see the "
+                                 "latest text; your typing here was not saved."))
+    if data.get("language") and data["language"] != application.language:
+        if data["language"] not in application.call.languages:
+            raise ApplicationError(_("This call does not accept applications in this language."))
+        application.language = data["language"]
+        application.language_confirmed = False
+    application.title = (data.get("title") or "").strip()[:400]
+    application.duration_months = data.get("duration_months")
+    sections = {}
+    for section in SECTIONS:
+        value = data.get(section.code)
+        if section.kind == "count":
+            sections[section.code] = value if isinstance(value, int) and value >= 0 else None
+        else:
+            sections[section.code] = (value or "").strip()[: section.max_length]
+    application.sections = sections
+    if data.get("language_confirmed") is not None:
+        application.language_confirmed = bool(data["language_confirmed"])
+    application.activities = [Activity(position=i, **row) for i, row in enumerate(activities)]
+    application.indicators = [Indicator(position=i, **row) for i, row in enumerate(indicators)]
+    application.budget_lines = [BudgetLine(position=i, **row) for i, row in enumerate(budget)]
+    application.revision += 1
+    application.updated_at = utcnow()
+    db.session.flush()
+    return application
+
+
+def language_warning(application):
+    """The language the text seems to be in, when it is not the declared one."""
+    return language_mismatch(application.language, application.text())
+
+
+def problems(application, now=None):
+    """Everything that stops submission, each in words the applicant can act on."""
+    found = []
+    topic = application.topic
+    if not application.title:
+        found.append(_("Give the project a title."))
+    for section in SECTIONS:
+        value = (application.sections or {}).get(section.code)
+        if section.required and (value is None or value == ""):
+            found.append(_("Fill in the section “%(section)s”.", section=section.label))
+    if not application.activities:
+        found.append(_("Add at least one activity to the calendar plan."))
+    if not application.indicators:
+        found.append(_("Add at least one indicator of the expected results."))
+    if not application.budget_lines:
+        found.append(_("Add the budget lines."))
+    months = application.duration_months
+    if months and any(a.end_month > months for a in application.activities):
+        found.append(_("An activity ends after the project's last month (%(n)d).", n=months))
+    if months and months > topic.duration_months:
+        found.append(_("The project lasts %(n)d months; the topic allows at most %(max)d.", n=months,
+                       max=topic.duration_months))
+    total = application.budget_total
+    if total > topic.amount_cap:
+        found.append(_("The budget total %(total)s is above the topic's cap of %(cap)s.",
+                       total=format_money(total), cap=format_money(topic.amount_cap)))
+    if application.institutional_share > INSTITUTIONAL_SHARE_LIMIT:
+        found.append(_("Institutional development is %(share)s%% of the budget; at most 10%% is allowed.",
+                       share=(application.institutional_share * 100).quantize(Decimal("0.1"))))
+    if not application.language_confirmed and language_warning(application) is not None:
+        found.append(_("The text does not seem to be written in the language you declared. Check the language, "
+                       "or confirm that it is right."))
+    deadline = submission_deadline(application)
+    if deadline is not None and (now or utcnow()) >= deadline:
+        found.append(_("The deadline (%(deadline)s) has passed.", deadline=format_datetime(deadline)))
+    return found
+
+
+def submission_deadline(application):
+    if application.status == Status.returned:
+        return application.revision_deadline
+    return application.call.deadline_at
+
+
+def snapshot(application):
+    """The whole application as submitted, including the NGO's details from its profile."""
+    org = application.organization
+    return audit.plain({
+        "title": application.title,
+        "language": application.language,
+        "topic": {"id": application.topic_id, "number": application.topic.number,
+                  "title_ru": application.topic.title_ru, "title_kk": application.topic.title_kk},
+        "organization": {"bin": org.bin, "name_kk": org.name_kk, "name_ru": org.name_ru, "region": org.region.kato,
+                         "address": org.address, "head_name": org.head_name, "phone": org.phone, "email": org.email},
+        "duration_months": application.duration_months,
+        "sections": application.sections,
+        "activities": [{"activity": a.activity, "start_month": a.start_month, "end_month": a.end_month,
+                        "output": a.output} for a in application.activities],
+        "indicators": [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
+                       for i in application.indicators],
+        "budget": [{"item": b.item, "unit": b.unit, "quantity": b.quantity, "unit_cost": b.unit_cost,
+                    "total": b.total, "institutional": b.institutional} for b in application.budget_lines],
+        "budget_total": application.budget_total,
+        "institutional_total": application.institutional_total,
+        "documents": [{"id": d.id, "kind": d.kind, "filename": d.filename, "size": d.size, "sha256": d.sha256}
+                      for d in application.documents],
+    })
+
+
+def submit(actor, application, now=None):
+    """Submit before the deadline, exactly once.
+
+    A compare-and-set on the status makes a double click or a retried request submit
+    once: the loser sees `already_submitted` and the winner's receipt. The deadline is
+    checked here, in the transaction that commits the submission.
+    """
+    now = now or utcnow()
+    _require_member(actor, application)
+    if application.status not in (Status.draft, Status.returned):
+        raise AlreadySubmitted(application.receipt_number)
+    found = problems(application, now)
+    if found:
+        raise ApplicationError(found[0])
+    source = application.status
+    # Claim the row: the conditional update takes its lock, so a second submit waits for
+    # this transaction and then finds the status changed.
+    claimed = db.session.execute(
+        sa.update(Application)
+        .where(Application.id == application.id, Application.status == source,
+               Application.revision == application.revision)
+        .values(revision=Application.revision + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        status, receipt = db.session.execute(
+            sa.select(Application.status, Application.receipt_number).where(Application.id == application.id)
+        ).one()
+        if status == source:
+            raise ApplicationError(_("The application was changed in another window. Reload the page, check the "
+                                     "text and submit again."))
+        raise AlreadySubmitted(receipt)
+    db.session.refresh(application, ["revision"])
+    if application.receipt_number is None:
+        application.receipt_number = next_receipt_number(application.call)
+    application.status = Status.submitted
+    application.submitted_at = now
+    application.version_count += 1
+    application.revision_deadline = None
+    for document in application.documents:
+        document.frozen = True
+    db.session.add(Version(application_id=application.id, number=application.version_count, submitted_at=now,
+                           submitted_by_id=actor.id, content=snapshot(application)))
+    audit.record(actor, "application.submit", application, {"status": source},
+                 {"status": "submitted", "receipt": application.receipt_number,
+                  "version": application.version_count})
+    mail.queue_mail(actor.email, "application_submitted", actor.locale or application.language,
+                    application=application, version=application.version_count)
+    log.info("application %s submitted as %s", application.id, application.receipt_number)
+    return application
+
+
+class AlreadySubmitted(ApplicationError):
+    """The application was submitted already (a double click, a retry, another tab)."""
+
+    def __init__(self, receipt_number):
+        super().__init__(receipt_number)
+        self.receipt_number = receipt_number
+
+
+def add_document(actor, application, kind, stream, filename):
+    _require_member(actor, application)
+    _require_editable(application)
+    kind = DocumentKind(kind)
+    store = storage.storage_from_config(current_app.config)
+    stored = store.save(stream, max_bytes=current_app.config["MAX_FILE_BYTES"], filename=filename or "document")
+    document = Document(application_id=application.id, kind=kind, storage_key=stored.key,
+                        filename=stored.name, content_type=stored.content_type,
+                        size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id)
+    application.all_documents.append(document)
+    audit.record(actor, "application.add_document", application,
+                 after={"document": document.filename, "kind": kind, "sha256": stored.sha256})
+    return document
+
+
+def remove_document(actor, application, document):
+    _require_member(actor, application)
+    _require_editable(application)
+    audit.record(actor, "application.remove_document", application, before={"document": document.filename})
+    if document.frozen:
+        document.withdrawn = True  # a submitted version still names it
+        return
+    key = document.storage_key
+    application.all_documents.remove(document)
+    db.session.flush()
+    storage.storage_from_config(current_app.config).delete(key)

@@ -1,0 +1,269 @@
+"""The applicant's pages: start, write, attach, submit, and the printable receipt."""
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+import grants.applications.rules  # noqa: F401  (registers the rules)
+from grants import storage
+from grants.applications import eligibility, queries, services
+from grants.applications.forms import ApplicationForm, DocumentForm, StartForm, written_rows
+from grants.applications.models import Application, Document
+from grants.applications.sections import SECTIONS
+from grants.auth.forms import ConfirmForm
+from grants.calls.models import Call
+from grants.extensions import db
+from grants.filters import LANGUAGE_TITLES
+from grants.forms import choices
+from grants.i18n import _, format_datetime
+from grants.organizations.models import Membership, Organization
+from grants.permissions import allow, require
+
+bp = Blueprint("applications", __name__, template_folder="templates")
+
+
+def load(app_id, action):
+    application = db.get_or_404(Application, app_id)
+    require(action, application)
+    return application
+
+
+@bp.route("/applications/")
+@allow("application.start")
+def index():
+    page = db.paginate(queries.member_applications(current_user), per_page=30, error_out=False)
+    return render_template("applications/applicant/index.html", page=page)
+
+
+@bp.route("/calls/<int:call_id>/apply", methods=["GET", "POST"])
+@allow("application.start")
+def start(call_id):
+    call = db.get_or_404(Call, call_id)
+    require("call.view", call)
+    orgs = db.session.execute(
+        sa.select(Organization).join(Membership).where(Membership.user_id == current_user.id)
+    ).scalars().all()
+    if not orgs:
+        flash(_("First register your NGO: applications are made on its behalf."), "info")
+        return redirect(url_for("organizations.register", next=request.path))
+    form = StartForm()
+    form.topic_id.choices = choices((t.id, f"{t.number}. {t.title}") for t in call.topics)
+    form.organization_id.choices = choices((o.id, f"{o.name} ({o.bin})") for o in orgs)
+    form.language.choices = choices((lang, LANGUAGE_TITLES[lang]) for lang in call.languages)
+    if form.validate_on_submit():
+        topic = next(t for t in call.topics if t.id == form.topic_id.data)
+        org = next(o for o in orgs if o.id == form.organization_id.data)
+        try:
+            application = services.start(current_user, topic, org, form.language.data)
+        except services.ApplicationError as refusal:
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            return redirect(url_for("applications.edit", app_id=application.id))
+    return render_template("applications/applicant/start.html", form=form, call=call), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/applications/<int:app_id>")
+@allow("application.view")
+def show(app_id):
+    application = load(app_id, "application.view")
+    return render_template(
+        "applications/applicant/show.html", application=application, content=services.snapshot(application),
+        problems=services.problems(application) if application.editable else [],
+        review=eligibility.latest_review(application), confirm=ConfirmForm(), upload=DocumentForm(),
+        deadline=services.submission_deadline(application))
+
+
+def form_data(application):
+    """The stored application as form data, with one blank line at the end of each table."""
+    data = {"revision": application.revision, "title": application.title, "language": application.language,
+            "language_confirmed": application.language_confirmed,
+            "duration_months": application.duration_months, **(application.sections or {})}
+    data["activities"] = [{"activity": a.activity, "start_month": a.start_month, "end_month": a.end_month,
+                           "output": a.output} for a in application.activities] + [{}]
+    data["indicators"] = [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
+                          for i in application.indicators] + [{}]
+    data["budget"] = [{"item": b.item, "unit": b.unit, "quantity": b.quantity, "unit_cost": b.unit_cost,
+                       "institutional": b.institutional} for b in application.budget_lines] + [{}]
+    return data
+
+
+def collect(form):
+    """Rows and sections from a validated form; a half-written row gets a message, not a guess."""
+    activities, indicators, budget = [], [], []
+    for row, data in written_rows(form.activities, ("activity", "start_month", "end_month", "output")):
+        if not data["activity"]:
+            row.activity.errors.append(_("Describe the activity."))
+        if not data["start_month"] or not data["end_month"]:
+            row.start_month.errors.append(_("Give the months from and to."))
+        elif data["end_month"] < data["start_month"]:
+            row.end_month.errors.append(_("The last month comes before the first."))
+        activities.append({**data, "output": data["output"] or ""})
+    for row, data in written_rows(form.indicators, ("name", "unit", "baseline", "target")):
+        if not data["name"] or not data["unit"] or data["target"] is None:
+            row.name.errors.append(_("Give the indicator, its unit and its target."))
+        indicators.append({**data, "baseline": data["baseline"] or Decimal("0")})
+    for row, data in written_rows(form.budget, ("item", "unit", "quantity", "unit_cost")):
+        if not data["item"] or data["quantity"] is None or data["unit_cost"] is None:
+            row.item.errors.append(_("Give the item, the quantity and the unit cost."))
+        budget.append({**data, "unit": data["unit"] or ""})
+    has_errors = any(field.errors for rows in (form.activities, form.indicators, form.budget) for entry in rows
+                     for field in entry.form)
+    data = {s.code: getattr(form, s.code).data for s in SECTIONS}
+    data.update(title=form.title.data, language=form.language.data, duration_months=form.duration_months.data,
+                language_confirmed=form.language_confirmed.data)
+    return (None if has_errors else (data, activities, indicators, budget))
+
+
+def _save(application, form):
+    collected = collect(form)
+    if collected is None:
+        return _("Some lines are incomplete: see the marked fields. Nothing was lost; correct them and save.")
+    data, activities, indicators, budget = collected
+    expected = int(form.revision.data) if (form.revision.data or "").isdigit() else None
+    try:
+        services.save(current_user, application, data, activities=activities, indicators=indicators, budget=budget,
+                      expected_revision=expected)
+    except services.ApplicationError as refusal:
+        db.session.rollback()
+        return str(refusal)
+    db.session.commit()
+    return None
+
+
+@bp.route("/applications/<int:app_id>/edit", methods=["GET", "POST"])
+@allow("application.edit")
+def edit(app_id):
+    application = load(app_id, "application.edit")
+    if not application.editable:
+        flash(_("The application has been submitted and can no longer be changed."), "info")
+        return redirect(url_for("applications.show", app_id=application.id))
+    form = ApplicationForm(data=form_data(application)) if request.method == "GET" else ApplicationForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        problem = _save(application, form) if form.validate() else _("Please correct the marked fields.")
+        if problem is None:
+            flash(_("Saved at %(time)s.", time=format_datetime(application.updated_at, "HH:mm")), "success")
+            target = "applications.show" if request.form.get("then") == "review" else "applications.edit"
+            return redirect(url_for(target, app_id=application.id))
+        flash(problem, "error")
+    return render_template("applications/applicant/edit.html", form=form, application=application,
+                           sections=SECTIONS, warning=services.language_warning(application)), status
+
+
+@bp.route("/applications/<int:app_id>/autosave", methods=["POST"])
+@allow("application.edit")
+def autosave(app_id):
+    """The same save as the form's, called by the page's script every few seconds while typing."""
+    application = load(app_id, "application.edit")
+    if not application.editable:
+        return jsonify(saved=False, message=_("The application has been submitted and can no longer be changed.")), 409
+    form = ApplicationForm()
+    problem = _save(application, form) if form.validate() else _("Please correct the marked fields.")
+    if problem:
+        return jsonify(saved=False, message=problem), 400
+    return jsonify(saved=True, revision=application.revision,
+                   message=_("Saved at %(time)s.", time=format_datetime(application.updated_at, "HH:mm")))
+
+
+@bp.route("/applications/<int:app_id>/documents", methods=["POST"])
+@allow("application.edit")
+def upload(app_id):
+    application = load(app_id, "application.edit")
+    form = DocumentForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(e) for e in errors), "error")
+        return redirect(url_for("applications.show", app_id=application.id) + "#documents")
+    try:
+        document = services.add_document(current_user, application, form.kind.data, form.file.data.stream,
+                                         form.file.data.filename)
+    except (services.ApplicationError, storage.UploadRefused, storage.StorageError) as refusal:
+        db.session.rollback()
+        flash(refusal.message if hasattr(refusal, "message") else str(refusal), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is attached.", name=document.filename), "success")
+    return redirect(url_for("applications.show", app_id=application.id) + "#documents")
+
+
+def load_document(application, doc_id):
+    document = db.session.get(Document, doc_id)
+    if document is None or document.application_id != application.id:
+        abort(404)
+    return document
+
+
+@bp.route("/applications/<int:app_id>/documents/<int:doc_id>/delete", methods=["POST"])
+@allow("application.edit")
+def remove_document(app_id, doc_id):
+    application = load(app_id, "application.edit")
+    document = load_document(application, doc_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_document(current_user, application, document)
+    except services.ApplicationError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        flash(_("The document is removed."), "success")
+    return redirect(url_for("applications.show", app_id=application.id) + "#documents")
+
+
+@bp.route("/applications/<int:app_id>/documents/<int:doc_id>")
+@allow("application.view")
+def document(app_id, doc_id):
+    application = load(app_id, "application.view")
+    doc = load_document(application, doc_id)
+    stream = storage.storage_from_config(current_app.config).open(doc.storage_key)
+    return send_file(stream, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
+
+
+@bp.route("/applications/<int:app_id>/submit", methods=["POST"])
+@allow("application.edit")
+def submit(app_id):
+    application = load(app_id, "application.edit")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.submit(current_user, application)
+    except services.AlreadySubmitted as already:
+        db.session.rollback()
+        flash(_("This application was already submitted; its receipt number is %(number)s.",
+                number=already.receipt_number), "info")
+        return redirect(url_for("applications.receipt", app_id=app_id))
+    except services.ApplicationError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for("applications.show", app_id=app_id))
+    db.session.commit()
+    flash(_("The application is submitted. Receipt number: %(number)s.", number=application.receipt_number),
+          "success")
+    return redirect(url_for("applications.receipt", app_id=app_id))
+
+
+@bp.route("/applications/<int:app_id>/receipt")
+@allow("application.view")
+def receipt(app_id):
+    application = load(app_id, "application.view")
+    if application.receipt_number is None:
+        abort(404)
+    version = application.versions[-1]
+    return render_template("applications/applicant/receipt.html", application=application, version=version)
+
+
+@bp.route("/applications/<int:app_id>/versions/<int:number>")
+@allow("application.view")
+def version(app_id, number):
+    application = load(app_id, "application.view")
+    found = next((v for v in application.versions if v.number == number), None)
+    if found is None:
+        abort(404)
+    return render_template("applications/applicant/version.html", application=application, version=found,
+                           content=found.content)

@@ -1,0 +1,1 @@
+"""Calls for proposals and their priority topics."""

@@ -1,0 +1,94 @@
+"""Forms for calls, topics and deadline extensions; times are typed in Astana time."""
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from grants.calls.models import FundingSource, GrantType, Instrument
+from grants.extensions import db
+from grants.forms import MultiCheckbox, choices
+from grants.i18n import _l
+from grants.reference.models import CustomerBody, Direction, Region
+
+WHEN = "%Y-%m-%dT%H:%M"
+
+
+class CallForm(FlaskForm):
+    code = StringField(_l("Call code"), validators=[
+        DataRequired(), Length(max=32),
+        Regexp(r"^[A-Za-z0-9-]+$", message=_l("Latin letters, digits and hyphens only."))])
+    instrument = SelectField(_l("Instrument"))
+    customer_id = SelectField(_l("Customer body"), coerce=int)
+    funding_source = SelectField(_l("Funding source"))
+    budget_year = IntegerField(_l("Budget year"), validators=[DataRequired(), NumberRange(2020, 2100)])
+    title_kk = StringField(_l("Title in Kazakh"), validators=[DataRequired(), Length(max=400)])
+    title_ru = StringField(_l("Title in Russian"), validators=[DataRequired(), Length(max=400)])
+    title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=400)])
+    description_kk = TextAreaField(_l("Description in Kazakh"), validators=[Length(max=20000)])
+    description_ru = TextAreaField(_l("Description in Russian"), validators=[Length(max=20000)])
+    description_en = TextAreaField(_l("Description in English"), validators=[Length(max=20000)])
+    opens_at = DateTimeLocalField(_l("Intake opens (Astana time)"), format=WHEN, validators=[DataRequired()])
+    deadline_at = DateTimeLocalField(_l("Deadline (Astana time)"), format=WHEN, validators=[DataRequired()])
+    accepts_kk = BooleanField(_l("Accepts applications in Kazakh"), default=True)
+    accepts_ru = BooleanField(_l("Accepts applications in Russian"), default=True)
+    experts_per_application = IntegerField(_l("Experts per application"), default=3,
+                                           validators=[DataRequired(), NumberRange(1, 15)])
+    criteria_set = SelectField(_l("Scoring criteria"))
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument.choices = choices((i.value, i.title) for i in Instrument)
+        self.funding_source.choices = choices((f.value, f.title) for f in FundingSource)
+        query = sa.select(CustomerBody).where(CustomerBody.active).order_by(CustomerBody.code)
+        if customers is not None:
+            query = query.where(CustomerBody.id.in_(customers))
+        self.customer_id.choices = choices((c.id, c.name) for c in db.session.execute(query).scalars())
+        self.criteria_set.choices = choices([
+            ("grant", _l("Grants: relevance, innovation, feasibility, cost justification")),
+            ("sso", _l("State social order: the grant criteria and the price")),
+            ("award", _l("Award: the NGO's past contribution")),
+        ])
+
+
+class TopicForm(FlaskForm):
+    direction_id = SelectField(_l("Direction"), coerce=int)
+    title_kk = StringField(_l("Title in Kazakh"), validators=[DataRequired(), Length(max=400)])
+    title_ru = StringField(_l("Title in Russian"), validators=[DataRequired(), Length(max=400)])
+    title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=400)])
+    goal_kk = TextAreaField(_l("Goal, in Kazakh"), validators=[DataRequired(), Length(max=5000)])
+    goal_ru = TextAreaField(_l("Goal, in Russian"), validators=[DataRequired(), Length(max=5000)])
+    tasks_kk = TextAreaField(_l("Tasks, in Kazakh"), validators=[Length(max=10000)])
+    tasks_ru = TextAreaField(_l("Tasks, in Russian"), validators=[Length(max=10000)])
+    results_kk = TextAreaField(_l("Expected results, in Kazakh"), validators=[Length(max=10000)])
+    results_ru = TextAreaField(_l("Expected results, in Russian"), validators=[Length(max=10000)])
+    indicators_kk = TextAreaField(_l("Indicators, in Kazakh"), validators=[Length(max=10000)])
+    indicators_ru = TextAreaField(_l("Indicators, in Russian"), validators=[Length(max=10000)])
+    regions = MultiCheckbox(_l("Regions covered"), coerce=int,
+                            validators=[DataRequired(_l("Choose at least one region the topic covers."))])
+    grant_type = SelectField(_l("Grant type"))
+    duration_months = IntegerField(_l("Duration, months"), validators=[DataRequired(), NumberRange(1, 60)])
+    amount_cap = DecimalField(_l("Amount cap per grant, tenge"), places=2,
+                              validators=[DataRequired(), NumberRange(min=1, max=10**13)])
+    grants_count = IntegerField(_l("Number of grants"), default=1, validators=[DataRequired(), NumberRange(1, 500)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        directions = db.session.execute(sa.select(Direction).where(Direction.active).order_by(Direction.code))
+        self.direction_id.choices = choices((d.id, f"{d.code}. {d.name}") for d in directions.scalars())
+        regions = db.session.execute(sa.select(Region).where(Region.active).order_by(Region.kato)).scalars()
+        self.regions.choices = choices((r.id, r.name) for r in regions)
+        self.grant_type.choices = choices((g.value, g.title) for g in GrantType)
+
+
+class ExtensionForm(FlaskForm):
+    new_deadline = DateTimeLocalField(_l("New deadline (Astana time)"), format=WHEN, validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (published)"), validators=[DataRequired(), Length(max=2000)])

@@ -1,0 +1,237 @@
+"""A call for proposals, its topics, and the record of deadline extensions."""
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.db import Money, UTCDateTime, utcnow
+from grants.extensions import db
+from grants.i18n import _l
+from grants.reference.models import CustomerBody, Direction, Region
+
+
+class Instrument(enum.StrEnum):
+    state_grant = "state_grant"
+    non_state_grant = "non_state_grant"
+    sso = "sso"
+    award = "award"
+    strategic_partnership = "strategic_partnership"
+
+    @property
+    def title(self):
+        return INSTRUMENT_TITLES[self]
+
+
+INSTRUMENT_TITLES = {
+    Instrument.state_grant: _l("State grant"),
+    Instrument.non_state_grant: _l("Non-state grant"),
+    Instrument.sso: _l("State social order"),
+    Instrument.award: _l("Award"),
+    Instrument.strategic_partnership: _l("Strategic partnership"),
+}
+
+
+class FundingSource(enum.StrEnum):
+    republican = "republican"
+    local = "local"
+    non_state = "non_state"
+
+    @property
+    def title(self):
+        return {FundingSource.republican: _l("Republican budget"), FundingSource.local: _l("Local budget"),
+                FundingSource.non_state: _l("Non-state funds")}[self]
+
+
+class CallStatus(enum.StrEnum):
+    """What is stored. Whether intake is open is derived from the clock (see Call.phase)."""
+
+    draft = "draft"
+    published = "published"
+    closed = "closed"
+
+
+class Phase(enum.StrEnum):
+    draft = "draft"
+    announced = "announced"
+    open = "open"
+    intake_ended = "intake_ended"
+    closed = "closed"
+
+    @property
+    def title(self):
+        return {Phase.draft: _l("Draft"), Phase.announced: _l("Announced"), Phase.open: _l("Open for applications"),
+                Phase.intake_ended: _l("Intake ended"), Phase.closed: _l("Closed")}[self]
+
+
+class GrantType(enum.StrEnum):
+    short = "short"
+    medium = "medium"
+    long = "long"
+
+    @property
+    def title(self):
+        return {GrantType.short: _l("Short-term"), GrantType.medium: _l("Medium-term"),
+                GrantType.long: _l("Long-term")}[self]
+
+
+# (min months, max months, min МРП, max МРП or None) — DOMAIN.md, "Grant types and sizes".
+GRANT_TYPE_BOUNDS = {
+    GrantType.short: (3, 12, 500, 3000),
+    GrantType.medium: (12, 24, 3000, 10000),
+    GrantType.long: (24, 36, 10000, None),
+}
+
+
+def _in_locale(obj, stem):
+    lang = str(get_locale() or "kk")
+    return getattr(obj, f"{stem}_{lang}", None) or getattr(obj, f"{stem}_ru") or getattr(obj, f"{stem}_kk")
+
+
+topic_regions = sa.Table(
+    "topic_regions",
+    db.metadata,
+    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("region_id", sa.ForeignKey("regions.id"), primary_key=True),
+)
+
+
+class Call(db.Model):
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    instrument: Mapped[str] = mapped_column(sa.String(24), index=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customer_bodies.id"), index=True)
+    funding_source: Mapped[str] = mapped_column(sa.String(16))
+    budget_year: Mapped[int]
+    title_kk: Mapped[str] = mapped_column(sa.String(400))
+    title_ru: Mapped[str] = mapped_column(sa.String(400))
+    title_en: Mapped[str] = mapped_column(sa.String(400))
+    description_kk: Mapped[str] = mapped_column(sa.Text, default="")
+    description_ru: Mapped[str] = mapped_column(sa.Text, default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepts_kk: Mapped[bool] = mapped_column(default=True)
+    accepts_ru: Mapped[bool] = mapped_column(default=True)
+    experts_per_application: Mapped[int] = mapped_column(default=3)
+    criteria_set: Mapped[str] = mapped_column(sa.String(32), default="grant")
+    status: Mapped[str] = mapped_column(sa.String(16), default=CallStatus.draft, index=True)
+    receipt_seq: Mapped[int] = mapped_column(default=0)  # last receipt number handed out
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    customer: Mapped[CustomerBody] = relationship(lazy="joined")
+    topics: Mapped[list["Topic"]] = relationship(back_populates="call", order_by="Topic.number",
+                                                 cascade="all, delete-orphan")
+    extensions: Mapped[list["DeadlineExtension"]] = relationship(order_by="DeadlineExtension.id",
+                                                                cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.CheckConstraint("instrument IN ('state_grant', 'non_state_grant', 'sso', 'award', "
+                           "'strategic_partnership')", name="instrument"),
+        sa.CheckConstraint("funding_source IN ('republican', 'local', 'non_state')", name="funding_source"),
+        sa.CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),
+        sa.CheckConstraint("deadline_at > opens_at", name="deadline_after_opening"),
+        sa.CheckConstraint("accepts_kk OR accepts_ru", name="some_language"),
+        sa.CheckConstraint("experts_per_application BETWEEN 1 AND 15", name="experts"),
+        sa.CheckConstraint("status = 'draft' OR published_at IS NOT NULL", name="published_has_time"),
+    )
+
+    @property
+    def title(self):
+        return _in_locale(self, "title")
+
+    @property
+    def description(self):
+        return _in_locale(self, "description")
+
+    @property
+    def languages(self):
+        return [lang for lang, ok in (("kk", self.accepts_kk), ("ru", self.accepts_ru)) if ok]
+
+    def phase(self, now=None):
+        now = now or utcnow()
+        if self.status == CallStatus.draft:
+            return Phase.draft
+        if self.status == CallStatus.closed:
+            return Phase.closed
+        if now < self.opens_at:
+            return Phase.announced
+        if now < self.deadline_at:
+            return Phase.open
+        return Phase.intake_ended
+
+    def is_open(self, now=None):
+        return self.phase(now) == Phase.open
+
+    @property
+    def total_amount(self):
+        return sum((t.amount_cap * t.grants_count for t in self.topics), Decimal("0.00"))
+
+
+class Topic(db.Model):
+    """A priority topic: one direction, the regions it covers, its goal and its money."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    direction_id: Mapped[int] = mapped_column(sa.ForeignKey("directions.id"), index=True)
+    title_kk: Mapped[str] = mapped_column(sa.String(400))
+    title_ru: Mapped[str] = mapped_column(sa.String(400))
+    title_en: Mapped[str] = mapped_column(sa.String(400), default="")
+    goal_kk: Mapped[str] = mapped_column(sa.Text, default="")
+    goal_ru: Mapped[str] = mapped_column(sa.Text, default="")
+    tasks_kk: Mapped[str] = mapped_column(sa.Text, default="")
+    tasks_ru: Mapped[str] = mapped_column(sa.Text, default="")
+    results_kk: Mapped[str] = mapped_column(sa.Text, default="")
+    results_ru: Mapped[str] = mapped_column(sa.Text, default="")
+    indicators_kk: Mapped[str] = mapped_column(sa.Text, default="")
+    indicators_ru: Mapped[str] = mapped_column(sa.Text, default="")
+    grant_type: Mapped[str] = mapped_column(sa.String(8))
+    duration_months: Mapped[int]
+    amount_cap: Mapped[Decimal] = mapped_column(Money)
+    grants_count: Mapped[int] = mapped_column(default=1)
+
+    call: Mapped[Call] = relationship(back_populates="topics")
+    direction: Mapped[Direction] = relationship(lazy="joined")
+    regions: Mapped[list[Region]] = relationship(secondary=topic_regions, order_by=Region.kato)
+
+    __table_args__ = (
+        sa.UniqueConstraint("call_id", "number", name="uq_topics_call_number"),
+        sa.CheckConstraint("grant_type IN ('short', 'medium', 'long')", name="grant_type"),
+        sa.CheckConstraint("amount_cap > 0", name="amount_positive"),
+        sa.CheckConstraint("grants_count >= 1", name="grants_count"),
+        sa.CheckConstraint("duration_months BETWEEN 1 AND 60", name="duration"),
+    )
+
+    @property
+    def title(self):
+        return _in_locale(self, "title")
+
+    def text(self, stem):
+        return _in_locale(self, stem)
+
+
+class DeadlineExtension(db.Model):
+    """A published change of the deadline: kept and shown, never overwritten."""
+
+    __tablename__ = "deadline_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    old_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    new_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint("new_deadline > old_deadline", name="later"),)

@@ -1,0 +1,185 @@
+"""Preparing and running calls: the operator's pages, and a customer body's for its own calls."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from grants.auth.forms import ConfirmForm
+from grants.calls import queries, services
+from grants.calls.forms import CallForm, ExtensionForm, TopicForm
+from grants.calls.models import Call, Topic
+from grants.calls.services import CALL_FIELDS, TOPIC_FIELDS
+from grants.extensions import db
+from grants.i18n import _, local_to_utc, utc_to_local
+from grants.permissions import allow, require
+from grants.reference.models import Region
+
+bp = Blueprint("manage_calls", __name__, url_prefix="/manage/calls", template_folder="templates")
+
+
+def load_call(call_id, action="call.manage"):
+    call = db.get_or_404(Call, call_id)
+    require(action, call)
+    return call
+
+
+def _status(form):
+    return 400 if request.method == "POST" else 200
+
+
+def _call_form(call=None):
+    customers = None if current_user.has_any_role("operator", "admin") else [current_user.customer_body_id]
+    data = None
+    if call is not None:
+        data = {k: getattr(call, k) for k in CALL_FIELDS}
+        data["opens_at"], data["deadline_at"] = utc_to_local(call.opens_at), utc_to_local(call.deadline_at)
+    return CallForm(data=data, customers=customers) if request.method == "GET" else CallForm(customers=customers)
+
+
+def _call_data(form):
+    data = {k: getattr(form, k).data for k in CALL_FIELDS}
+    data["opens_at"], data["deadline_at"] = local_to_utc(data["opens_at"]), local_to_utc(data["deadline_at"])
+    data["code"] = data["code"].strip().upper()
+    return data
+
+
+@bp.route("/")
+@allow("call.manage")
+def index():
+    page = db.paginate(queries.managed_calls(current_user), per_page=30, error_out=False)
+    return render_template("calls/operator/index.html", page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow("call.manage")
+def new():
+    form = _call_form()
+    if form.validate_on_submit():
+        try:
+            call = services.create_call(current_user, _call_data(form))
+        except services.CallError as refusal:
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            flash(_("Call %(code)s created as a draft. Add its topics, then publish it.", code=call.code), "success")
+            return redirect(url_for("manage_calls.show", call_id=call.id))
+    return render_template("calls/operator/call_form.html", form=form, call=None), _status(form)
+
+
+@bp.route("/<int:call_id>")
+@allow("call.manage")
+def show(call_id):
+    call = load_call(call_id)
+    return render_template("calls/operator/show.html", call=call, confirm=ConfirmForm())
+
+
+@bp.route("/<int:call_id>/edit", methods=["GET", "POST"])
+@allow("call.manage")
+def edit(call_id):
+    call = load_call(call_id)
+    form = _call_form(call)
+    if form.validate_on_submit():
+        try:
+            services.update_call(current_user, call, _call_data(form))
+        except services.CallError as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("manage_calls.show", call_id=call.id))
+    return render_template("calls/operator/call_form.html", form=form, call=call), _status(form)
+
+
+def _topic_page(call, topic):
+    if request.method == "GET" and topic is not None:
+        form = TopicForm(data={**{k: getattr(topic, k) for k in TOPIC_FIELDS},
+                               "regions": [r.id for r in topic.regions]})
+    else:
+        form = TopicForm()
+    if form.validate_on_submit():
+        regions = db.session.query(Region).filter(Region.id.in_(form.regions.data)).all()
+        try:
+            services.save_topic(current_user, call, topic, {k: getattr(form, k).data for k in TOPIC_FIELDS},
+                                regions)
+        except services.CallError as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            flash(_("Topic saved."), "success")
+            return redirect(url_for("manage_calls.show", call_id=call.id))
+    return render_template("calls/operator/topic_form.html", form=form, call=call, topic=topic), _status(form)
+
+
+@bp.route("/<int:call_id>/topics/new", methods=["GET", "POST"])
+@allow("call.manage")
+def topic_new(call_id):
+    return _topic_page(load_call(call_id), None)
+
+
+def load_topic(call, topic_id):
+    topic = db.session.get(Topic, topic_id)
+    if topic is None or topic.call_id != call.id:
+        abort(404)
+    return topic
+
+
+@bp.route("/<int:call_id>/topics/<int:topic_id>", methods=["GET", "POST"])
+@allow("call.manage")
+def topic_edit(call_id, topic_id):
+    call = load_call(call_id)
+    return _topic_page(call, load_topic(call, topic_id))
+
+
+def _act(call, verb, *args, success):
+    """Run one service for a POSTed button; refusals come back as a message, not an error page."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        verb(current_user, call, *args)
+    except services.CallError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("manage_calls.show", call_id=call.id))
+
+
+@bp.route("/<int:call_id>/topics/<int:topic_id>/delete", methods=["POST"])
+@allow("call.manage")
+def topic_delete(call_id, topic_id):
+    call = load_call(call_id)
+    return _act(call, services.delete_topic, load_topic(call, topic_id), success=_("Topic deleted."))
+
+
+@bp.route("/<int:call_id>/publish", methods=["POST"])
+@allow("call.run")
+def publish(call_id):
+    call = load_call(call_id, "call.run")
+    return _act(call, services.publish, success=_("The call is published."))
+
+
+@bp.route("/<int:call_id>/close", methods=["POST"])
+@allow("call.run")
+def close(call_id):
+    call = load_call(call_id, "call.run")
+    return _act(call, services.close, success=_("The call is closed."))
+
+
+@bp.route("/<int:call_id>/extend", methods=["GET", "POST"])
+@allow("call.run")
+def extend(call_id):
+    call = load_call(call_id, "call.run")
+    form = ExtensionForm()
+    if form.validate_on_submit():
+        try:
+            services.extend_deadline(current_user, call, local_to_utc(form.new_deadline.data), form.reason.data)
+        except services.CallError as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            flash(_("The deadline is extended and the extension is published."), "success")
+            return redirect(url_for("manage_calls.show", call_id=call.id))
+    return render_template("calls/operator/extend.html", form=form, call=call), _status(form)

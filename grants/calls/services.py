@@ -1,0 +1,177 @@
+"""The verbs of a call: create, edit, add topics, publish, extend the deadline, close."""
+
+import logging
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from grants import audit
+from grants.calls.models import GRANT_TYPE_BOUNDS, Call, CallStatus, DeadlineExtension, GrantType, Instrument, Topic
+from grants.db import utcnow
+from grants.extensions import db
+from grants.i18n import _, format_datetime, format_money
+from grants.reference.models import BudgetLevel, CustomerBody
+from grants.reference.services import mrp_for
+
+log = logging.getLogger(__name__)
+
+CALL_FIELDS = ("code", "instrument", "customer_id", "funding_source", "budget_year", "title_kk", "title_ru",
+               "title_en", "description_kk", "description_ru", "description_en", "opens_at", "deadline_at",
+               "accepts_kk", "accepts_ru", "experts_per_application", "criteria_set")
+TOPIC_FIELDS = ("direction_id", "title_kk", "title_ru", "title_en", "goal_kk", "goal_ru", "tasks_kk", "tasks_ru",
+                "results_kk", "results_ru", "indicators_kk", "indicators_ru", "grant_type", "duration_months",
+                "amount_cap", "grants_count")
+
+
+class CallError(Exception):
+    """A refusal, with a message for the operator."""
+
+
+def _require_status(call, *statuses):
+    if call.status not in statuses:
+        raise CallError(_("This is not possible for a call that is %(phase)s.", phase=call.phase().title))
+
+
+def _check_call(data, call=None):
+    clash = db.session.execute(sa.select(Call.id).where(Call.code == data["code"])).scalar_one_or_none()
+    if clash is not None and (call is None or clash != call.id):
+        raise CallError(_("Another call already has the code %(code)s.", code=data["code"]))
+    if data["deadline_at"] <= data["opens_at"]:
+        raise CallError(_("The deadline must come after the opening of intake."))
+    if not (data["accepts_kk"] or data["accepts_ru"]):
+        raise CallError(_("Accept applications in at least one language."))
+    customer = db.session.get(CustomerBody, data["customer_id"])
+    if customer is None:
+        raise CallError(_("Choose the customer body."))
+    expected = {"republican": BudgetLevel.republican, "local": BudgetLevel.local}.get(data["funding_source"])
+    if expected and customer.level != expected:
+        raise CallError(_("A %(source)s call needs a customer body of the same budget level.",
+                          source=_("republican budget") if expected == BudgetLevel.republican
+                          else _("local budget")))
+    if mrp_for(data["budget_year"]) is None:
+        raise CallError(_("There is no МРП for %(year)d in the reference data: an administrator must add it first.",
+                          year=data["budget_year"]))
+
+
+def create_call(actor, data):
+    _check_call(data)
+    call = Call(**{k: data[k] for k in CALL_FIELDS}, status=CallStatus.draft, created_by_id=actor.id)
+    db.session.add(call)
+    audit.record(actor, "call.create", call, after={k: data[k] for k in ("code", "instrument", "deadline_at")})
+    return call
+
+
+def update_call(actor, call, data):
+    _require_status(call, CallStatus.draft)
+    _check_call(data, call)
+    before = audit.snapshot(call, CALL_FIELDS)
+    for key in CALL_FIELDS:
+        setattr(call, key, data[key])
+    old, new = audit.changes(before, audit.snapshot(call, CALL_FIELDS))
+    if new:
+        audit.record(actor, "call.update", call, old, new)
+
+
+def topic_problem(call, data):
+    """Why a topic's money or duration does not fit its grant type, or None."""
+    mrp = mrp_for(call.budget_year)
+    amount = data["amount_cap"]
+    if call.instrument in (Instrument.state_grant, Instrument.non_state_grant):
+        low_months, high_months, low, high = GRANT_TYPE_BOUNDS[GrantType(data["grant_type"])]
+        title = GrantType(data["grant_type"]).title
+        if not low_months <= data["duration_months"] <= high_months:
+            return _("A %(type)s grant lasts %(low)d to %(high)d months.", type=title, low=low_months,
+                     high=high_months)
+        if amount < low * mrp:
+            return _("A %(type)s grant is at least %(mrp)d МРП (%(amount)s in %(year)d).", type=title, mrp=low,
+                     amount=format_money(low * mrp), year=call.budget_year)
+        if high is not None and amount > high * mrp:
+            return _("A %(type)s grant is at most %(mrp)d МРП (%(amount)s in %(year)d).", type=title, mrp=high,
+                     amount=format_money(high * mrp), year=call.budget_year)
+    if call.instrument == Instrument.award and amount < 2000 * mrp:
+        return _("An award is at least 2,000 МРП (%(amount)s in %(year)d).", amount=format_money(2000 * mrp),
+                 year=call.budget_year)
+    return None
+
+
+def save_topic(actor, call, topic, data, regions):
+    """Add (topic is None) or change a topic of a draft call."""
+    _require_status(call, CallStatus.draft)
+    if not regions:
+        raise CallError(_("Choose at least one region the topic covers."))
+    data = {**data, "amount_cap": Decimal(data["amount_cap"]).quantize(Decimal("0.01"))}
+    problem = topic_problem(call, data)
+    if problem:
+        raise CallError(problem)
+    creating = topic is None
+    if creating:
+        number = max((t.number for t in call.topics), default=0) + 1
+        topic = Topic(call=call, number=number)
+        db.session.add(topic)
+        before = {}
+    else:
+        before = audit.snapshot(topic, TOPIC_FIELDS) | {"regions": sorted(r.kato for r in topic.regions)}
+    for key in TOPIC_FIELDS:
+        setattr(topic, key, data[key])
+    topic.regions = list(regions)
+    after = audit.snapshot(topic, TOPIC_FIELDS) | {"regions": sorted(r.kato for r in regions)}
+    old, new = (before, after) if creating else audit.changes(before, after)
+    audit.record(actor, "topic.create" if creating else "topic.update", topic, old, new)
+    return topic
+
+
+def delete_topic(actor, call, topic):
+    _require_status(call, CallStatus.draft)
+    audit.record(actor, "topic.delete", topic, before={"number": topic.number, "title_ru": topic.title_ru})
+    call.topics.remove(topic)
+
+
+def publish(actor, call, now=None):
+    _require_status(call, CallStatus.draft)
+    now = now or utcnow()
+    if not call.topics:
+        raise CallError(_("Add at least one topic before publishing."))
+    if call.deadline_at <= now:
+        raise CallError(_("The deadline has already passed: change it before publishing."))
+    call.status = CallStatus.published
+    call.published_at = now
+    audit.record(actor, "call.publish", call, {"status": "draft"}, {"status": "published"})
+
+
+def extend_deadline(actor, call, new_deadline, reason, now=None):
+    """Move the deadline later; the old one and the reason stay on the record and on the public page."""
+    _require_status(call, CallStatus.published)
+    now = now or utcnow()
+    if new_deadline <= call.deadline_at:
+        raise CallError(_("The new deadline must be later than the current one (%(deadline)s).",
+                          deadline=format_datetime(call.deadline_at)))
+    if new_deadline <= now:
+        raise CallError(_("The new deadline must be in the future."))
+    if not (reason or "").strip():
+        raise CallError(_("Give the reason for the extension: it is published."))
+    extension = DeadlineExtension(call_id=call.id, old_deadline=call.deadline_at, new_deadline=new_deadline,
+                                  reason=reason.strip(), by_id=actor.id)
+    db.session.add(extension)
+    call.extensions.append(extension)
+    audit.record(actor, "call.extend_deadline", call, {"deadline_at": call.deadline_at},
+                 {"deadline_at": new_deadline, "reason": reason.strip()})
+    call.deadline_at = new_deadline
+    return extension
+
+
+def close(actor, call, now=None):
+    _require_status(call, CallStatus.published)
+    now = now or utcnow()
+    if call.deadline_at > now:
+        raise CallError(_("Intake is still running until %(deadline)s.", deadline=format_datetime(call.deadline_at)))
+    call.status = CallStatus.closed
+    call.closed_at = now
+    audit.record(actor, "call.close", call, {"status": "published"}, {"status": "closed"})
+
+
+def next_receipt_number(call):
+    """The next receipt number of the call; a row lock makes two submissions never share one."""
+    seq = db.session.execute(
+        sa.update(Call).where(Call.id == call.id).values(receipt_seq=Call.receipt_seq + 1).returning(Call.receipt_seq)
+    ).scalar_one()
+    return f"{call.code}-{seq:05d}"

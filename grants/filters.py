@@ -1,0 +1,54 @@
+"""Template filters: enum titles in the interface language, and plain text shown as paragraphs."""
+
+from decimal import Decimal
+
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from markupsafe import Markup, escape
+
+from grants.applications.models import DocumentKind, Outcome, Status
+from grants.applications.sections import SECTIONS
+from grants.calls.models import FundingSource, GrantType, Instrument
+from grants.i18n import _l
+from grants.organizations.models import LEGAL_FORMS
+
+LANGUAGE_TITLES = {"kk": _l("Kazakh"), "ru": _l("Russian")}
+
+
+def paragraphs(text):
+    """Plain text typed by a person, escaped, its blank-line breaks kept as paragraphs."""
+    blocks = [b.strip() for b in (text or "").replace("\r\n", "\n").split("\n\n") if b.strip()]
+    # each block is escaped before it is wrapped, so the Markup holds only our own tags
+    return Markup("".join(f"<p>{escape(b)}</p>".replace("\n", "<br>") for b in blocks))  # noqa: S704
+
+
+def enum_title(enum_cls):
+    def title(value):
+        try:
+            return enum_cls(value).title
+        except ValueError:
+            return value
+
+    return title
+
+
+def number(value):
+    """A quantity in the locale's digits, without trailing zeros: 1 500 or 2,5."""
+    if value in (None, ""):
+        return ""
+    return format_decimal(Decimal(str(value)).normalize(), format="#,##0.##", locale=str(get_locale() or "kk"))
+
+
+def register(app):
+    app.jinja_env.filters.update(
+        paragraphs=paragraphs,
+        instrument_title=enum_title(Instrument),
+        funding_title=enum_title(FundingSource),
+        grant_type_title=enum_title(GrantType),
+        language_title=lambda code: LANGUAGE_TITLES.get(code, code),
+        status_title=enum_title(Status),
+        outcome_title=enum_title(Outcome),
+        document_kind_title=enum_title(DocumentKind),
+        number=number,
+    )
+    app.jinja_env.globals.update(legal_forms=LEGAL_FORMS, application_sections=SECTIONS)

@@ -1,0 +1,82 @@
+"""Mail through a transactional outbox: written with the change, sent after the commit."""
+
+import logging
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy.orm import Mapped, mapped_column
+
+from grants.db import UTCDateTime, utcnow
+from grants.extensions import db
+from grants.jobs import enqueue_after_commit
+
+log = logging.getLogger(__name__)
+
+
+class OutboxMessage(db.Model):
+    """A message to send; kept after sending, so the administrator can read what went out."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(sa.String(255), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(400))
+    body: Mapped[str] = mapped_column(sa.Text)
+    locale: Mapped[str] = mapped_column(sa.String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+def queue_mail(to, template, locale, **context):
+    """Render templates/emails/<template>.txt in the recipient's language and queue it.
+
+    The template's first line is the subject. Nothing leaves before the commit; if the
+    transaction rolls back, the message is gone with it.
+    """
+    locale = locale if locale in ("kk", "ru", "en") else "kk"
+    # Links in mail point at the public address, whoever's request (or command) sends it.
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]), force_locale(locale):
+        text = render_template(f"emails/{template}.txt", **context)
+    subject, _sep, body = text.strip().partition("\n")
+    message = OutboxMessage(to=to, subject=subject.strip(), body=body.strip() + "\n", locale=locale)
+    db.session.add(message)
+    db.session.flush()
+    enqueue_after_commit(db.session, send_outbox_message, message.id, queue="mail")
+    return message
+
+
+def send_outbox_message(message_id):
+    """Job: send one queued message over SMTP when configured; safe to run twice."""
+    app = current_app._get_current_object()
+    with app.app_context():
+        message = db.session.get(OutboxMessage, message_id)
+        if message is None or message.sent_at is not None:
+            return
+        server = app.config.get("MAIL_SERVER")
+        if not server:
+            return  # development: the message waits in the outbox for the administrator to read
+        mail = EmailMessage()
+        mail["From"] = app.config["MAIL_FROM"]
+        mail["To"] = message.to
+        mail["Subject"] = message.subject
+        mail.set_content(message.body)
+        try:
+            with smtplib.SMTP(server, app.config["MAIL_PORT"], timeout=20) as smtp:
+                if app.config["MAIL_USE_TLS"]:
+                    smtp.starttls()
+                if app.config.get("MAIL_USERNAME"):
+                    smtp.login(app.config["MAIL_USERNAME"], app.config["MAIL_PASSWORD"])
+                smtp.send_message(mail)
+        except (OSError, smtplib.SMTPException) as error:
+            message.error = str(error)[:2000]
+            db.session.commit()
+            log.exception("mail %s to %s not sent", message.id, message.to)
+            raise
+        message.sent_at = utcnow()
+        message.error = None
+        db.session.commit()

@@ -1,0 +1,157 @@
+"""Calls: drafting, topics checked against МРП, publishing, extensions, closing, the public list."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from grants.audit import AuditEvent
+from grants.calls import services
+from grants.calls.models import Call, Phase
+from grants.db import utcnow
+from grants.extensions import db
+from grants.reference.models import Region
+from tests.conftest import login, post_form
+from tests.factories import call_data, create_call, create_user, operator, topic_data
+
+
+def regions(*katos):
+    return db.session.execute(sa.select(Region).where(Region.kato.in_(katos))).scalars().all()
+
+
+def test_a_call_goes_from_draft_to_published_to_closed(app):
+    call = create_call(published=False)
+    assert call.phase() == Phase.draft
+    services.publish(operator(), call)
+    assert call.phase() == Phase.open
+    with pytest.raises(services.CallError, match="still running"):
+        services.close(operator(), call)
+    services.close(operator(), call, now=call.deadline_at + timedelta(seconds=1))
+    assert call.phase() == Phase.closed
+    verbs = db.session.execute(sa.select(AuditEvent.verb).where(AuditEvent.object_type == "Call")).scalars().all()
+    assert {"call.create", "call.publish", "call.close"} <= set(verbs)
+
+
+def test_intake_opens_and_ends_by_the_clock(app):
+    call = create_call(opens_at=utcnow() + timedelta(days=2), deadline_at=utcnow() + timedelta(days=25))
+    assert call.phase() == Phase.announced
+    assert call.phase(call.opens_at) == Phase.open
+    assert call.phase(call.deadline_at) == Phase.intake_ended
+
+
+def test_a_call_without_topics_cannot_be_published(app):
+    call = services.create_call(operator(), call_data())
+    with pytest.raises(services.CallError, match="at least one topic"):
+        services.publish(operator(), call)
+
+
+def test_a_published_call_cannot_be_edited(app):
+    call = create_call()
+    with pytest.raises(services.CallError):
+        services.update_call(operator(), call, call_data(code=call.code))
+    with pytest.raises(services.CallError):
+        services.save_topic(operator(), call, None, topic_data(), regions("750000000"))
+
+
+@pytest.mark.parametrize("grant_type, months, amount, fits", [
+    ("short", 10, Decimal("12975000"), True),     # 3,000 МРП of 2026 exactly
+    ("short", 10, Decimal("12975000.01"), False),  # a tiyn over
+    ("short", 10, Decimal("2162499.99"), False),  # under 500 МРП
+    ("short", 13, Decimal("5000000"), False),     # too long for short-term
+    ("medium", 18, Decimal("20000000"), True),
+    ("long", 30, Decimal("43250000"), True),      # 10,000 МРП
+    ("long", 30, Decimal("43249999"), False),
+])
+def test_topic_amount_and_duration_follow_the_grant_type_in_mrp(app, grant_type, months, amount, fits):
+    call = services.create_call(operator(), call_data())
+    data = topic_data(grant_type=grant_type, duration_months=months, amount_cap=amount)
+    if fits:
+        services.save_topic(operator(), call, None, data, regions("750000000"))
+    else:
+        with pytest.raises(services.CallError, match="МРП|months"):
+            services.save_topic(operator(), call, None, data, regions("750000000"))
+
+
+def test_a_call_for_a_year_without_mrp_is_refused(app):
+    with pytest.raises(services.CallError, match="МРП for 2031"):
+        services.create_call(operator(), call_data(budget_year=2031))
+
+
+def test_a_local_call_needs_a_local_customer(app):
+    with pytest.raises(services.CallError, match="budget level"):
+        services.create_call(operator(), call_data(funding_source="local"))
+
+
+def test_extension_is_recorded_and_shown_publicly(app, client):
+    call = create_call()
+    old = call.deadline_at
+    services.extend_deadline(operator(), call, old + timedelta(days=5), "Просьбы НПО из отдаленных районов")
+    db.session.commit()
+    assert call.deadline_at == old + timedelta(days=5)
+    assert call.extensions[0].old_deadline == old
+    page = client.get(f"/calls/{call.id}?lang=ru").get_data(as_text=True)
+    assert "Просьбы НПО из отдаленных районов" in page
+    with pytest.raises(services.CallError, match="later"):
+        services.extend_deadline(operator(), call, old, "earlier")
+
+
+def test_operator_creates_a_call_with_times_in_astana_time(app, client):
+    login(client, operator().email)
+    client.get("/?lang=en")
+    form = {k: v for k, v in call_data(code="2026-sg-07").items() if not k.endswith("_at")}
+    form.update(opens_at="2026-12-01T09:00", deadline_at="2026-12-25T18:00", accepts_kk="y", accepts_ru="y")
+    form = {k: ("" if v is None else v) for k, v in form.items() if v is not False}
+    response = post_form(client, "/manage/calls/new", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    call = db.session.execute(sa.select(Call).where(Call.code == "2026-SG-07")).scalar_one()
+    assert call.deadline_at.isoformat() == "2026-12-25T13:00:00+00:00"  # 18:00 in Astana is 13:00 UTC
+
+
+def test_operator_form_refusal_keeps_the_input(app, client):
+    login(client, operator().email)
+    client.get("/?lang=en")
+    form = {k: v for k, v in call_data(code="BAD-1").items() if not k.endswith("_at")}
+    form.update(opens_at="2026-12-25T18:00", deadline_at="2026-12-01T09:00", accepts_kk="y")
+    response = post_form(client, "/manage/calls/new", {k: v for k, v in form.items() if v is not False})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The deadline must come after the opening of intake." in page
+    assert 'value="BAD-1"' in page
+
+
+def test_customer_prepares_only_its_own_calls(app):
+    call = create_call(published=False)
+    mine = create_user("customer")
+    mine.customer_body_id = call.customer_id
+    other = create_user("customer")
+    db.session.commit()
+    for user, status in ((mine, 200), (other, 403)):
+        client = app.test_client()
+        login(client, user.email)
+        assert client.get(f"/manage/calls/{call.id}").status_code == status
+
+
+def test_a_draft_is_invisible_to_the_public(app, client):
+    draft = create_call(published=False)
+    assert client.get(f"/calls/{draft.id}").status_code == 404
+    assert draft.code not in client.get("/calls/").get_data(as_text=True)
+
+
+def test_public_list_filters_by_direction_region_and_openness(app, client):
+    almaty = create_call(regions=("750000000",))
+    pavlodar = create_call(regions=("550000000",))
+    page = client.get("/calls/?region=550000000").get_data(as_text=True)
+    assert pavlodar.code in page and almaty.code not in page
+    page = client.get("/calls/?direction=11&open=1").get_data(as_text=True)
+    assert pavlodar.code in page and almaty.code in page
+    page = client.get("/calls/?direction=2").get_data(as_text=True)
+    assert pavlodar.code not in page
+    assert client.get("/calls/?region=nonsense&direction=x").status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_public_call_page_in_each_language(app, client, lang):
+    call = create_call()
+    page = client.get(f"/calls/{call.id}?lang={lang}").get_data(as_text=True)
+    assert getattr(call, f"title_{lang}") in page

@@ -1,0 +1,125 @@
+"""NGO profiles: registration by BIN, editing by its staff, invitations, self-registration."""
+
+import sqlalchemy as sa
+
+from grants.auth.models import Role, User
+from grants.extensions import db
+from grants.organizations import services
+from grants.organizations.models import Organization
+from grants.reference.models import Region
+from tests.conftest import login, post_form
+from tests.factories import create_organization, create_user, make_bin
+
+
+def profile(**overrides):
+    region = db.session.execute(sa.select(Region).where(Region.kato == "430000000")).scalar_one()
+    data = {"name_kk": "«Арал өңірі» қоғамдық қоры", "name_ru": "Общественный фонд «Приаралье»",
+            "legal_form": "public_foundation", "region_id": str(region.id), "address": "Қызылорда қ., Әйтеке би, 27",
+            "head_name": "Марат Жұмабаев", "phone": "+7 724 222 33 44", "email": "aral@example.kz",
+            "registry_year": "2026", "directions": ["6", "11"]}
+    data.update(overrides)
+    return data
+
+
+def applicant_client(app, email="marat@example.kz"):
+    create_user("applicant", email=email)
+    client = app.test_client()
+    login(client, email)
+    client.get("/?lang=en")
+    return client
+
+
+def test_an_ngo_registers_by_a_valid_bin_and_its_registrar_owns_it(app):
+    client = applicant_client(app)
+    bin_ = make_bin(4242)
+    response = post_form(client, "/organizations/register", profile(bin=bin_))
+    assert response.status_code == 302
+    org = db.session.execute(sa.select(Organization).where(Organization.bin == bin_)).scalar_one()
+    assert org.region.kato == "430000000"
+    assert [(m.user.email, m.is_owner) for m in org.memberships] == [("marat@example.kz", True)]
+    assert sorted(d.code for d in org.directions) == [6, 11]
+
+
+def test_a_bin_with_a_wrong_check_digit_is_refused_and_the_form_kept(app):
+    client = applicant_client(app)
+    good = make_bin(4243)
+    bad = good[:11] + str((int(good[11]) + 1) % 10)
+    response = post_form(client, "/organizations/register", profile(bin=bad))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "check digit does not match" in page
+    assert "Общественный фонд «Приаралье»" in page or "Общественный фонд &#171;Приаралье&#187;" in page
+
+
+def test_a_bin_that_is_not_a_legal_entity_is_refused(app):
+    client = applicant_client(app)
+    response = post_form(client, "/organizations/register", profile(bin="061211600012"))
+    assert response.status_code == 400
+    assert "fifth digit" in response.get_data(as_text=True)
+
+
+def test_an_ngo_registered_twice_is_refused(app):
+    existing = create_organization(owner=create_user("applicant"))
+    client = applicant_client(app)
+    response = post_form(client, "/organizations/register", profile(bin=existing.bin))
+    assert response.status_code == 400
+    assert "already registered" in response.get_data(as_text=True)
+
+
+def test_the_owner_invites_a_colleague_with_an_account(app):
+    owner = create_user("applicant", email="owner@example.kz")
+    org = create_organization(owner=owner)
+    colleague = create_user("expert", email="colleague@example.kz")
+    client = app.test_client()
+    login(client, owner.email)
+    response = post_form(client, f"/organizations/{org.id}/invite", {"email": "Colleague@example.kz"},
+                         page=f"/organizations/{org.id}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organization, org.id).has_member(colleague)
+    assert db.session.get(User, colleague.id).roles == {Role.expert, Role.applicant}
+
+
+def test_an_invited_email_joins_the_ngo_when_it_registers(app, client):
+    owner = create_user("applicant", email="owner@example.kz")
+    org = create_organization(owner=owner)
+    login(client, owner.email)
+    post_form(client, f"/organizations/{org.id}/invite", {"email": "new@example.kz"}, page=f"/organizations/{org.id}")
+    post_form(client, "/auth/logout", page="/")
+    response = post_form(client, "/auth/register", {"full_name": "Жаңа Қызметкер", "email": "new@example.kz",
+                                                    "password": "strong-pass-2026", "confirm": "strong-pass-2026"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    newcomer = db.session.execute(sa.select(User).where(User.email == "new@example.kz")).scalar_one()
+    assert db.session.get(Organization, org.id).has_member(newcomer)
+    assert newcomer.roles == {Role.applicant}
+
+
+def test_only_the_owner_invites(app):
+    owner = create_user("applicant")
+    org = create_organization(owner=owner)
+    member = create_user("applicant")
+    services.add_member(owner, org, member)
+    db.session.commit()
+    client = app.test_client()
+    login(client, member.email)
+    client.get("/?lang=en")
+    response = post_form(client, f"/organizations/{org.id}/invite", {"email": "x@example.kz"},
+                         page=f"/organizations/{org.id}")
+    assert "owner invites colleagues" in client.get(response.location).get_data(as_text=True)
+
+
+def test_another_ngos_staff_cannot_edit_the_profile(app):
+    org = create_organization(owner=create_user("applicant"))
+    client = applicant_client(app)
+    assert client.get(f"/organizations/{org.id}/edit").status_code == 403
+    assert post_form(client, f"/organizations/{org.id}/edit", profile(), page="/organizations/").status_code == 403
+
+
+def test_self_registration_refuses_a_weak_password_and_keeps_the_name(app, client):
+    client.get("/?lang=en")
+    response = post_form(client, "/auth/register", {"full_name": "Айгерім Нұрланқызы", "email": "a@example.kz",
+                                                    "password": "short", "confirm": "short"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "at least 10 characters" in page and 'value="Айгерім Нұрланқызы"' in page
