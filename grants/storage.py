@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from grants.i18n import _
+from grants.refusals import Refusal
 
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MB
@@ -50,7 +51,7 @@ KEY_RE = re.compile(r"([0-9a-f]{2})/([0-9a-f]{2})/(\1\2[0-9a-f]{28})")
 UNSAFE_IN_NAMES = re.compile(r'[<>:"|?*]')  # Windows refuses to save a download named with these
 
 
-class UploadRefused(Exception):
+class UploadRefused(Refusal):
     """The applicant's file is not accepted; `message` is translated and meant for the form."""
 
     def __init__(self, code, message):

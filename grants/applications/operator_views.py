@@ -1,7 +1,7 @@
 """The operator's pages: a call's applications, the eligibility check, integrity flags, the conclusion."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from grants.applications import eligibility, queries, services
@@ -14,6 +14,7 @@ from grants.forms import choices
 from grants.i18n import _
 from grants.permissions import allow
 from grants.reference.models import ReasonCode
+from grants.refusals import attempt
 
 bp = Blueprint("review", __name__, url_prefix="/manage", template_folder="templates")
 
@@ -47,16 +48,9 @@ def review(app_id):
         status = 400
         if form.validate():
             checklist = {code: request.form.get(f"check_{code}") == "y" for code, _label in CHECKLIST}
-            try:
-                eligibility.review(current_user, application, form.outcome.data, checklist,
-                                   request.form.getlist("reason_codes"), form.comment.data,
-                                   form.revision_days.data)
-            except services.ApplicationError as refusal:
-                db.session.rollback()
-                flash(str(refusal), "error")
-            else:
-                db.session.commit()
-                flash(_("The decision is recorded and the applicant is notified."), "success")
+            if attempt(eligibility.review, current_user, application, form.outcome.data, checklist,
+                       request.form.getlist("reason_codes"), form.comment.data, form.revision_days.data,
+                       success=_("The decision is recorded and the applicant is notified.")):
                 return redirect(url_for("review.call_applications", call_id=application.call.id))
     return render_template("applications/operator/review.html", application=application, form=form,
                            content=services.snapshot(application), checklist=CHECKLIST,
@@ -90,12 +84,6 @@ def publish_conclusion(call_id):
     call = db.get_or_404(Call, call_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        eligibility.publish_conclusion(current_user, call)
-    except services.ApplicationError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-    else:
-        db.session.commit()
-        flash(_("The conclusion is published on the call's page."), "success")
+    attempt(eligibility.publish_conclusion, current_user, call,
+            success=_("The conclusion is published on the call's page."))
     return redirect(url_for("review.call_applications", call_id=call.id))

@@ -23,12 +23,13 @@ from grants.calls.services import next_receipt_number
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, format_datetime, format_money
+from grants.refusals import Refusal
 from grants.textcheck import language_mismatch
 
 log = logging.getLogger(__name__)
 
 
-class ApplicationError(Exception):
+class ApplicationError(Refusal):
     """A refusal, with a message for the applicant."""
 
 

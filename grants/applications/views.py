@@ -1,5 +1,6 @@
 """The applicant's pages: start, write, attach, submit, and the printable receipt."""
 
+import logging
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -20,7 +21,9 @@ from grants.forms import choices
 from grants.i18n import _, format_datetime
 from grants.organizations.models import Membership, Organization
 from grants.permissions import allow, require
+from grants.refusals import attempt
 
+log = logging.getLogger(__name__)
 bp = Blueprint("applications", __name__, template_folder="templates")
 
 
@@ -55,12 +58,8 @@ def start(call_id):
     if form.validate_on_submit():
         topic = next(t for t in call.topics if t.id == form.topic_id.data)
         org = next(o for o in orgs if o.id == form.organization_id.data)
-        try:
-            application = services.start(current_user, topic, org, form.language.data)
-        except services.ApplicationError as refusal:
-            flash(str(refusal), "error")
-        else:
-            db.session.commit()
+        application = attempt(services.start, current_user, topic, org, form.language.data)
+        if application:
             return redirect(url_for("applications.edit", app_id=application.id))
     return render_template("applications/applicant/start.html", form=form, call=call), \
         400 if request.method == "POST" else 200
@@ -180,14 +179,15 @@ def upload(app_id):
             flash(" ".join(str(e) for e in errors), "error")
         return redirect(url_for("applications.show", app_id=application.id) + "#documents")
     try:
-        document = services.add_document(current_user, application, form.kind.data, form.file.data.stream,
-                                         form.file.data.filename)
-    except (services.ApplicationError, storage.UploadRefused, storage.StorageError) as refusal:
+        document = attempt(services.add_document, current_user, application, form.kind.data, form.file.data.stream,
+                           form.file.data.filename)
+    except storage.StorageError:
         db.session.rollback()
-        flash(refusal.message if hasattr(refusal, "message") else str(refusal), "error")
+        log.exception("document for application %s not stored", application.id)
+        flash(_("The file could not be stored just now; nothing was lost. Try again in a few minutes."), "error")
     else:
-        db.session.commit()
-        flash(_("%(name)s is attached.", name=document.filename), "success")
+        if document:
+            flash(_("%(name)s is attached.", name=document.filename), "success")
     return redirect(url_for("applications.show", app_id=application.id) + "#documents")
 
 
@@ -205,14 +205,7 @@ def remove_document(app_id, doc_id):
     document = load_document(application, doc_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.remove_document(current_user, application, document)
-    except services.ApplicationError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-    else:
-        db.session.commit()
-        flash(_("The document is removed."), "success")
+    attempt(services.remove_document, current_user, application, document, success=_("The document is removed."))
     return redirect(url_for("applications.show", app_id=application.id) + "#documents")
 
 

@@ -11,6 +11,7 @@ from grants.auth.models import User
 from grants.extensions import db
 from grants.i18n import _
 from grants.permissions import allow
+from grants.refusals import attempt
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -31,14 +32,10 @@ def users():
 def user_new():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
-            user, password = services.create_user(
-                current_user, form.email.data, form.full_name.data, form.roles.data
-            )
-        except services.AuthError as refusal:
-            flash(str(refusal), "error")
-        else:
-            db.session.commit()
+        created = attempt(services.create_user, current_user, form.email.data, form.full_name.data,
+                          form.roles.data)
+        if created:
+            user, password = created
             flash(_("Account %(email)s created. Its password, shown only now: %(password)s",
                     email=user.email, password=password), "success")
             return redirect(url_for("users_admin.user_edit", user_id=user.id))
@@ -51,15 +48,8 @@ def user_edit(user_id):
     user = db.get_or_404(User, user_id)
     form = UserEditForm(data={"roles": sorted(user.roles), "active": user.active})
     if form.validate_on_submit():
-        try:
-            services.set_roles(current_user, user, form.roles.data)
-            services.set_active(current_user, user, form.active.data)
-        except services.AuthError as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        if attempt(services.update_account, current_user, user, form.roles.data, form.active.data,
+                   success=_("Saved.")):
             return redirect(url_for("users_admin.user_edit", user_id=user.id))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/admin/user_edit.html", user=user, form=form, reset=ConfirmForm()), status

@@ -13,6 +13,7 @@ from grants.auth.models import LoginAttempt, Role, User, UserRole, new_session_t
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, format_datetime
+from grants.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +22,8 @@ MIN_PASSWORD_LENGTH = 10
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
-class AuthError(Exception):
+class AuthError(Refusal):
     """A refusal with a message for the person who asked, and the HTTP status it earns."""
-
-    status = 400
 
 
 class BadCredentials(AuthError):
@@ -100,6 +99,12 @@ def set_roles(actor, user, roles):
     before = sorted(user.roles)
     user.role_rows = [UserRole(role=r.value) for r in sorted(roles)]
     audit.record(actor, "user.set_roles", user, {"roles": before}, {"roles": sorted(roles)})
+
+
+def update_account(actor, user, roles, active):
+    """The administrator's edit of an account: its roles and whether it may sign in."""
+    set_roles(actor, user, roles)
+    set_active(actor, user, active)
 
 
 def update_profile(actor, user, full_name, locale):

@@ -1,6 +1,6 @@
 """Preparing and running calls: the operator's pages, and a customer body's for its own calls."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from grants.auth.forms import ConfirmForm
@@ -12,6 +12,7 @@ from grants.extensions import db
 from grants.i18n import _, local_to_utc, utc_to_local
 from grants.permissions import allow, require
 from grants.reference.models import Region
+from grants.refusals import attempt
 
 bp = Blueprint("manage_calls", __name__, url_prefix="/manage/calls", template_folder="templates")
 
@@ -54,13 +55,10 @@ def index():
 def new():
     form = _call_form()
     if form.validate_on_submit():
-        try:
-            call = services.create_call(current_user, _call_data(form))
-        except services.CallError as refusal:
-            flash(str(refusal), "error")
-        else:
-            db.session.commit()
-            flash(_("Call %(code)s created as a draft. Add its topics, then publish it.", code=call.code), "success")
+        data = _call_data(form)
+        created = _("Call %(code)s created as a draft. Add its topics, then publish it.", code=data["code"])
+        call = attempt(services.create_call, current_user, data, success=created)
+        if call:
             return redirect(url_for("manage_calls.show", call_id=call.id))
     return render_template("calls/operator/call_form.html", form=form, call=None), _status(form)
 
@@ -78,14 +76,7 @@ def edit(call_id):
     call = load_call(call_id)
     form = _call_form(call)
     if form.validate_on_submit():
-        try:
-            services.update_call(current_user, call, _call_data(form))
-        except services.CallError as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        if attempt(services.update_call, current_user, call, _call_data(form), success=_("Saved.")):
             return redirect(url_for("manage_calls.show", call_id=call.id))
     return render_template("calls/operator/call_form.html", form=form, call=call), _status(form)
 
@@ -98,15 +89,8 @@ def _topic_page(call, topic):
         form = TopicForm()
     if form.validate_on_submit():
         regions = db.session.query(Region).filter(Region.id.in_(form.regions.data)).all()
-        try:
-            services.save_topic(current_user, call, topic, {k: getattr(form, k).data for k in TOPIC_FIELDS},
-                                regions)
-        except services.CallError as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            db.session.commit()
-            flash(_("Topic saved."), "success")
+        data = {k: getattr(form, k).data for k in TOPIC_FIELDS}
+        if attempt(services.save_topic, current_user, call, topic, data, regions, success=_("Topic saved.")):
             return redirect(url_for("manage_calls.show", call_id=call.id))
     return render_template("calls/operator/topic_form.html", form=form, call=call, topic=topic), _status(form)
 
@@ -135,14 +119,7 @@ def _act(call, verb, *args, success):
     """Run one service for a POSTed button; refusals come back as a message, not an error page."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        verb(current_user, call, *args)
-    except services.CallError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    attempt(verb, current_user, call, *args, success=success)
     return redirect(url_for("manage_calls.show", call_id=call.id))
 
 
@@ -173,13 +150,7 @@ def extend(call_id):
     call = load_call(call_id, "call.run")
     form = ExtensionForm()
     if form.validate_on_submit():
-        try:
-            services.extend_deadline(current_user, call, local_to_utc(form.new_deadline.data), form.reason.data)
-        except services.CallError as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            db.session.commit()
-            flash(_("The deadline is extended and the extension is published."), "success")
+        if attempt(services.extend_deadline, current_user, call, local_to_utc(form.new_deadline.data),
+                   form.reason.data, success=_("The deadline is extended and the extension is published.")):
             return redirect(url_for("manage_calls.show", call_id=call.id))
     return render_template("calls/operator/extend.html", form=form, call=call), _status(form)

@@ -12,6 +12,7 @@ from grants.extensions import db
 from grants.i18n import _, format_datetime, format_money
 from grants.reference.models import BudgetLevel, CustomerBody
 from grants.reference.services import mrp_for
+from grants.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ TOPIC_FIELDS = ("direction_id", "title_kk", "title_ru", "title_en", "goal_kk", "
                 "amount_cap", "grants_count")
 
 
-class CallError(Exception):
+class CallError(Refusal):
     """A refusal, with a message for the operator."""
 
 

@@ -10,12 +10,13 @@ from grants.extensions import db
 from grants.i18n import _
 from grants.identifiers import bin_problem
 from grants.organizations.models import Invitation, Membership, Organization
+from grants.refusals import Refusal
 
 PROFILE_FIELDS = ("name_kk", "name_ru", "legal_form", "region_id", "address", "head_name", "phone", "email",
                   "registry_year")
 
 
-class OrganizationError(Exception):
+class OrganizationError(Refusal):
     """A refusal, with a message for the NGO's staff."""
 
 

@@ -15,6 +15,7 @@ from grants.organizations.rules import STAFF
 from grants.organizations.services import PROFILE_FIELDS
 from grants.permissions import allow, require
 from grants.reference.models import Direction
+from grants.refusals import attempt
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations", template_folder="templates")
 
@@ -82,15 +83,8 @@ def edit(org_id):
     else:
         form = ProfileForm()
     if form.validate_on_submit():
-        try:
-            services.update(current_user, org, {k: getattr(form, k).data for k in PROFILE_FIELDS},
-                            _directions(form.directions.data))
-        except services.OrganizationError as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        if attempt(services.update, current_user, org, {k: getattr(form, k).data for k in PROFILE_FIELDS},
+                   _directions(form.directions.data), success=_("Saved.")):
             return redirect(url_for("organizations.show", org_id=org.id))
     return render_template("organizations/edit.html", form=form, org=org), _status()
 
@@ -102,16 +96,12 @@ def invite(org_id):
     require("organization.edit", org)
     form = InviteForm()
     if form.validate_on_submit():
-        try:
-            user = services.invite(current_user, org, form.email.data)
-        except services.OrganizationError as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            db.session.commit()
-            flash(_("%(email)s now acts for the NGO.", email=form.email.data) if user else
-                  _("An invitation is sent to %(email)s; they join when they register.", email=form.email.data),
+        outcome = attempt(services.invite, current_user, org, form.email.data)
+        if outcome is True:
+            flash(_("An invitation is sent to %(email)s; they join when they register.", email=form.email.data),
                   "success")
+        elif outcome:
+            flash(_("%(email)s now acts for the NGO.", email=form.email.data), "success")
     else:
         flash(_("Enter a valid e-mail address."), "error")
     return redirect(url_for("organizations.show", org_id=org.id))

@@ -10,11 +10,12 @@ from grants import audit
 from grants.extensions import db
 from grants.i18n import _
 from grants.reference.models import CustomerBody, Direction, MrpRate, ReasonCode, Region
+from grants.refusals import Refusal
 
 DATA = Path(__file__).parent / "data"
 
 
-class ReferenceError(Exception):
+class ReferenceError(Refusal):
     """An edit refused, with a message for the administrator."""
 
 

@@ -1,7 +1,7 @@
 """The administrator's pages for the reference catalogues; one set of views for all of them."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from grants.auth.models import Role
@@ -10,6 +10,7 @@ from grants.i18n import _
 from grants.permissions import allow, can, register_role_rules, require
 from grants.reference import services
 from grants.reference.catalogues import CATALOGUES
+from grants.refusals import attempt
 
 bp = Blueprint("reference", __name__, url_prefix="/admin/reference", template_folder="templates")
 
@@ -48,14 +49,7 @@ def _edit(cat, obj):
     form = cat.form(obj=obj)
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in cat.fields}
-        try:
-            services.save_entry(current_user, cat, obj, data)
-        except services.ReferenceError as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        if attempt(services.save_entry, current_user, cat, obj, data, success=_("Saved.")):
             return redirect(url_for("reference.entries", slug=cat.slug))
     status = 400 if request.method == "POST" else 200
     return render_template("reference/edit.html", cat=cat, form=form, obj=obj), status
