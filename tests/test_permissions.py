@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from grants.applications import services as app_services
 from grants.auth.models import Role
+from grants.calls import services as call_services
 from grants.extensions import db
 from grants.reference.models import MrpRate
 from tests.conftest import login, post_form
@@ -36,6 +37,7 @@ EXPECTED = {
     "users_admin.user_edit": ADMIN,
     "users_admin.user_reset_password": ADMIN,
     "users_admin.audit_log": ADMIN,
+    "users_admin.outbox": ADMIN,
     "reference.index": STAFF,
     "reference.entries": ADMIN,
     "reference.new": ADMIN,
@@ -57,6 +59,9 @@ EXPECTED = {
     "manage_calls.publish": STAFF,
     "manage_calls.close": STAFF,
     "manage_calls.extend": STAFF,
+    "manage_calls.add_document": CALL_PREPARERS,
+    "manage_calls.remove_document": CALL_PREPARERS,
+    "calls.document": EVERYONE,
     "applications.index": APPLICANT,
     "applications.start": APPLICANT,
     "applications.show": NGO_RECORDS,
@@ -98,12 +103,13 @@ def world(app, tmp_path):
     users[Role.customer].customer_body_id = call.customer_id
     application = create_application(owner=users[Role.applicant], org=org, call=call)
     document = app_services.add_document(users[Role.applicant], application, "charter", io.BytesIO(PDF), "c.pdf")
+    call_document = call_services.add_document(users[Role.operator], call, "Правила", io.BytesIO(PDF), "rules.pdf")
     app_services.submit(users[Role.applicant], application)
     db.session.commit()
     mrp = db.session.execute(sa.select(MrpRate).where(MrpRate.year == 2026)).scalar_one()
     args = {"user_id": users[Role.observer].id, "slug": "mrp", "entry_id": mrp.id, "org_id": org.id,
             "call_id": call.id, "topic_id": call.topics[0].id, "app_id": application.id, "doc_id": document.id,
-            "number": 1}
+            "number": 1, "call_doc_id": call_document.id}
     return users, args
 
 

@@ -1,7 +1,7 @@
 """The administrator's pages: accounts and roles, and the audit log."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from grants.audit import AuditEvent
@@ -10,6 +10,7 @@ from grants.auth.forms import ConfirmForm, UserCreateForm, UserEditForm
 from grants.auth.models import User
 from grants.extensions import db
 from grants.i18n import _
+from grants.mail import OutboxMessage
 from grants.permissions import allow
 from grants.refusals import attempt
 
@@ -78,3 +79,11 @@ def audit_log():
         query = query.where(AuditEvent.verb.startswith(verb))
     page = db.paginate(query, per_page=50, error_out=False)
     return render_template("auth/admin/audit.html", page=page, verb=verb)
+
+
+@bp.route("/outbox/")
+@allow("admin.outbox")
+def outbox():
+    """Mail as it was written: in development nothing is sent, and this is where it waits."""
+    page = db.paginate(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=30, error_out=False)
+    return render_template("auth/admin/outbox.html", page=page, smtp=bool(current_app.config.get("MAIL_SERVER")))

@@ -6,4 +6,5 @@ from grants.permissions import register_role_rules
 register_role_rules({
     "admin.users": (Role.admin,),
     "admin.audit": (Role.admin,),
+    "admin.outbox": (Role.admin,),
 })

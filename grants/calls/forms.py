@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -92,3 +93,8 @@ class TopicForm(FlaskForm):
 class ExtensionForm(FlaskForm):
     new_deadline = DateTimeLocalField(_l("New deadline (Astana time)"), format=WHEN, validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (published)"), validators=[DataRequired(), Length(max=2000)])
+
+
+class CallDocumentForm(FlaskForm):
+    title = StringField(_l("Title of the document"), validators=[DataRequired(), Length(max=400)])
+    file = FileField(_l("File (PDF, DOCX, XLSX, JPG or PNG)"), validators=[FileRequired(_l("Choose a file."))])

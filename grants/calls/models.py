@@ -132,6 +132,7 @@ class Call(db.Model):
                                                  cascade="all, delete-orphan")
     extensions: Mapped[list["DeadlineExtension"]] = relationship(order_by="DeadlineExtension.id",
                                                                 cascade="all, delete-orphan")
+    documents: Mapped[list["CallDocument"]] = relationship(order_by="CallDocument.id", cascade="all, delete-orphan")
 
     __table_args__ = (
         sa.CheckConstraint("instrument IN ('state_grant', 'non_state_grant', 'sso', 'award', "
@@ -235,3 +236,20 @@ class DeadlineExtension(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (sa.CheckConstraint("new_deadline > old_deadline", name="later"),)
+
+
+class CallDocument(db.Model):
+    """A document published with the call: rules, templates of forms, the technical specification."""
+
+    __tablename__ = "call_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(400))
+    storage_key: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(128))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,11 +1,12 @@
 """Preparing and running calls: the operator's pages, and a customer body's for its own calls."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from grants import storage
 from grants.auth.forms import ConfirmForm
 from grants.calls import queries, services
-from grants.calls.forms import CallForm, ExtensionForm, TopicForm
+from grants.calls.forms import CallDocumentForm, CallForm, ExtensionForm, TopicForm
 from grants.calls.models import Call, Topic
 from grants.calls.services import CALL_FIELDS, TOPIC_FIELDS
 from grants.extensions import db
@@ -67,7 +68,7 @@ def new():
 @allow("call.manage")
 def show(call_id):
     call = load_call(call_id)
-    return render_template("calls/operator/show.html", call=call, confirm=ConfirmForm())
+    return render_template("calls/operator/show.html", call=call, confirm=ConfirmForm(), upload=CallDocumentForm())
 
 
 @bp.route("/<int:call_id>/edit", methods=["GET", "POST"])
@@ -154,3 +155,30 @@ def extend(call_id):
                    form.reason.data, success=_("The deadline is extended and the extension is published.")):
             return redirect(url_for("manage_calls.show", call_id=call.id))
     return render_template("calls/operator/extend.html", form=form, call=call), _status(form)
+
+
+@bp.route("/<int:call_id>/documents", methods=["POST"])
+@allow("call.manage")
+def add_document(call_id):
+    call = load_call(call_id)
+    form = CallDocumentForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    else:
+        try:
+            attempt(services.add_document, current_user, call, form.title.data, form.file.data.stream,
+                    form.file.data.filename, success=_("The document is published with the call."))
+        except storage.StorageError:
+            db.session.rollback()
+            flash(_("The file could not be stored just now; nothing was lost. Try again in a few minutes."), "error")
+    return redirect(url_for("manage_calls.show", call_id=call.id) + "#documents")
+
+
+@bp.route("/<int:call_id>/documents/<int:call_doc_id>/delete", methods=["POST"])
+@allow("call.manage")
+def remove_document(call_id, call_doc_id):
+    call = load_call(call_id)
+    document = next((d for d in call.documents if d.id == call_doc_id), None)
+    if document is None:
+        abort(404)
+    return _act(call, services.remove_document, document, success=_("The document is removed."))

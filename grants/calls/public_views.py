@@ -1,13 +1,14 @@
 """Calls as the public sees them: without signing in, in three languages."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 
 import grants.calls.rules  # noqa: F401  (registers the rules)
+from grants import storage
 from grants.applications.eligibility import conclusion_of
 from grants.calls import queries
 from grants.calls.models import Call, CallStatus
 from grants.extensions import db
-from grants.permissions import allow
+from grants.permissions import allow, require
 
 bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="templates")
 
@@ -28,3 +29,15 @@ def show(call_id):
     if call.status == CallStatus.draft:
         abort(404)  # a draft does not exist for the public
     return render_template("calls/public/show.html", call=call, conclusion=conclusion_of(call))
+
+
+@bp.route("/<int:call_id>/documents/<int:call_doc_id>")
+@allow("call.view")
+def document(call_id, call_doc_id):
+    call = db.get_or_404(Call, call_id)
+    require("call.view", call)
+    found = next((d for d in call.documents if d.id == call_doc_id), None)
+    if found is None:
+        abort(404)
+    stream = storage.storage_from_config(current_app.config).open(found.storage_key)
+    return send_file(stream, mimetype=found.content_type, as_attachment=True, download_name=found.filename)

@@ -4,9 +4,19 @@ import logging
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 
-from grants import audit
-from grants.calls.models import GRANT_TYPE_BOUNDS, Call, CallStatus, DeadlineExtension, GrantType, Instrument, Topic
+from grants import audit, storage
+from grants.calls.models import (
+    GRANT_TYPE_BOUNDS,
+    Call,
+    CallDocument,
+    CallStatus,
+    DeadlineExtension,
+    GrantType,
+    Instrument,
+    Topic,
+)
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, format_datetime, format_money
@@ -168,6 +178,28 @@ def close(actor, call, now=None):
     call.status = CallStatus.closed
     call.closed_at = now
     audit.record(actor, "call.close", call, {"status": "published"}, {"status": "closed"})
+
+
+def add_document(actor, call, title, stream, filename):
+    """Publish a document with the call; it is public as soon as the call is."""
+    if not (title or "").strip():
+        raise CallError(_("Give the document a title."))
+    stored = storage.storage_from_config(current_app.config).save(
+        stream, max_bytes=current_app.config["MAX_FILE_BYTES"], filename=filename or "document")
+    document = CallDocument(call_id=call.id, title=title.strip()[:400], storage_key=stored.key, filename=stored.name,
+                            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                            uploaded_by_id=actor.id)
+    call.documents.append(document)
+    audit.record(actor, "call.add_document", call, after={"document": document.filename, "sha256": stored.sha256})
+    return document
+
+
+def remove_document(actor, call, document):
+    audit.record(actor, "call.remove_document", call, before={"document": document.filename})
+    key = document.storage_key
+    call.documents.remove(document)
+    db.session.flush()
+    storage.storage_from_config(current_app.config).delete(key)
 
 
 def next_receipt_number(call):

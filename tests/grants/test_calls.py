@@ -1,5 +1,6 @@
 """Calls: drafting, topics checked against МРП, publishing, extensions, closing, the public list."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,9 +12,11 @@ from grants.calls import services
 from grants.calls.models import Call, Phase
 from grants.db import utcnow
 from grants.extensions import db
+from grants.mail import queue_mail
 from grants.reference.models import Region
-from tests.conftest import login, post_form
-from tests.factories import call_data, create_call, create_user, operator, topic_data
+from tests.conftest import csrf_token, login, post_form
+from tests.factories import call_data, create_call, create_organization, create_user, operator, topic_data
+from tests.grants.test_applications import PDF
 
 
 def regions(*katos):
@@ -155,3 +158,34 @@ def test_public_call_page_in_each_language(app, client, lang):
     call = create_call()
     page = client.get(f"/calls/{call.id}?lang={lang}").get_data(as_text=True)
     assert getattr(call, f"title_{lang}") in page
+
+
+def test_a_document_published_with_the_call_is_public_once_the_call_is(app, client, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    draft = create_call(published=False)
+    staff = app.test_client()
+    login(staff, operator().email)
+    token = csrf_token(staff, f"/manage/calls/{draft.id}")
+    response = staff.post(f"/manage/calls/{draft.id}/documents", content_type="multipart/form-data",
+                          data={"csrf_token": token, "title": "Конкурсная документация",
+                                "file": (io.BytesIO(PDF), "Правила конкурса.pdf")})
+    assert response.status_code == 302
+    db.session.expire_all()
+    document = db.session.get(Call, draft.id).documents[0]
+    url = f"/calls/{draft.id}/documents/{document.id}"
+    assert client.get(url).status_code == 302  # a draft's document: sign in, and even then only staff
+    services.publish(operator(), db.session.get(Call, draft.id))
+    db.session.commit()
+    with client.get(url) as response:
+        assert response.status_code == 200 and response.data == PDF
+    assert "Конкурсная документация" in client.get(f"/calls/{draft.id}").get_data(as_text=True)
+
+
+def test_the_administrator_reads_mail_that_smtp_did_not_send(app, client):
+    org = create_organization(owner=create_user("applicant"))
+    queue_mail("ngo@example.kz", "organization_invited", "kk", organization=org, has_account=False)
+    db.session.commit()
+    create_user("admin", email="root@example.kz")
+    login(client, "root@example.kz")
+    page = client.get("/admin/outbox/").get_data(as_text=True)
+    assert "ngo@example.kz" in page and org.bin in page
