@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 import config
+import scoring
 from grants import cli, errors, filters, security
 from grants.auth.models import User
 from grants.db import render_item
@@ -63,6 +64,7 @@ def register_blueprints(app):
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, applications, review):
         app.register_blueprint(module.bp)
+    scoring.register(app)
 
 
 def init_login(app):

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 
 from grants import audit
 from grants.applications import eligibility
@@ -27,6 +28,8 @@ ACCOUNTS = [
     ("ngo.kyzylorda@baiqau.kz", "Марат Жұмабаев", [Role.applicant], "kk"),
     ("ngo.pavlodar@baiqau.kz", "Елена Петрова", [Role.applicant], "ru"),
     ("expert@baiqau.kz", "Гүлнар Сарапшы", [Role.expert], "kk"),
+    ("expert.ru@baiqau.kz", "Ольга Экспертова", [Role.expert], "ru"),
+    ("expert.kk@baiqau.kz", "Нұрлан Төлегенов", [Role.expert], "kk"),
     ("commission@baiqau.kz", "Бауыржан Комиссиев", [Role.commission], "ru"),
     ("customer@baiqau.kz", "Динара Министрлік", [Role.customer], "ru"),
     ("analyst@baiqau.kz", "Analyst Demo", [Role.analyst], "en"),
@@ -91,14 +94,14 @@ def _one(model, column, value):
     return db.session.execute(sa.select(model).where(column == value)).scalar_one()
 
 
-def _call(operator, code, customer, source, year, titles, opens, deadline, topics, publish_at=None):
+def _call(operator, code, customer, source, year, titles, opens, deadline, topics, publish_at=None, experts=3):
     """A call with topics: (direction code, grant type, months, cap, count, region KATOs, kk title, ru title)."""
     call = call_services.create_call(operator, {
         "code": code, "instrument": "state_grant", "customer_id": _one(CustomerBody, CustomerBody.code, customer).id,
         "funding_source": source, "budget_year": year, "title_kk": titles[0], "title_ru": titles[1],
         "title_en": titles[2], "description_kk": "", "description_ru": "", "description_en": "",
         "opens_at": opens, "deadline_at": deadline, "accepts_kk": True, "accepts_ru": True,
-        "experts_per_application": 3, "criteria_set": "grant"})
+        "experts_per_application": experts, "criteria_set": "grant"})
     db.session.flush()
     for direction, grant_type, months, cap, count, katos, title_kk, title_ru in topics:
         regions = db.session.execute(sa.select(Region).where(Region.kato.in_(katos))).scalars().all()
@@ -145,7 +148,11 @@ def seed():
         orgs[owner] = org
     db.session.flush()
     users["customer@baiqau.kz"].customer_body_id = _one(CustomerBody, CustomerBody.code, "MCI").id
-    _calls(users, orgs)
+    past = _calls(users, orgs)
+    db.session.flush()
+    # scoring and reports extend the world without grants importing them: each registers a step
+    for extend in current_app.extensions.get("baiqau.demo", []):
+        extend(users, orgs, past)
     db.session.flush()
     return printed
 
@@ -201,7 +208,8 @@ def _calls(users, orgs):
                  ("Қоғамдық келісім және жалпыұлттық бірлік", "Общественное согласие и общенациональное единство",
                   "Social harmony and national unity"),
                  opened, closed, [(9, "short", 10, "9000000", 2, everywhere, "Этносаралық достықты нығайту",
-                                   "Укрепление межэтнической дружбы")], publish_at=opened - timedelta(days=1))
+                                   "Укрепление межэтнической дружбы")], publish_at=opened - timedelta(days=1),
+                 experts=2)
     during = closed - timedelta(days=3)
     eligible_kk = _apply(ngo[almaty.id], almaty, past.topics[0], "kk", during, submit=True)
     ineligible_kk = _apply(ngo[kyzylorda.id], kyzylorda, past.topics[0], "kk", during, submit=True)
@@ -213,3 +221,4 @@ def _calls(users, orgs):
                        "ҮЕҰ туралы мәліметтер 2025 жылы ҮЕҰ дерекқорына ұсынылмаған.", now=after)
     eligibility.publish_conclusion(operator, past, now=after)
     call_services.close(operator, past, now=after)
+    return past

@@ -1,1 +1,13 @@
 """Experts, conflicts of interest, assignment, score sheets, ranking and the commission."""
+
+
+def register(app):
+    """Wire scoring's pages into the app; called by grants/app.py only."""
+    from scoring import demo, filters
+    from scoring.assignments import expert_views, operator_views
+    from scoring.experts import views as experts
+
+    for module in (experts, operator_views, expert_views):
+        app.register_blueprint(module.bp)
+    filters.register(app)
+    app.extensions.setdefault("baiqau.demo", []).append(demo.extend)

@@ -5,13 +5,17 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from grants.applications import eligibility
 from grants.applications import services as app_services
+from grants.applications.models import CHECKLIST
 from grants.auth.models import Role
 from grants.calls import services as call_services
 from grants.extensions import db
-from grants.reference.models import MrpRate
+from grants.reference.models import Direction, MrpRate
+from scoring.assignments import services as assignment_services
+from scoring.experts import services as expert_services
 from tests.conftest import login, post_form
-from tests.factories import create_application, create_call, create_organization, create_user
+from tests.factories import create_application, create_call, create_organization, create_user, make_bin
 from tests.grants.test_applications import PDF
 
 ANON = "anonymous"
@@ -77,6 +81,17 @@ EXPECTED = {
     "review.review": STAFF,
     "review.integrity": STAFF,
     "review.publish_conclusion": STAFF,
+    "experts.index": STAFF,
+    "experts.new": STAFF,
+    "experts.show": STAFF,
+    "experts.add_affiliation": STAFF,
+    "experts.remove_affiliation": STAFF,
+    "assignments.call_assignments": STAFF,
+    "assignments.run": STAFF,
+    "assignments.by_hand": STAFF,
+    "assignments.recuse": STAFF,
+    "expert.index": {Role.expert},
+    "expert.show": {Role.expert},  # the expert here is the one assigned
 }
 
 
@@ -105,11 +120,18 @@ def world(app, tmp_path):
     document = app_services.add_document(users[Role.applicant], application, "charter", io.BytesIO(PDF), "c.pdf")
     call_document = call_services.add_document(users[Role.operator], call, "Правила", io.BytesIO(PDF), "rules.pdf")
     app_services.submit(users[Role.applicant], application)
+    eligibility.review(users[Role.operator], application, "eligible", {code: True for code, _l in CHECKLIST})
+    rows = db.session.execute(sa.select(Direction).where(Direction.code == 11)).scalars().all()
+    expert = expert_services.enrol(users[Role.operator], users[Role.expert], {
+        "iin": None, "reads_kk": True, "reads_ru": True, "region_id": None, "active": True}, rows)
+    affiliation = expert_services.add_affiliation(users[Role.operator], expert, make_bin(99), "Қор", "paid")
+    assignment = assignment_services.assign_by_hand(users[Role.operator], application, expert, "Тест")
     db.session.commit()
     mrp = db.session.execute(sa.select(MrpRate).where(MrpRate.year == 2026)).scalar_one()
     args = {"user_id": users[Role.observer].id, "slug": "mrp", "entry_id": mrp.id, "org_id": org.id,
             "call_id": call.id, "topic_id": call.topics[0].id, "app_id": application.id, "doc_id": document.id,
-            "number": 1, "call_doc_id": call_document.id}
+            "number": 1, "call_doc_id": call_document.id,
+            "expert_id": expert.id, "affiliation_id": affiliation.id, "assignment_id": assignment.id}
     return users, args
 
 

@@ -1,6 +1,7 @@
 """A call for proposals, its topics, and the record of deadline extensions."""
 
 import enum
+import secrets
 from datetime import datetime
 from decimal import Decimal
 
@@ -122,6 +123,8 @@ class Call(db.Model):
     criteria_set: Mapped[str] = mapped_column(sa.String(32), default="grant")
     status: Mapped[str] = mapped_column(sa.String(16), default=CallStatus.draft, index=True)
     receipt_seq: Mapped[int] = mapped_column(default=0)  # last receipt number handed out
+    # Drawn once and kept: the expert assignment can be rerun and shown to give the same result.
+    assignment_seed: Mapped[int] = mapped_column(default=lambda: secrets.randbelow(2**31), server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Assigning experts to applications, and their declarations of conflict of interest."""

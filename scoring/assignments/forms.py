@@ -1,0 +1,28 @@
+"""Forms for assigning experts and for the expert's declaration."""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from grants.forms import choices
+from grants.i18n import _l
+from scoring.assignments.models import Conflict
+
+
+class DeclarationForm(FlaskForm):
+    conflict = SelectField(_l("Conflict of interest"))
+    note = TextAreaField(_l("Explanation (optional)"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict.choices = choices([("", _l("I have no conflict of interest with this NGO"))] +
+                                        [(c.value, c.title) for c in Conflict])
+
+
+class ByHandForm(FlaskForm):
+    expert_id = SelectField(_l("Expert"), coerce=int)
+    reason = TextAreaField(_l("Reason (kept on the record)"), validators=[DataRequired(), Length(max=2000)])
+
+
+class RecusalForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the recusal"), validators=[DataRequired(), Length(max=2000)])

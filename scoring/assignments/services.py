@@ -1,0 +1,165 @@
+"""The verbs of assignment: run the matcher for a call, assign by hand, declare, recuse."""
+
+import logging
+from datetime import date
+
+import sqlalchemy as sa
+
+from grants import audit
+from grants.applications.models import Application, Status
+from grants.calls.models import Topic
+from grants.db import utcnow
+from grants.extensions import db
+from grants.i18n import _
+from grants.organizations.models import Membership
+from grants.refusals import Refusal
+from scoring.assignments import solver
+from scoring.assignments.models import ACTIVE, Assignment, Conflict, State
+from scoring.experts.models import Expert
+
+log = logging.getLogger(__name__)
+
+
+class AssignmentError(Refusal):
+    """A refusal, with a message for the operator or the expert."""
+
+
+def eligible_applications(call):
+    return db.session.execute(
+        sa.select(Application).join(Topic, Topic.id == Application.topic_id)
+        .where(Topic.call_id == call.id, Application.status == Status.eligible)
+        .order_by(Application.receipt_number)
+    ).scalars().all()
+
+
+def call_assignments(call):
+    return db.session.execute(
+        sa.select(Assignment).join(Application).join(Topic, Topic.id == Application.topic_id)
+        .where(Topic.call_id == call.id).order_by(Assignment.application_id, Assignment.id)
+    ).scalars().all()
+
+
+def detected_conflicts(experts, applications, day=None):
+    """(expert id, application id) pairs the platform refuses on its own, from BINs, never from names.
+
+    An expert is tied to an application's NGO when one of their affiliations names its BIN, or
+    when their own account acts for the NGO on the platform.
+    """
+    day = day or date.today()
+    by_bin = {}
+    for application in applications:
+        by_bin.setdefault(application.organization.bin, []).append(application.id)
+    pairs = set()
+    for expert in experts:
+        for affiliation in expert.affiliations:
+            if affiliation.counts_on(day):
+                pairs.update((expert.id, app_id) for app_id in by_bin.get(affiliation.bin, ()))
+    org_of = {a.id: a.organization_id for a in applications}
+    members = set(db.session.execute(
+        sa.select(Expert.id, Membership.organization_id).join(Membership, Membership.user_id == Expert.user_id)
+    ).all())
+    pairs.update((e.id, app_id) for e in experts for app_id, org in org_of.items() if (e.id, org) in members)
+    return pairs
+
+
+def _refused_pairs(assignments):
+    """Pairs that must not come back: a declared conflict or a recusal stays on the record."""
+    return {(a.expert_id, a.application_id) for a in assignments if a.state not in ACTIVE}
+
+
+def assign(actor, call):
+    """Give every eligible application of the call its experts; kept assignments stay.
+
+    Returns the solver's shortfalls, so the operator is told which applications the pool
+    cannot cover and why.
+    """
+    applications = eligible_applications(call)
+    if not applications:
+        raise AssignmentError(_("The call has no eligible applications to assign."))
+    experts = db.session.execute(sa.select(Expert).where(Expert.active)).scalars().all()
+    existing = call_assignments(call)
+    conflicts = detected_conflicts(experts, applications) | _refused_pairs(existing)
+    kept = {(a.expert_id, a.application_id) for a in existing if a.state in ACTIVE}
+    result = solver.solve(
+        [solver.Item(a.id, a.language, a.topic.direction.code) for a in applications],
+        [solver.Expert(e.id, e.languages, frozenset(d.code for d in e.directions)) for e in experts],
+        per_item=call.experts_per_application, conflicts=conflicts, kept=kept, seed=call.assignment_seed,
+    )
+    added = 0
+    for chosen in result.assignments:
+        if chosen.kept:
+            continue
+        db.session.add(Assignment(application_id=chosen.application_id, expert_id=chosen.expert_id,
+                                  state=State.awaiting_declaration, reason=chosen.reason))
+        added += 1
+    audit.record(actor, "call.assign_experts", call, after={
+        "seed": call.assignment_seed, "added": added, "kept": len(kept),
+        "shortfalls": [s.application_id for s in result.shortfalls]})
+    log.info("call %s: %d assignments added, %d kept, %d short", call.code, added, len(kept), len(result.shortfalls))
+    return result.shortfalls
+
+
+def assign_by_hand(actor, application, expert, reason):
+    """The operator's override: never past a detected conflict or a language the expert lacks."""
+    if not (reason or "").strip():
+        raise AssignmentError(_("Give the reason for assigning by hand: it is kept on the record."))
+    if application.status != Status.eligible:
+        raise AssignmentError(_("Only eligible applications are scored."))
+    if application.language not in expert.languages:
+        raise AssignmentError(_("This expert does not read the application's language."))
+    if (expert.id, application.id) in detected_conflicts([expert], [application]):
+        raise AssignmentError(_("This expert is tied to the applicant NGO: the assignment is refused."))
+    existing = db.session.execute(sa.select(Assignment).where(
+        Assignment.application_id == application.id, Assignment.expert_id == expert.id)).scalar_one_or_none()
+    if existing is not None:
+        raise AssignmentError(_("This expert was already assigned to the application (%(state)s).",
+                                state=State(existing.state).title))
+    assignment = Assignment(application_id=application.id, expert_id=expert.id, state=State.awaiting_declaration,
+                            by_hand=True, override_reason=reason.strip(), reason={"by_hand": True})
+    db.session.add(assignment)
+    audit.record(actor, "assignment.by_hand", assignment,
+                 after={"application": application.receipt_number, "expert": expert.user.email,
+                        "reason": reason.strip()})
+    return assignment
+
+
+def declare(actor, assignment, conflict=None, note=""):
+    """The expert's answer to the conflict question: none, or a typed conflict and they abstain."""
+    if assignment.expert.user_id != actor.id:
+        raise AssignmentError(_("Only the assigned expert answers for themselves."))
+    if assignment.state != State.awaiting_declaration:
+        raise AssignmentError(_("The declaration for this application has already been made."))
+    assignment.declared_at = utcnow()
+    if conflict:
+        assignment.conflict = Conflict(conflict)
+        assignment.conflict_note = (note or "").strip() or None
+        assignment.state = State.declined
+    else:
+        assignment.state = State.accepted
+    audit.record(actor, "assignment.declare", assignment, {"state": "awaiting_declaration"},
+                 {"state": assignment.state, "conflict": assignment.conflict, "note": assignment.conflict_note})
+    return assignment
+
+
+def recuse(actor, assignment, reason):
+    """The operator takes an expert off an application; the reason stays on the record."""
+    if assignment.state not in ACTIVE:
+        raise AssignmentError(_("This expert no longer works on the application."))
+    if not (reason or "").strip():
+        raise AssignmentError(_("Give the reason for the recusal."))
+    before = assignment.state
+    assignment.state = State.recused
+    assignment.recused_by_id = actor.id
+    assignment.recusal_reason = reason.strip()
+    audit.record(actor, "assignment.recuse", assignment, {"state": before},
+                 {"state": "recused", "reason": reason.strip()})
+    return assignment
+
+
+def loads(call):
+    """Active assignments per expert on the call, for the balance the operator checks."""
+    rows = db.session.execute(
+        sa.select(Assignment.expert_id, sa.func.count()).join(Application).join(Topic, Topic.id == Application.topic_id)
+        .where(Topic.call_id == call.id, Assignment.state.in_(ACTIVE)).group_by(Assignment.expert_id)
+    ).all()
+    return dict(rows)

@@ -1,0 +1,1 @@
+"""The operator's register of experts: languages, directions, affiliations."""

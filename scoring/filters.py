@@ -1,0 +1,27 @@
+"""Template filters for scoring's enums and the matcher's explanations."""
+
+from grants.filters import enum_title
+from grants.i18n import _
+from scoring.assignments.models import Conflict, State
+from scoring.experts.models import Tie
+
+
+def assignment_reason(reason):
+    """The matcher's reason in words: "language kk, direction of the topic, load 7"."""
+    parts = []
+    if reason.get("language"):
+        parts.append(_("language %(lang)s", lang=reason["language"]))
+    if reason.get("direction_match"):
+        parts.append(_("knows the direction"))
+    if reason.get("load") is not None:
+        parts.append(_("load %(n)d", n=reason["load"]))
+    return ", ".join(parts)
+
+
+def register(app):
+    app.jinja_env.filters.update(
+        tie_title=enum_title(Tie),
+        assignment_state_title=enum_title(State),
+        conflict_title=enum_title(Conflict),
+        assignment_reason=assignment_reason,
+    )

@@ -1,0 +1,221 @@
+"""The expert register, assignment of eligible applications, conflicts of interest, recusal."""
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from grants.applications import eligibility
+from grants.applications.models import CHECKLIST
+from grants.audit import AuditEvent
+from grants.extensions import db
+from grants.organizations import services as orgs
+from grants.reference.models import Direction
+from scoring.assignments import services
+from scoring.assignments.models import State
+from scoring.experts import services as experts
+from scoring.experts.models import Expert
+from tests.conftest import login, post_form
+from tests.factories import create_application, create_call, create_user, make_bin, operator
+
+ALL_PASS = {code: True for code, _label in CHECKLIST}
+
+
+def enrol(languages=("kk", "ru"), directions=(11,), **kwargs):
+    user = create_user("expert")
+    rows = db.session.execute(sa.select(Direction).where(Direction.code.in_(directions))).scalars().all()
+    expert = experts.enrol(operator(), user, {"iin": None, "reads_kk": "kk" in languages,
+                                              "reads_ru": "ru" in languages, "region_id": None, "active": True,
+                                              **kwargs}, rows)
+    db.session.commit()
+    return expert
+
+
+def eligible(call, language="ru", n=1):
+    apps = [create_application(call=call, language=language, submit=True) for _ in range(n)]
+    for application in apps:
+        eligibility.review(operator(), application, "eligible", ALL_PASS)
+    db.session.commit()
+    return apps
+
+
+def assigned(call):
+    return {(a.expert_id, a.application_id): a for a in services.call_assignments(call) if a.state != State.recused}
+
+
+def test_each_eligible_application_gets_n_distinct_experts_with_reasons(app):
+    call = create_call(experts_per_application=2)
+    apps = eligible(call, n=3)
+    pool = [enrol() for _ in range(4)]
+    assert services.assign(operator(), call) == []
+    db.session.commit()
+    pairs = assigned(call)
+    for application in apps:
+        mine = [a for (e, a_id), a in pairs.items() if a_id == application.id]
+        assert len({a.expert_id for a in mine}) == 2
+        assert all(a.reason["language"] == "ru" and "load" in a.reason for a in mine)
+    loads = services.loads(call)
+    assert max(loads.values()) - min(loads.get(e.id, 0) for e in pool) <= 1
+    assert db.session.execute(sa.select(AuditEvent).where(AuditEvent.verb == "call.assign_experts")).scalar_one()
+
+
+def test_an_expert_who_does_not_read_the_language_is_never_assigned(app):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call, language="kk")
+    russian_only = enrol(languages=("ru",))
+    shortfalls = services.assign(operator(), call)
+    assert [(s.application_id, s.reason) for s in shortfalls] == [(application.id, "language")]
+    bilingual = enrol()
+    assert services.assign(operator(), call) == []
+    assert set(assigned(call)) == {(bilingual.id, application.id)}
+    assert (russian_only.id, application.id) not in assigned(call)
+
+
+def test_a_tie_recorded_by_bin_refuses_the_assignment(app):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call)
+    tied = enrol()
+    experts.add_affiliation(operator(), tied, application.organization.bin, "Тот же фонд", "board")
+    db.session.commit()
+    free = enrol()
+    services.assign(operator(), call)
+    assert set(assigned(call)) == {(free.id, application.id)}
+    with pytest.raises(services.AssignmentError, match="tied to the applicant"):
+        services.assign_by_hand(operator(), application, tied, "Нужен эксперт по теме")
+
+
+def test_a_tie_that_ended_more_than_a_year_ago_no_longer_counts(app):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call)
+    expert = enrol()
+    experts.add_affiliation(operator(), expert, application.organization.bin, "Фонд", "paid",
+                            until=date.today() - timedelta(days=400))
+    db.session.commit()
+    assert services.detected_conflicts([expert], [application]) == set()
+
+
+def test_an_expert_acting_for_the_ngo_on_the_platform_is_refused(app):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call)
+    expert = enrol()
+    orgs.add_member(operator(), application.organization, expert.user)
+    db.session.commit()
+    assert services.detected_conflicts([expert], [application]) == {(expert.id, application.id)}
+
+
+def test_the_same_seed_gives_the_same_assignment(app):
+    call = create_call(experts_per_application=1)
+    eligible(call, n=4)
+    for _ in range(4):
+        enrol()
+    services.assign(operator(), call)
+    first = sorted(assigned(call))
+    for assignment in services.call_assignments(call):
+        db.session.delete(assignment)
+    db.session.flush()
+    services.assign(operator(), call)
+    assert sorted(assigned(call)) == first
+
+
+def test_a_declared_conflict_takes_the_expert_off_and_the_next_run_replaces_them(app):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call)
+    enrol()
+    enrol()
+    services.assign(operator(), call)
+    (first,) = assigned(call).values()
+    services.declare(first.expert.user, first, "relative", "Сестра работает в фонде")
+    db.session.commit()
+    assert first.state == State.declined
+    services.assign(operator(), call)
+    active = [a for a in services.call_assignments(call) if a.state == State.awaiting_declaration]
+    assert len(active) == 1 and active[0].expert_id != first.expert_id
+
+
+def test_only_the_assigned_expert_declares_and_only_once(app):
+    call = create_call(experts_per_application=1)
+    eligible(call)
+    enrol()
+    services.assign(operator(), call)
+    (assignment,) = assigned(call).values()
+    with pytest.raises(services.AssignmentError, match="for themselves"):
+        services.declare(enrol().user, assignment)
+    services.declare(assignment.expert.user, assignment)
+    with pytest.raises(services.AssignmentError, match="already been made"):
+        services.declare(assignment.expert.user, assignment, "other")
+
+
+def test_recusal_needs_a_reason_and_stays_on_the_record(app):
+    call = create_call(experts_per_application=1)
+    eligible(call)
+    enrol()
+    services.assign(operator(), call)
+    (assignment,) = assigned(call).values()
+    with pytest.raises(services.AssignmentError, match="reason"):
+        services.recuse(operator(), assignment, "")
+    services.recuse(operator(), assignment, "Публичное заявление эксперта о проекте")
+    db.session.commit()
+    assert assignment.state == State.recused and assignment.recused_by_id == operator().id
+    with pytest.raises(services.AssignmentError):
+        services.recuse(operator(), assignment, "again")
+
+
+def test_by_hand_needs_a_reason_and_the_language(app):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call, language="kk")
+    russian_only = enrol(languages=("ru",))
+    with pytest.raises(services.AssignmentError, match="reason"):
+        services.assign_by_hand(operator(), application, enrol(), " ")
+    with pytest.raises(services.AssignmentError, match="language"):
+        services.assign_by_hand(operator(), application, russian_only, "Нужен срочно")
+
+
+def test_an_expert_sees_only_title_topic_and_summary_before_declaring(app, client):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call)
+    expert = enrol()
+    services.assign(operator(), call)
+    db.session.commit()
+    (assignment,) = assigned(call).values()
+    login(client, expert.user.email)
+    url = f"/expert/assignments/{assignment.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert application.title in page and application.sections["summary"][:30] in page
+    assert application.sections["problem"][:30] not in page
+    assert post_form(client, url, {"conflict": "", "note": ""}).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert application.sections["problem"][:30] in page
+
+
+def test_an_expert_gets_403_on_an_application_not_assigned_to_them(app):
+    call = create_call(experts_per_application=1)
+    eligible(call)
+    enrol()
+    services.assign(operator(), call)
+    db.session.commit()
+    (assignment,) = assigned(call).values()
+    stranger = enrol()
+    client = app.test_client()
+    login(client, stranger.user.email)
+    assert client.get(f"/expert/assignments/{assignment.id}").status_code == 403
+    assert client.get(f"/applications/{assignment.application_id}").status_code == 403
+
+
+def test_operator_enrols_an_expert_by_email_and_records_a_tie_by_bin(app, client):
+    user = create_user("applicant", email="gulnar@example.kz")
+    login(client, operator().email)
+    client.get("/?lang=en")
+    response = post_form(client, "/manage/experts/new", {"email": "gulnar@example.kz", "reads_kk": "y",
+                                                         "directions": ["11"]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    expert_id = int(response.location.rsplit("/", 1)[1])
+    page = f"/manage/experts/{expert_id}"
+    bad = post_form(client, f"{page}/affiliations", {"bin": "123456789012", "tie": "staff"}, page=page)
+    assert "check digit" in client.get(bad.location).get_data(as_text=True)
+    post_form(client, f"{page}/affiliations", {"bin": make_bin(55), "organisation_name": "Қор", "tie": "staff"},
+              page=page)
+    db.session.expire_all()
+    expert = db.session.get(Expert, expert_id)
+    assert [a.bin for a in expert.affiliations] == [make_bin(55)]
+    assert "expert" in {r.value for r in db.session.get(type(user), user.id).roles}
