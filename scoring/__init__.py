@@ -6,8 +6,9 @@ def register(app):
     from scoring import demo, filters
     from scoring.assignments import expert_views, operator_views
     from scoring.experts import views as experts
+    from scoring.sheets import views as sheets
 
-    for module in (experts, operator_views, expert_views):
+    for module in (experts, operator_views, expert_views, sheets):
         app.register_blueprint(module.bp)
     filters.register(app)
     app.extensions.setdefault("baiqau.demo", []).append(demo.extend)

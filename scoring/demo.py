@@ -1,4 +1,6 @@
-"""The demo world's experts: languages, directions, a tie to an NGO, and last year's call assigned."""
+"""The demo world's experts: languages, directions, a tie to an NGO, last year's call assigned and partly scored."""
+
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -6,6 +8,7 @@ from grants.extensions import db
 from grants.reference.models import Direction
 from scoring.assignments import services as assignments
 from scoring.experts import services as experts
+from scoring.sheets import services as sheets
 
 EXPERTS = [
     # e-mail, reads kk, reads ru, directions
@@ -28,6 +31,16 @@ def extend(users, orgs, past):
     db.session.flush()
     assignments.assign(operator, past)
     db.session.flush()
+    sheets.use_default_criteria(operator, past)
+    db.session.flush()
+    criteria = sheets.criteria(past)
     for assignment in assignments.call_assignments(past):
         if assignment.expert.user.email == "expert@baiqau.kz" and assignment.application.language == "ru":
-            assignments.declare(users["expert@baiqau.kz"], assignment)
+            # Гүлнар has declared no conflict and submitted her scores; Ольга's are still awaited.
+            expert = users["expert@baiqau.kz"]
+            assignments.declare(expert, assignment)
+            sheet = sheets.sheet_for(expert, assignment)
+            points = dict(zip(("REL", "INN", "FEA", "COS"), (8, 6, 9, 7), strict=True))
+            sheets.save(expert, sheet, {c.id: (Decimal(points[c.code]), False, "") for c in criteria},
+                        "Жоба өзекті, жоспары нақты; сметадағы тренинг шығыстарын толығырақ негіздеу керек.")
+            sheets.submit(expert, sheet)

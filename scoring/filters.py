@@ -4,6 +4,7 @@ from grants.filters import enum_title
 from grants.i18n import _
 from scoring.assignments.models import Conflict, State
 from scoring.experts.models import Tie
+from scoring.sheets.models import Aggregation, SheetState
 
 
 def assignment_reason(reason):
@@ -24,4 +25,6 @@ def register(app):
         assignment_state_title=enum_title(State),
         conflict_title=enum_title(Conflict),
         assignment_reason=assignment_reason,
+        aggregation_title=enum_title(Aggregation),
+        sheet_state_title=enum_title(SheetState),
     )

@@ -1,6 +1,7 @@
 """Every route × every role: the allowed answer, the rest are refused. A new route needs a row here."""
 
 import io
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from grants.extensions import db
 from grants.reference.models import Direction, MrpRate
 from scoring.assignments import services as assignment_services
 from scoring.experts import services as expert_services
+from scoring.sheets import services as sheet_services
 from tests.conftest import login, post_form
 from tests.factories import create_application, create_call, create_organization, create_user, make_bin
 from tests.grants.test_applications import PDF
@@ -92,6 +94,12 @@ EXPECTED = {
     "assignments.recuse": STAFF,
     "expert.index": {Role.expert},
     "expert.show": {Role.expert},  # the expert here is the one assigned
+    "sheets.save": {Role.expert},
+    "sheets.call_scoring": STAFF,
+    "sheets.default_criteria": STAFF,
+    "sheets.call_ranking": STAFF,
+    "sheets.application_sheets": STAFF,
+    "sheets.reopen": STAFF,
 }
 
 
@@ -126,12 +134,19 @@ def world(app, tmp_path):
         "iin": None, "reads_kk": True, "reads_ru": True, "region_id": None, "active": True}, rows)
     affiliation = expert_services.add_affiliation(users[Role.operator], expert, make_bin(99), "Қор", "paid")
     assignment = assignment_services.assign_by_hand(users[Role.operator], application, expert, "Тест")
+    assignment_services.declare(users[Role.expert], assignment)
+    sheet_services.use_default_criteria(users[Role.operator], call)
+    sheet = sheet_services.sheet_for(users[Role.expert], assignment)
+    sheet_services.save(users[Role.expert], sheet, {
+        c.id: (Decimal(8), False, "") for c in sheet_services.criteria(call)})
+    sheet_services.submit(users[Role.expert], sheet)
     db.session.commit()
     mrp = db.session.execute(sa.select(MrpRate).where(MrpRate.year == 2026)).scalar_one()
     args = {"user_id": users[Role.observer].id, "slug": "mrp", "entry_id": mrp.id, "org_id": org.id,
             "call_id": call.id, "topic_id": call.topics[0].id, "app_id": application.id, "doc_id": document.id,
             "number": 1, "call_doc_id": call_document.id,
-            "expert_id": expert.id, "affiliation_id": affiliation.id, "assignment_id": assignment.id}
+            "expert_id": expert.id, "affiliation_id": affiliation.id, "assignment_id": assignment.id,
+            "sheet_id": sheet.id}
     return users, args
 
 

@@ -1,10 +1,11 @@
-"""The expert's pages: what is assigned to them, and the conflict-of-interest question first."""
+"""The expert's pages: what is assigned to them, the conflict-of-interest question first, then the sheet."""
 
 import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from grants.applications.services import snapshot
+from grants.auth.forms import ConfirmForm
 from grants.extensions import db
 from grants.i18n import _
 from grants.permissions import allow, require
@@ -13,6 +14,8 @@ from scoring.assignments import services
 from scoring.assignments.forms import DeclarationForm
 from scoring.assignments.models import Assignment, State
 from scoring.experts.models import Expert
+from scoring.sheets import services as sheets
+from scoring.sheets.models import ScoreSheet
 
 bp = Blueprint("expert", __name__, url_prefix="/expert", template_folder="templates")
 
@@ -20,10 +23,29 @@ bp = Blueprint("expert", __name__, url_prefix="/expert", template_folder="templa
 @bp.route("/")
 @allow("assignment.own")
 def index():
-    assignments = db.session.execute(
-        sa.select(Assignment).join(Expert).where(Expert.user_id == current_user.id).order_by(Assignment.id.desc())
-    ).scalars().all()
-    return render_template("assignments/expert/index.html", assignments=assignments)
+    rows = db.session.execute(
+        sa.select(Assignment, ScoreSheet.state).join(Expert).outerjoin(ScoreSheet)
+        .where(Expert.user_id == current_user.id).order_by(Assignment.id.desc())
+    ).all()
+    return render_template("assignments/expert/index.html", rows=rows)
+
+
+def render_assignment(assignment, form=None, typed=None):
+    """The assignment page; `typed` is a refused sheet's input, drawn back so nothing is lost."""
+    application = assignment.application
+    call = application.call
+    rules = sheets.rules(call)
+    content = None
+    sheet = None
+    if assignment.state == State.accepted:
+        content = snapshot(application)
+        if rules.blind:
+            content["organization"] = None
+        sheet = db.session.execute(
+            sa.select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id)).scalar_one_or_none()
+    return render_template("assignments/expert/show.html", assignment=assignment, application=application,
+                           form=form or DeclarationForm(), content=content, blind=rules.blind, sheet=sheet,
+                           criteria=sheets.criteria(call), typed=typed, confirm=ConfirmForm())
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -36,8 +58,4 @@ def show(assignment_id):
         if attempt(services.declare, current_user, assignment, form.conflict.data or None, form.note.data,
                    success=_("Your declaration is recorded.")):
             return redirect(url_for("expert.show", assignment_id=assignment.id))
-    application = assignment.application
-    # Until the expert answers the conflict question, nothing beyond title, topic and summary.
-    content = snapshot(application) if assignment.state == State.accepted else None
-    return render_template("assignments/expert/show.html", assignment=assignment, application=application,
-                           form=form, content=content), 400 if request.method == "POST" else 200
+    return render_assignment(assignment, form), 400 if request.method == "POST" else 200

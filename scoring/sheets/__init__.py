@@ -1,0 +1,1 @@
+"""Criteria, the experts' score sheets, and the scoring rules of a call."""

@@ -1,0 +1,44 @@
+"""Forms for the call's scoring rules and for reopening a sheet; the sheet itself is drawn per criterion."""
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from grants.forms import choices
+from grants.i18n import _, _l
+from scoring.sheets.models import Aggregation
+
+
+class RulesForm(FlaskForm):
+    aggregation = SelectField(_l("The application's score"))
+    divergence_limit = DecimalField(_l("Divergence limit, points"), places=2,
+                                    validators=[DataRequired(), NumberRange(0, 1000)])
+    threshold = DecimalField(_l("Threshold: below it an application cannot win"), places=2,
+                             validators=[DataRequired(), NumberRange(0, 1000)])
+    blind = BooleanField(_l("Blind: experts do not see who the applicant is"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.aggregation.choices = choices((a.value, a.title) for a in Aggregation)
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for reopening"), validators=[DataRequired(), Length(max=2000)])
+
+
+def read_sheet(form, criteria):
+    """The expert's typed values per criterion, and the problems found; nothing typed is dropped."""
+    values, problems = {}, []
+    for criterion in criteria:
+        raw = (form.get(f"points-{criterion.id}") or "").strip().replace(",", ".")
+        not_applicable = form.get(f"na-{criterion.id}") == "y"
+        points = None
+        if raw and not not_applicable:
+            try:
+                points = Decimal(raw)
+            except InvalidOperation:
+                problems.append(_("%(criterion)s: points must be a number.", criterion=criterion.name))
+        values[criterion.id] = (points, not_applicable, form.get(f"comment-{criterion.id}", ""))
+    return values, problems

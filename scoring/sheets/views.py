@@ -1,0 +1,105 @@
+"""Scoring pages: the expert's sheet, the operator's rules, ranking and reopening."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from grants.applications.models import Application
+from grants.auth.forms import ConfirmForm
+from grants.calls.models import Call
+from grants.extensions import db
+from grants.i18n import _
+from grants.permissions import allow, require
+from grants.refusals import attempt
+from scoring import ranking
+from scoring.assignments.expert_views import render_assignment
+from scoring.assignments.models import Assignment
+from scoring.sheets import services
+from scoring.sheets.forms import ReopenForm, RulesForm, read_sheet
+from scoring.sheets.models import ScoreSheet
+
+bp = Blueprint("sheets", __name__, template_folder="templates")
+
+
+@bp.route("/expert/assignments/<int:assignment_id>/sheet", methods=["POST"])
+@allow("assignment.own")
+def save(assignment_id):
+    assignment = db.get_or_404(Assignment, assignment_id)
+    require("assignment.own", assignment)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    criteria = services.criteria(assignment.application.call)
+    values, problems = read_sheet(request.form, criteria)
+    for problem in problems:
+        flash(problem, "error")
+    if not problems:
+        def save_and_maybe_submit():
+            sheet = services.sheet_for(current_user, assignment)
+            services.save(current_user, sheet, values, request.form.get("comment", ""))
+            if request.form.get("action") == "submit":
+                services.submit(current_user, sheet)
+            return sheet
+
+        done = _("The sheet is submitted and locked.") if request.form.get("action") == "submit" else _("Saved.")
+        if attempt(save_and_maybe_submit, success=done):
+            return redirect(url_for("expert.show", assignment_id=assignment.id) + "#sheet")
+    # Refused: the page again with everything the expert typed.
+    return render_assignment(assignment, typed=request.form), 400
+
+
+@bp.route("/manage/calls/<int:call_id>/scoring", methods=["GET", "POST"])
+@allow("assignment.manage")
+def call_scoring(call_id):
+    call = db.get_or_404(Call, call_id)
+    current = services.rules(call)
+    form = RulesForm(obj=current) if request.method == "GET" else RulesForm()
+    if form.validate_on_submit():
+        if attempt(services.set_rules, current_user, call, {k: getattr(form, k).data for k in services.RULE_FIELDS},
+                   success=_("Saved.")):
+            return redirect(url_for("sheets.call_scoring", call_id=call.id))
+    return render_template("sheets/operator/scoring.html", call=call, form=form, criteria=services.criteria(call),
+                           started=services.scoring_started(call), confirm=ConfirmForm()), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/manage/calls/<int:call_id>/criteria/defaults", methods=["POST"])
+@allow("assignment.manage")
+def default_criteria(call_id):
+    call = db.get_or_404(Call, call_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    attempt(services.use_default_criteria, current_user, call, success=_("The default criteria are set."))
+    return redirect(url_for("sheets.call_scoring", call_id=call.id))
+
+
+@bp.route("/manage/calls/<int:call_id>/ranking")
+@allow("assignment.manage")
+def call_ranking(call_id):
+    call = db.get_or_404(Call, call_id)
+    return render_template("sheets/operator/ranking.html", call=call, ranking=ranking.ranking(call),
+                           tendencies=ranking.tendencies(call), rules=services.rules(call),
+                           criteria=services.criteria(call))
+
+
+@bp.route("/manage/applications/<int:app_id>/sheets")
+@allow("assignment.manage")
+def application_sheets(app_id):
+    application = db.get_or_404(Application, app_id)
+    sheets = db.session.execute(
+        sa.select(ScoreSheet).join(Assignment).where(Assignment.application_id == application.id)
+        .order_by(ScoreSheet.id)).scalars().all()
+    return render_template("sheets/operator/sheets.html", application=application, sheets=sheets,
+                           criteria=services.criteria(application.call), form=ReopenForm())
+
+
+@bp.route("/manage/sheets/<int:sheet_id>/reopen", methods=["POST"])
+@allow("assignment.manage")
+def reopen(sheet_id):
+    sheet = db.get_or_404(ScoreSheet, sheet_id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        attempt(services.reopen, current_user, sheet, form.reason.data,
+                success=_("The sheet is reopened; the expert can change it."))
+    else:
+        flash(_("Give the reason for reopening the sheet."), "error")
+    return redirect(url_for("sheets.application_sheets", app_id=sheet.assignment.application_id))

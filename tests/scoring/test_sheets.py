@@ -1,0 +1,204 @@
+"""Score sheets: drafts, locking, reopening, low marks, not applicable; ranking, ties, threshold, divergence."""
+
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from grants.audit import AuditEvent
+from grants.extensions import db
+from scoring import ranking
+from scoring.assignments import services as assignments
+from scoring.assignments.models import State
+from scoring.sheets import services
+from scoring.sheets.models import ScoringRules, SheetState
+from tests.conftest import login, post_form
+from tests.factories import create_call, operator
+from tests.scoring.test_assignments import eligible, enrol
+
+
+def scored_call(n_apps=1, per_item=1, n_experts=None, **call):
+    c = create_call(experts_per_application=per_item, **call)
+    apps = eligible(c, n=n_apps)
+    pool = [enrol() for _ in range(n_experts or per_item)]
+    services.use_default_criteria(operator(), c)
+    assignments.assign(operator(), c)
+    for a in assignments.call_assignments(c):
+        assignments.declare(a.expert.user, a)
+    db.session.commit()
+    return c, apps, pool
+
+
+def sheet_of(call, application, expert):
+    assignment = next(a for a in assignments.call_assignments(call)
+                      if a.application_id == application.id and a.expert_id == expert.id)
+    return services.sheet_for(expert.user, assignment)
+
+
+def fill(call, sheet, expert, points, na=(), comments=None):
+    crit = services.criteria(call)
+    values = {c.id: (None if c.code in na else Decimal(p), c.code in na, (comments or {}).get(c.code, ""))
+              for c, p in zip(crit, points, strict=True)}
+    services.save(expert.user, sheet, values)
+    return sheet
+
+
+def test_a_sheet_saves_as_a_draft_then_locks_on_submission(app):
+    call, (application,), (expert,) = scored_call()
+    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 7, 9, 6])
+    db.session.commit()
+    assert sheet.state == SheetState.draft and sheet.total is None
+    services.submit(expert.user, sheet)
+    assert sheet.total == Decimal("30.00") and sheet.state == SheetState.submitted
+    with pytest.raises(services.ScoringError, match="locked"):
+        fill(call, sheet, expert, [10, 10, 10, 10])
+
+
+def test_the_operator_reopens_a_sheet_with_a_reason_that_is_audited(app):
+    call, (application,), (expert,) = scored_call()
+    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 7, 9, 6])
+    services.submit(expert.user, sheet)
+    with pytest.raises(services.ScoringError, match="reason"):
+        services.reopen(operator(), sheet, "")
+    services.reopen(operator(), sheet, "Эксперт перепутал критерии")
+    db.session.commit()
+    assert sheet.state == SheetState.draft and sheet.total is None
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.verb == "sheet.reopen")).scalar_one()
+    assert event.after["reason"] == "Эксперт перепутал критерии" and event.before["total"] == "30.00"
+    fill(call, sheet, expert, [9, 7, 9, 6])
+    services.submit(expert.user, sheet)
+    assert sheet.total == Decimal("31.00")
+
+
+def test_a_very_low_mark_needs_a_comment(app):
+    call, (application,), (expert,) = scored_call()
+    sheet = fill(call, sheet_of(call, application, expert), expert, [2, 7, 9, 6])
+    with pytest.raises(services.ScoringError, match="very low mark"):
+        services.submit(expert.user, sheet)
+    fill(call, sheet, expert, [2, 7, 9, 6], comments={"REL": "Проблема не подтверждена данными"})
+    services.submit(expert.user, sheet)
+
+
+def test_not_applicable_is_missing_never_zero(app):
+    call, (application,), (expert,) = scored_call()
+    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 0, 8, 8], na=("INN",))
+    services.submit(expert.user, sheet)
+    assert sheet.total == Decimal("32.00")  # 24 of a possible 30, scaled to the 40 of all four criteria
+
+
+def test_points_above_the_maximum_are_refused(app):
+    call, (application,), (expert,) = scored_call()
+    with pytest.raises(services.ScoringError, match="from 0 to 10"):
+        fill(call, sheet_of(call, application, expert), expert, [11, 7, 9, 6])
+
+
+def test_an_expert_scores_only_after_declaring_no_conflict(app):
+    c = create_call(experts_per_application=1)
+    eligible(c)
+    enrol()
+    services.use_default_criteria(operator(), c)
+    assignments.assign(operator(), c)
+    (assignment,) = assignments.call_assignments(c)
+    with pytest.raises(services.ScoringError, match="conflict"):
+        services.sheet_for(assignment.expert.user, assignment)
+    assignments.declare(assignment.expert.user, assignment, "paid")
+    assert assignment.state == State.declined
+    with pytest.raises(services.ScoringError):
+        services.sheet_for(assignment.expert.user, assignment)
+
+
+def test_ranking_by_mean_with_median_and_the_tie_rule(app):
+    call, apps, pool = scored_call(n_apps=3, per_item=2, n_experts=2)
+    marks = {apps[0].id: ([8, 8, 8, 8], [6, 6, 6, 6]),  # 28 mean, median 28
+             apps[1].id: ([7, 7, 7, 7], [7, 7, 7, 7]),  # 28 mean, median 28: tie broken by receipt number
+             apps[2].id: ([10, 10, 10, 10], [9, 9, 9, 9])}
+    for application in apps:
+        for expert, points in zip(pool, marks[application.id], strict=True):
+            sheet = fill(call, sheet_of(call, application, expert), expert, points)
+            services.submit(expert.user, sheet)
+    db.session.commit()
+    (rows,) = ranking.ranking(call).values()
+    assert [r.application.id for r in rows] == [apps[2].id, apps[0].id, apps[1].id]
+    assert [r.rank for r in rows] == [1, 2, 3]
+    assert rows[0].score == Decimal("38.00") and rows[1].median == Decimal("28.00")
+
+
+def test_threshold_and_divergence_are_flagged(app):
+    call, (application,), pool = scored_call(per_item=2, n_experts=2)
+    db.session.add(ScoringRules(call_id=call.id, aggregation="sum", divergence_limit=Decimal("10"),
+                                threshold=Decimal("60"), blind=False, low_mark_share=Decimal("0.3")))
+    for expert, points in zip(pool, ([9, 9, 9, 9], [4, 4, 4, 4]), strict=True):
+        sheet = fill(call, sheet_of(call, application, expert), expert, points)
+        services.submit(expert.user, sheet)
+    (rows,) = ranking.ranking(call).values()
+    assert rows[0].score == Decimal("52.00")  # the sum: 36 + 16
+    assert rows[0].divergent and rows[0].below_threshold
+
+
+def test_an_application_still_awaiting_a_sheet_is_not_ranked(app):
+    call, (application,), pool = scored_call(per_item=2, n_experts=2)
+    sheet = fill(call, sheet_of(call, application, pool[0]), pool[0], [8, 8, 8, 8])
+    services.submit(pool[0].user, sheet)
+    (rows,) = ranking.ranking(call).values()
+    assert rows[0].rank is None and rows[0].pending == 1
+
+
+def test_a_harsh_expert_stands_out_in_the_tendencies(app):
+    call, apps, pool = scored_call(n_apps=4, per_item=3, n_experts=3)
+    for application in apps:
+        for expert, base in zip(pool, (8, 8, 3), strict=True):
+            sheet = fill(call, sheet_of(call, application, expert), expert, [base] * 4,
+                         comments={"REL": "низко", "INN": "низко", "FEA": "низко", "COS": "низко"})
+            services.submit(expert.user, sheet)
+    tendencies = {t.expert_id: t for t in ranking.tendencies(call)}
+    assert tendencies[pool[2].id].deviation == -20.0
+    assert tendencies[pool[0].id].deviation == 10.0
+
+
+def test_rules_cannot_change_once_scoring_started(app):
+    call, (application,), (expert,) = scored_call()
+    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 8, 8, 8])
+    services.submit(expert.user, sheet)
+    with pytest.raises(services.ScoringError, match="started"):
+        services.set_rules(operator(), call, {"aggregation": "sum", "divergence_limit": Decimal("5"),
+                                              "threshold": Decimal("1"), "blind": True})
+
+
+def test_blind_mode_hides_the_applicant_from_the_expert(app, client):
+    call, (application,), (expert,) = scored_call()
+    services.set_rules(operator(), call, {"aggregation": "mean", "divergence_limit": Decimal("30"),
+                                          "threshold": Decimal("50"), "blind": True})
+    db.session.commit()
+    (assignment,) = assignments.call_assignments(call)
+    login(client, expert.user.email)
+    page = client.get(f"/expert/assignments/{assignment.id}").get_data(as_text=True)
+    assert application.organization.bin not in page
+    assert application.organization.name_ru not in page and application.organization.name_kk not in page
+
+
+def test_an_expert_never_sees_another_experts_scores(app):
+    call, (application,), pool = scored_call(per_item=2, n_experts=2)
+    first = fill(call, sheet_of(call, application, pool[0]), pool[0], [7, 7, 7, 7],
+                 comments={"REL": "Оценка-маркер первого эксперта"})
+    services.submit(pool[0].user, first)
+    db.session.commit()
+    second = next(a for a in assignments.call_assignments(call) if a.expert_id == pool[1].id)
+    client = app.test_client()
+    login(client, pool[1].user.email)
+    page = client.get(f"/expert/assignments/{second.id}").get_data(as_text=True)
+    assert "Оценка-маркер первого эксперта" not in page
+
+
+def test_the_sheet_form_keeps_what_was_typed_when_refused(app, client):
+    call, (application,), (expert,) = scored_call()
+    (assignment,) = assignments.call_assignments(call)
+    login(client, expert.user.email)
+    client.get("/?lang=en")
+    crit = services.criteria(call)
+    data = {f"points-{c.id}": "2" for c in crit} | {"comment": "Общий комментарий, который нельзя потерять",
+                                                   "action": "submit"}
+    response = post_form(client, f"/expert/assignments/{assignment.id}/sheet", data,
+                         page=f"/expert/assignments/{assignment.id}")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "very low mark" in page and "Общий комментарий, который нельзя потерять" in page
