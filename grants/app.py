@@ -88,8 +88,9 @@ def lang_url(code):
     """This page again, with its query, in another language."""
     if request.endpoint is None or request.method != "GET":
         return url_for("home.index", lang=code)
-    args = {k: v for k, v in request.args.items() if k != "lang"}
-    return url_for(request.endpoint, **(request.view_args or {}), **args, lang=code)
+    params = {**{k: v for k, v in request.args.items() if k != "lang"}, **(request.view_args or {})}
+    params["lang"] = code  # a route with its own "lang" argument has none: this page, other language
+    return url_for(request.endpoint, **params)
 
 
 def switch_language():

@@ -5,10 +5,13 @@ def register(app):
     """Wire scoring's pages into the app; called by grants/app.py only."""
     from scoring import demo, filters
     from scoring.assignments import expert_views, operator_views
+    from scoring.commission import views as commission
     from scoring.experts import views as experts
     from scoring.sheets import views as sheets
 
-    for module in (experts, operator_views, expert_views, sheets):
+    for module in (experts, operator_views, expert_views, sheets, commission):
         app.register_blueprint(module.bp)
     filters.register(app)
+    app.jinja_env.globals.update(results_published=commission.results_published,
+                                 scores_published=commission.scores_published)
     app.extensions.setdefault("baiqau.demo", []).append(demo.extend)

@@ -1,5 +1,6 @@
 """The demo world's experts: languages, directions, a tie to an NGO, last year's call assigned and partly scored."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 from grants.extensions import db
 from grants.reference.models import Direction
 from scoring.assignments import services as assignments
+from scoring.commission import services as commission
 from scoring.experts import services as experts
 from scoring.sheets import services as sheets
 
@@ -34,13 +36,27 @@ def extend(users, orgs, past):
     sheets.use_default_criteria(operator, past)
     db.session.flush()
     criteria = sheets.criteria(past)
+    marks = {"expert@baiqau.kz": ((8, 6, 9, 7), "Жоба өзекті, жоспары нақты; тренинг шығыстарын негіздеу керек."),
+             "expert.ru@baiqau.kz": ((9, 7, 8, 8), "Сильная команда, понятный план; стоит усилить оценку результатов.")}
+    pavlodar = None
     for assignment in assignments.call_assignments(past):
-        if assignment.expert.user.email == "expert@baiqau.kz" and assignment.application.language == "ru":
-            # Гүлнар has declared no conflict and submitted her scores; Ольга's are still awaited.
-            expert = users["expert@baiqau.kz"]
+        email = assignment.expert.user.email
+        if assignment.application.language == "ru" and email in marks:
+            # Both experts of the Pavlodar application declared no conflict and scored it; the Almaty
+            # application still waits for Гүлнар's declaration.
+            expert = users[email]
             assignments.declare(expert, assignment)
             sheet = sheets.sheet_for(expert, assignment)
-            points = dict(zip(("REL", "INN", "FEA", "COS"), (8, 6, 9, 7), strict=True))
+            points = dict(zip(("REL", "INN", "FEA", "COS"), marks[email][0], strict=True))
             sheets.save(expert, sheet, {c.id: (Decimal(points[c.code]), False, "") for c in criteria},
-                        "Жоба өзекті, жоспары нақты; сметадағы тренинг шығыстарын толығырақ негіздеу керек.")
+                        marks[email][1])
             sheets.submit(expert, sheet)
+            pavlodar = assignment.application
+    db.session.flush()
+    meeting = commission.convene(operator, past, past.deadline_at + timedelta(days=20), "Астана, Мәңгілік Ел 8",
+                                 [(users["commission@baiqau.kz"], "ngos", True)])
+    db.session.flush()
+    commission.record_attendance(operator, meeting, {meeting.members[0].id: "in_person"})
+    commission.decide(operator, meeting, pavlodar, "awarded", 1, 0, 0)
+    commission.approve(operator, meeting, now=meeting.held_at)
+    commission.publish(operator, meeting, now=meeting.held_at + timedelta(days=1))

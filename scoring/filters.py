@@ -3,6 +3,7 @@
 from grants.filters import enum_title
 from grants.i18n import _
 from scoring.assignments.models import Conflict, State
+from scoring.commission.models import Attendance, MeetingState, NamedBy, Outcome
 from scoring.experts.models import Tie
 from scoring.sheets.models import Aggregation, SheetState
 
@@ -27,4 +28,8 @@ def register(app):
         assignment_reason=assignment_reason,
         aggregation_title=enum_title(Aggregation),
         sheet_state_title=enum_title(SheetState),
+        meeting_state_title=enum_title(MeetingState),
+        attendance_title=enum_title(Attendance),
+        named_by_title=enum_title(NamedBy),
+        commission_outcome_title=enum_title(Outcome),
     )

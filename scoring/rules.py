@@ -7,7 +7,20 @@ from grants.permissions import YES, Decision, register_role_rules, rule
 register_role_rules({
     "expert.register": (Role.operator, Role.admin),
     "assignment.manage": (Role.operator, Role.admin),
+    "commission.manage": (Role.operator, Role.admin),
 })
+
+
+@rule("commission.view")
+def view_meeting(user, meeting=None):
+    """The operator, and the members of that meeting."""
+    if not user.is_authenticated or not user.has_any_role(Role.operator, Role.admin, Role.commission):
+        return Decision(False, str(_l("This page is for the grant operator and the commission.")))
+    if meeting is None or user.has_any_role(Role.operator, Role.admin):
+        return YES
+    if any(m.user_id == user.id for m in meeting.members):
+        return YES
+    return Decision(False, str(_l("You are not a member of this meeting.")))
 
 
 @rule("assignment.own")

@@ -11,9 +11,11 @@ from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST
 from grants.auth.models import Role
 from grants.calls import services as call_services
+from grants.db import utcnow
 from grants.extensions import db
 from grants.reference.models import Direction, MrpRate
 from scoring.assignments import services as assignment_services
+from scoring.commission import services as commission
 from scoring.experts import services as expert_services
 from scoring.sheets import services as sheet_services
 from tests.conftest import login, post_form
@@ -100,6 +102,14 @@ EXPECTED = {
     "sheets.call_ranking": STAFF,
     "sheets.application_sheets": STAFF,
     "sheets.reopen": STAFF,
+    "commission.call_meetings": STAFF,
+    "commission.meeting": STAFF | {Role.commission},  # the commission user here sits on the meeting
+    "commission.decide": STAFF,
+    "commission.approve": STAFF,
+    "commission.publish": STAFF,
+    "commission.protocol": STAFF | {Role.commission},
+    "commission.results": EVERYONE,
+    "commission.my_scores": NGO_RECORDS,
 }
 
 
@@ -140,13 +150,19 @@ def world(app, tmp_path):
     sheet_services.save(users[Role.expert], sheet, {
         c.id: (Decimal(8), False, "") for c in sheet_services.criteria(call)})
     sheet_services.submit(users[Role.expert], sheet)
+    meeting = commission.convene(users[Role.operator], call, utcnow(), "", [(users[Role.commission], "ngos", True)])
+    db.session.flush()
+    commission.record_attendance(users[Role.operator], meeting, {meeting.members[0].id: "in_person"})
+    commission.decide(users[Role.operator], meeting, application, "awarded", 1, 0, 0)
+    commission.approve(users[Role.operator], meeting)
+    commission.publish(users[Role.operator], meeting)
     db.session.commit()
     mrp = db.session.execute(sa.select(MrpRate).where(MrpRate.year == 2026)).scalar_one()
     args = {"user_id": users[Role.observer].id, "slug": "mrp", "entry_id": mrp.id, "org_id": org.id,
             "call_id": call.id, "topic_id": call.topics[0].id, "app_id": application.id, "doc_id": document.id,
             "number": 1, "call_doc_id": call_document.id,
             "expert_id": expert.id, "affiliation_id": affiliation.id, "assignment_id": assignment.id,
-            "sheet_id": sheet.id}
+            "sheet_id": sheet.id, "meeting_id": meeting.id, "language": "kk"}
     return users, args
 
 

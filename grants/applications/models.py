@@ -24,6 +24,9 @@ class Status(enum.StrEnum):
     returned = "returned"
     eligible = "eligible"
     ineligible = "ineligible"
+    awarded = "awarded"
+    reserve = "reserve"
+    rejected = "rejected"
 
     @property
     def title(self):
@@ -36,7 +39,11 @@ STATUS_TITLES = {
     Status.returned: _l("Returned for revision"),
     Status.eligible: _l("Eligible"),
     Status.ineligible: _l("Ineligible"),
+    Status.awarded: _l("Awarded"),
+    Status.reserve: _l("Reserve list"),
+    Status.rejected: _l("Not supported"),
 }
+DECIDED = (Status.awarded, Status.reserve, Status.rejected)
 EDITABLE = (Status.draft, Status.returned)
 _statuses = ", ".join(f"'{s.value}'" for s in Status)
 

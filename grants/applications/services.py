@@ -8,6 +8,7 @@ from flask import current_app
 
 from grants import audit, mail, storage
 from grants.applications.models import (
+    DECIDED,
     INSTITUTIONAL_SHARE_LIMIT,
     Activity,
     Application,
@@ -253,3 +254,15 @@ def remove_document(actor, application, document):
     application.all_documents.remove(document)
     db.session.flush()
     storage.storage_from_config(current_app.config).delete(key)
+
+
+def record_outcome(actor, application, outcome, now=None):
+    """The commission's published decision becomes the application's status."""
+    outcome = Status(outcome)
+    if outcome not in DECIDED:
+        raise ApplicationError(_("Unknown outcome."))
+    if application.status != Status.eligible:
+        raise ApplicationError(_("Only an eligible application receives the commission's decision."))
+    application.status = outcome
+    application.decided_at = now or utcnow()
+    audit.record(actor, f"application.{outcome.value}", application, {"status": "eligible"}, {"status": outcome})

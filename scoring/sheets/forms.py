@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from grants.forms import choices
 from grants.i18n import _, _l
@@ -14,9 +14,9 @@ from scoring.sheets.models import Aggregation
 class RulesForm(FlaskForm):
     aggregation = SelectField(_l("The application's score"))
     divergence_limit = DecimalField(_l("Divergence limit, points"), places=2,
-                                    validators=[DataRequired(), NumberRange(0, 1000)])
+                                    validators=[InputRequired(), NumberRange(0, 1000)])
     threshold = DecimalField(_l("Threshold: below it an application cannot win"), places=2,
-                             validators=[DataRequired(), NumberRange(0, 1000)])
+                             validators=[InputRequired(), NumberRange(0, 1000)])
     blind = BooleanField(_l("Blind: experts do not see who the applicant is"))
 
     def __init__(self, *args, **kwargs):

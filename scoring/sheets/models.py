@@ -52,8 +52,8 @@ class ScoringRules(db.Model):
 
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
     aggregation: Mapped[str] = mapped_column(sa.String(8), default=Aggregation.mean)
-    divergence_limit: Mapped[Decimal] = mapped_column(sa.Numeric(8, 2), default=Decimal("30"))
-    threshold: Mapped[Decimal] = mapped_column(sa.Numeric(8, 2), default=Decimal("50"))
+    divergence_limit: Mapped[Decimal] = mapped_column(sa.Numeric(8, 2), default=Decimal("10"))
+    threshold: Mapped[Decimal] = mapped_column(sa.Numeric(8, 2), default=Decimal("0"))  # 0: no threshold
     blind: Mapped[bool] = mapped_column(default=False)
     low_mark_share: Mapped[Decimal] = mapped_column(sa.Numeric(4, 3), default=Decimal("0.3"))
 

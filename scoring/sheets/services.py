@@ -31,7 +31,7 @@ def criteria(call):
 def rules(call):
     """The call's scoring rules; the defaults until the operator sets them."""
     return db.session.get(ScoringRules, call.id) or ScoringRules(
-        call_id=call.id, aggregation=Aggregation.mean, divergence_limit=Decimal("30"), threshold=Decimal("50"),
+        call_id=call.id, aggregation=Aggregation.mean, divergence_limit=Decimal("10"), threshold=Decimal("0"),
         blind=False, low_mark_share=Decimal("0.3"))
 
 

@@ -1,0 +1,1 @@
+"""The competition commission: meetings, attendance and quorum, decisions, the protocol, published results."""

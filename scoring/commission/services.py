@@ -1,0 +1,154 @@
+"""The verbs of the commission: convene, take attendance, decide, approve the protocol, publish."""
+
+import math
+from datetime import timedelta
+
+from grants import audit, mail
+from grants.applications import services as applications
+from grants.applications.models import Status
+from grants.auth.models import Role
+from grants.db import utcnow
+from grants.extensions import db
+from grants.i18n import _
+from grants.refusals import Refusal
+from scoring import ranking
+from scoring.commission.models import Attendance, Decision, Meeting, MeetingState, Member, NamedBy, Outcome
+
+MAX_MEMBERS = 15
+OPERATOR_SHARE = 0.3  # DOMAIN.md: 30 % named by the operator, 70 % by NGOs
+
+
+class CommissionError(Refusal):
+    """A refusal, with a message for the operator."""
+
+
+def convene(actor, call, held_at, place, members, direction=None, appeal_days=5):
+    """A meeting of an odd number of members (at most 15), one of them chairing.
+
+    members: [(user, named_by, is_chair)].
+    """
+    n = len(members)
+    if n == 0 or n % 2 == 0 or n > MAX_MEMBERS:
+        raise CommissionError(_("A commission has an odd number of members, at most %(max)d.", max=MAX_MEMBERS))
+    if len({user.id for user, _named, _chair in members}) != n:
+        raise CommissionError(_("A member is listed twice."))
+    if sum(1 for _u, _n, chair in members if chair) != 1:
+        raise CommissionError(_("Name exactly one chair."))
+    if any(not user.has_role(Role.commission) for user, _n, _c in members):
+        raise CommissionError(_("Every member needs the commission member role."))
+    by_operator = sum(1 for _u, named, _c in members if named == NamedBy.operator)
+    if by_operator > math.ceil(n * OPERATOR_SHARE):
+        raise CommissionError(_("At most %(n)d of %(total)d members may be named by the operator.",
+                                n=math.ceil(n * OPERATOR_SHARE), total=n))
+    meeting = Meeting(call_id=call.id, direction_id=direction.id if direction else None, held_at=held_at,
+                      place=(place or "").strip(), appeal_days=appeal_days, state=MeetingState.planned)
+    meeting.members = [Member(user_id=user.id, named_by=NamedBy(named), is_chair=chair)
+                       for user, named, chair in members]
+    db.session.add(meeting)
+    audit.record(actor, "commission.convene", meeting, after={
+        "call": call.code, "members": [u.email for u, _n, _c in members], "held_at": held_at})
+    return meeting
+
+
+def _planned(meeting):
+    if meeting.state != MeetingState.planned:
+        raise CommissionError(_("The protocol is approved: the meeting's record can no longer change."))
+
+
+def record_attendance(actor, meeting, attendance):
+    """attendance: {member id: Attendance}; remote members count towards the quorum."""
+    _planned(meeting)
+    for member in meeting.members:
+        if member.id in attendance:
+            member.attendance = Attendance(attendance[member.id])
+    audit.record(actor, "commission.attendance", meeting,
+                 after={m.user.email: m.attendance for m in meeting.members})
+
+
+def _rows(meeting):
+    return {row.application.id: row for rows in ranking.ranking(meeting.call).values() for row in rows
+            if meeting.covers(row.application)}
+
+
+def expected_outcome(row):
+    """What the ranking alone says: within the topic's number of grants and above the threshold wins."""
+    if row.below_threshold:
+        return Outcome.rejected
+    return Outcome.awarded if row.rank <= row.application.topic.grants_count else Outcome.reserve
+
+
+def decide(actor, meeting, application, outcome, votes_for, votes_against, votes_abstained, reason=""):
+    """Record the decision on one application; quorum first, and a reason wherever it departs from the ranking."""
+    _planned(meeting)
+    if not meeting.has_quorum:
+        raise CommissionError(_("No quorum: %(present)d of %(total)d members are present, %(quorum)d are needed.",
+                                present=len(meeting.present), total=len(meeting.members), quorum=meeting.quorum))
+    outcome = Outcome(outcome)
+    row = _rows(meeting).get(application.id)
+    if row is None or row.rank is None or application.status != Status.eligible:
+        raise CommissionError(_("Only a fully scored application in this meeting's scope can be decided."))
+    if min(votes_for, votes_against, votes_abstained) < 0 or \
+            votes_for + votes_against + votes_abstained > len(meeting.present):
+        raise CommissionError(_("More votes than members present."))
+    if outcome == Outcome.awarded and row.below_threshold:
+        raise CommissionError(_("An application below the threshold cannot win."))
+    reason = (reason or "").strip()
+    if outcome != expected_outcome(row) and not reason:
+        raise CommissionError(_("The decision departs from the ranking: give the reason, it goes into the protocol."))
+    decision = next((d for d in meeting.decisions if d.application_id == application.id), None)
+    before = {"outcome": decision.outcome} if decision else None
+    if decision is None:
+        decision = Decision(application_id=application.id)
+        meeting.decisions.append(decision)
+    decision.outcome, decision.rank, decision.score = outcome, row.rank, row.score
+    decision.votes_for, decision.votes_against, decision.votes_abstained = votes_for, votes_against, votes_abstained
+    decision.reason = reason
+    decision.at = utcnow()
+    audit.record(actor, "commission.decide", meeting, before, {
+        "application": application.receipt_number, "outcome": outcome, "rank": row.rank,
+        "votes": [votes_for, votes_against, votes_abstained], "reason": reason})
+    return decision
+
+
+def approve(actor, meeting, now=None):
+    """Approve the protocol: every ranked application in scope decided, no topic over its number of grants."""
+    _planned(meeting)
+    if not meeting.has_quorum:
+        raise CommissionError(_("No quorum: %(present)d of %(total)d members are present, %(quorum)d are needed.",
+                                present=len(meeting.present), total=len(meeting.members), quorum=meeting.quorum))
+    decided = {d.application_id for d in meeting.decisions}
+    waiting = [r for r in _rows(meeting).values() if r.rank is not None and r.application.id not in decided]
+    if waiting:
+        raise CommissionError(_("%(n)d ranked application(s) still need a decision.", n=len(waiting)))
+    awarded = {}
+    for decision in meeting.decisions:
+        if decision.outcome == Outcome.awarded:
+            topic = decision.application.topic
+            awarded[topic] = awarded.get(topic, 0) + 1
+    for topic, count in awarded.items():
+        if count > topic.grants_count:
+            raise CommissionError(_("Topic %(n)d has %(count)d winners for %(grants)d grant(s).", n=topic.number,
+                                    count=count, grants=topic.grants_count))
+    meeting.state = MeetingState.approved
+    meeting.approved_at = now or utcnow()
+    audit.record(actor, "commission.approve", meeting, {"state": "planned"}, {"state": "approved"})
+
+
+def publish(actor, meeting, now=None):
+    """Publish the results: each application takes its outcome and its NGO is told."""
+    if meeting.state != MeetingState.approved:
+        raise CommissionError(_("Only an approved protocol is published."))
+    now = now or utcnow()
+    for decision in meeting.decisions:
+        applications.record_outcome(actor, decision.application, decision.outcome, now=now)
+        for membership in decision.application.organization.memberships:
+            user = membership.user
+            mail.queue_mail(user.email, "results_published", user.locale or decision.application.language,
+                            application=decision.application, decision=decision, meeting=meeting)
+    meeting.state = MeetingState.published
+    meeting.published_at = now
+    audit.record(actor, "commission.publish", meeting, {"state": "approved"}, {"state": "published"})
+
+
+def appeal_deadline(meeting):
+    return meeting.published_at + timedelta(days=meeting.appeal_days) if meeting.published_at else None

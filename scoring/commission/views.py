@@ -1,0 +1,210 @@
+"""Commission pages: convene a meeting, attendance and decisions, the protocol; published results."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_login import current_user
+
+from grants.applications.models import Application
+from grants.auth.forms import ConfirmForm
+from grants.auth.models import Role, User, UserRole
+from grants.calls.models import Call
+from grants.extensions import db
+from grants.i18n import _, local_to_utc
+from grants.permissions import allow, require
+from grants.reference.models import Direction
+from grants.refusals import attempt
+from scoring import ranking
+from scoring.assignments.models import Assignment
+from scoring.commission import services
+from scoring.commission.models import Attendance, Decision, Meeting, MeetingState, NamedBy, Outcome
+from scoring.sheets import services as sheets
+from scoring.sheets.models import ScoreLine, ScoreSheet, SheetState
+
+bp = Blueprint("commission", __name__, template_folder="templates")
+
+
+def load(meeting_id, action="commission.view"):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    require(action, meeting)
+    return meeting
+
+
+def _int(name, default=0):
+    raw = (request.form.get(name) or "").strip()
+    if not raw.isdigit():
+        return None if raw else default
+    return int(raw)
+
+
+@bp.route("/manage/calls/<int:call_id>/commission", methods=["GET", "POST"])
+@allow("commission.manage")
+def call_meetings(call_id):
+    call = db.get_or_404(Call, call_id)
+    candidates = db.session.execute(
+        sa.select(User).join(UserRole).where(UserRole.role == Role.commission.value, User.active)
+        .order_by(User.full_name)).scalars().all()
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        held = request.form.get("held_at", "")
+        try:
+            held_at = local_to_utc(datetime.strptime(held, "%Y-%m-%dT%H:%M"))
+        except ValueError:
+            flash(_("Give the date and time of the meeting."), "error")
+        else:
+            chosen = [(u, request.form.get(f"named-{u.id}", NamedBy.ngos), request.form.get("chair") == str(u.id))
+                      for u in candidates if request.form.get(f"member-{u.id}") == "y"]
+            direction = db.session.get(Direction, _int("direction_id")) if _int("direction_id") else None
+            meeting = attempt(services.convene, current_user, call, held_at, request.form.get("place", ""), chosen,
+                              direction=direction, appeal_days=_int("appeal_days", 5) or 0,
+                              success=_("The meeting is convened."))
+            if meeting:
+                return redirect(url_for("commission.meeting", meeting_id=meeting.id))
+    meetings = db.session.execute(sa.select(Meeting).where(Meeting.call_id == call.id)
+                                  .order_by(Meeting.held_at)).scalars().all()
+    directions = sorted({t.direction for t in call.topics}, key=lambda d: d.code)
+    return render_template("commission/call.html", call=call, meetings=meetings, candidates=candidates,
+                           directions=directions, confirm=ConfirmForm(), typed=request.form, named_by=list(NamedBy)), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/manage/commission/<int:meeting_id>", methods=["GET", "POST"])
+@allow("commission.view")
+def meeting(meeting_id):
+    meeting = load(meeting_id)
+    if request.method == "POST":
+        require("commission.manage", meeting)
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        attendance = {m.id: request.form.get(f"attendance-{m.id}", Attendance.absent) for m in meeting.members}
+        if any(v not in set(Attendance) for v in attendance.values()):
+            abort(400)
+        attempt(services.record_attendance, current_user, meeting, attendance, success=_("Attendance is recorded."))
+        return redirect(url_for("commission.meeting", meeting_id=meeting.id))
+    rows = {topic: [r for r in topic_rows if meeting.covers(r.application)]
+            for topic, topic_rows in ranking.ranking(meeting.call).items()}
+    decisions = {d.application_id: d for d in meeting.decisions}
+    return render_template("commission/meeting.html", meeting=meeting, rows=rows, decisions=decisions,
+                           confirm=ConfirmForm(), expected=services.expected_outcome, outcomes=list(Outcome),
+                           attendance_options=list(Attendance))
+
+
+@bp.route("/manage/commission/<int:meeting_id>/decide/<int:app_id>", methods=["POST"])
+@allow("commission.manage")
+def decide(meeting_id, app_id):
+    meeting = load(meeting_id, "commission.manage")
+    application = db.get_or_404(Application, app_id)
+    if not ConfirmForm().validate_on_submit() or request.form.get("outcome") not in set(Outcome):
+        abort(400)
+    votes = [_int(f"votes_{k}") for k in ("for", "against", "abstained")]
+    if None in votes:
+        flash(_("Votes are whole numbers."), "error")
+    else:
+        attempt(services.decide, current_user, meeting, application, request.form["outcome"], *votes,
+                request.form.get("reason", ""), success=_("The decision is recorded."))
+    return redirect(url_for("commission.meeting", meeting_id=meeting.id) + f"#app-{application.id}")
+
+
+@bp.route("/manage/commission/<int:meeting_id>/approve", methods=["POST"])
+@allow("commission.manage")
+def approve(meeting_id):
+    meeting = load(meeting_id, "commission.manage")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    attempt(services.approve, current_user, meeting, success=_("The protocol is approved."))
+    return redirect(url_for("commission.meeting", meeting_id=meeting.id))
+
+
+@bp.route("/manage/commission/<int:meeting_id>/publish", methods=["POST"])
+@allow("commission.manage")
+def publish(meeting_id):
+    meeting = load(meeting_id, "commission.manage")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    attempt(services.publish, current_user, meeting,
+            success=_("The results are published on the call's page and the NGOs are notified."))
+    return redirect(url_for("commission.meeting", meeting_id=meeting.id))
+
+
+@bp.route("/manage/commission/<int:meeting_id>/protocol/<language>")
+@allow("commission.view")
+def protocol(meeting_id, language):
+    """The protocol in Kazakh or Russian, whatever the interface language: it is a legal document."""
+    meeting = load(meeting_id)
+    if language not in ("kk", "ru"):
+        abort(404)
+    with force_locale(language):
+        return render_template("commission/protocol.html", meeting=meeting, protocol_lang=language,
+                               criteria=sheets.criteria(meeting.call),
+                               means=criterion_means(meeting.decisions))
+
+
+def criterion_means(decisions):
+    """{application id: {criterion id: mean points}} over submitted sheets, in one query."""
+    found = db.session.execute(
+        sa.select(ScoreSheet.assignment_id, ScoreLine.criterion_id, ScoreLine.points)
+        .join(ScoreLine, ScoreLine.sheet_id == ScoreSheet.id)
+        .where(ScoreSheet.state == SheetState.submitted, ScoreLine.not_applicable.is_(False))
+    ).all()
+    app_of = dict(db.session.execute(sa.select(Assignment.id, Assignment.application_id).where(
+        Assignment.application_id.in_([d.application_id for d in decisions]))).all())
+    sums = {}
+    for assignment_id, criterion_id, points in found:
+        app_id = app_of.get(assignment_id)
+        if app_id is not None:
+            total, n = sums.get((app_id, criterion_id), (Decimal(0), 0))
+            sums[(app_id, criterion_id)] = (total + Decimal(points), n + 1)
+    means = {}
+    for (app_id, criterion_id), (total, n) in sums.items():
+        means.setdefault(app_id, {})[criterion_id] = (total / n).quantize(Decimal("0.01"))
+    return means
+
+
+@bp.route("/calls/<int:call_id>/results")
+@allow("public")
+def results(call_id):
+    """Who won, by how much and on which criteria: no one has to wonder what a closed commission decided."""
+    call = db.get_or_404(Call, call_id)
+    decisions = db.session.execute(
+        sa.select(Decision).join(Meeting).where(Meeting.call_id == call.id, Meeting.state == MeetingState.published,
+                                                Decision.outcome.in_([Outcome.awarded, Outcome.reserve]))
+        .order_by(Decision.rank)).scalars().all()
+    if not decisions:
+        abort(404)
+    by_topic = {}
+    for d in decisions:
+        by_topic.setdefault(d.application.topic, []).append(d)
+    return render_template("commission/results.html", call=call, by_topic=dict(sorted(
+        by_topic.items(), key=lambda item: item[0].number)), criteria=sheets.criteria(call),
+        means=criterion_means(decisions))
+
+
+@bp.route("/applications/<int:app_id>/scores")
+@allow("application.view")
+def my_scores(app_id):
+    """After publication the NGO sees its own scores and the experts' comments, without their names."""
+    application = db.get_or_404(Application, app_id)
+    require("application.view", application)
+    decision = db.session.execute(sa.select(Decision).join(Meeting).where(
+        Decision.application_id == application.id, Meeting.state == MeetingState.published)).scalar_one_or_none()
+    if decision is None:
+        abort(404)
+    sheets_ = db.session.execute(sa.select(ScoreSheet).join(Assignment).where(
+        Assignment.application_id == application.id, ScoreSheet.state == SheetState.submitted)
+        .order_by(ScoreSheet.id)).scalars().all()
+    return render_template("commission/scores.html", application=application, decision=decision, sheets=sheets_,
+                           appeal_deadline=services.appeal_deadline(decision.meeting))
+
+
+def results_published(call):
+    """For the call's public page (a template in grants): are there results to link to?"""
+    return db.session.execute(sa.select(Meeting.id).where(
+        Meeting.call_id == call.id, Meeting.state == MeetingState.published).limit(1)).first() is not None
+
+
+def scores_published(application):
+    """For the applicant's page: has the commission published this application's result?"""
+    return db.session.execute(sa.select(Decision.id).join(Meeting).where(
+        Decision.application_id == application.id, Meeting.state == MeetingState.published)).first() is not None

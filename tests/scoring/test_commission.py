@@ -1,0 +1,176 @@
+"""The commission: composition, quorum, decisions against the ranking, the protocol, published results, appeals."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from grants.applications.models import Status
+from grants.db import utcnow
+from grants.extensions import db
+from grants.mail import OutboxMessage
+from scoring.commission import services
+from scoring.commission.models import MeetingState
+from scoring.sheets import services as sheets
+from scoring.sheets.models import ScoringRules
+from tests.conftest import login
+from tests.factories import create_user, operator
+from tests.scoring.test_sheets import fill, scored_call, sheet_of
+
+
+def members(n, by_operator=1):
+    users = [create_user("commission") for _ in range(n)]
+    return [(u, "operator" if i < by_operator else "ngos", i == 0) for i, u in enumerate(users)]
+
+
+def ranked_call(marks):
+    """A call with one topic of 1 grant; each application scored by one expert with the given points."""
+    call, apps, pool = scored_call(n_apps=len(marks), per_item=1, n_experts=1)
+    (expert,) = pool
+    for application, points in zip(apps, marks, strict=True):
+        sheet = fill(call, sheet_of(call, application, expert), expert, points)
+        sheets.submit(expert.user, sheet)
+    db.session.commit()
+    call.topics[0].grants_count = 1
+    return call, apps
+
+
+def convene_with_quorum(call, n=3):
+    meeting = services.convene(operator(), call, utcnow(), "Астана, Мәңгілік Ел 8", members(n))
+    db.session.flush()
+    services.record_attendance(operator(), meeting, {m.id: "in_person" if i < n - 1 else "remote"
+                                                     for i, m in enumerate(meeting.members)})
+    return meeting
+
+
+@pytest.mark.parametrize("n, by_operator, ok", [(3, 1, True), (4, 1, False), (17, 5, False), (5, 3, False),
+                                                (15, 5, True)])
+def test_an_odd_commission_of_at_most_15_with_its_operator_share(app, n, by_operator, ok):
+    call, _ = ranked_call([[8, 8, 8, 8]])
+    if ok:
+        services.convene(operator(), call, utcnow(), "", members(n, by_operator))
+    else:
+        with pytest.raises(services.CommissionError):
+            services.convene(operator(), call, utcnow(), "", members(n, by_operator))
+
+
+def test_without_quorum_no_decision_is_taken(app):
+    call, (application,) = ranked_call([[8, 8, 8, 8]])
+    meeting = services.convene(operator(), call, utcnow(), "", members(5))
+    db.session.flush()
+    services.record_attendance(operator(), meeting, {m.id: "in_person" if i < 3 else "absent"
+                                                     for i, m in enumerate(meeting.members)})
+    with pytest.raises(services.CommissionError, match="No quorum: 3 of 5"):
+        services.decide(operator(), meeting, application, "awarded", 3, 0, 0)
+    services.record_attendance(operator(), meeting, {meeting.members[3].id: "remote"})
+    services.decide(operator(), meeting, application, "awarded", 4, 0, 0)
+
+
+def test_a_decision_that_departs_from_the_ranking_needs_a_reason(app):
+    call, (first, second) = ranked_call([[9, 9, 9, 9], [7, 7, 7, 7]])
+    meeting = convene_with_quorum(call)
+    with pytest.raises(services.CommissionError, match="departs from the ranking"):
+        services.decide(operator(), meeting, second, "awarded", 2, 1, 0)
+    services.decide(operator(), meeting, second, "awarded", 2, 1, 0, "Единственный проект для сельских районов")
+    services.decide(operator(), meeting, first, "reserve", 2, 1, 0, "Дублирует проект прошлого года")
+    services.approve(operator(), meeting)
+    assert meeting.state == MeetingState.approved
+
+
+def test_below_the_threshold_nobody_wins(app):
+    call, (application,) = ranked_call([[3, 3, 3, 3]])
+    db.session.add(ScoringRules(call_id=call.id, aggregation="mean", divergence_limit=Decimal("10"),
+                                threshold=Decimal("20"), blind=False, low_mark_share=Decimal("0.3")))
+    meeting = convene_with_quorum(call)
+    with pytest.raises(services.CommissionError, match="below the threshold"):
+        services.decide(operator(), meeting, application, "awarded", 3, 0, 0, "Очень нужен")
+
+
+def test_more_votes_than_members_present_are_refused(app):
+    call, (application,) = ranked_call([[8, 8, 8, 8]])
+    meeting = convene_with_quorum(call)
+    with pytest.raises(services.CommissionError, match="More votes"):
+        services.decide(operator(), meeting, application, "awarded", 4, 0, 0)
+
+
+def test_the_protocol_waits_for_every_ranked_application_and_keeps_to_the_grants(app):
+    call, (first, second) = ranked_call([[9, 9, 9, 9], [8, 8, 8, 8]])
+    meeting = convene_with_quorum(call)
+    services.decide(operator(), meeting, first, "awarded", 3, 0, 0)
+    with pytest.raises(services.CommissionError, match="still need a decision"):
+        services.approve(operator(), meeting)
+    services.decide(operator(), meeting, second, "awarded", 3, 0, 0, "Оба проекта сильные")
+    with pytest.raises(services.CommissionError, match="2 winners for 1 grant"):
+        services.approve(operator(), meeting)
+
+
+def test_publication_gives_each_application_its_outcome_and_tells_the_ngo(app, client):
+    call, (first, second) = ranked_call([[9, 9, 9, 9], [7, 7, 7, 7]])
+    meeting = convene_with_quorum(call)
+    services.decide(operator(), meeting, first, "awarded", 3, 0, 0)
+    services.decide(operator(), meeting, second, "reserve", 3, 0, 0)
+    with pytest.raises(services.CommissionError, match="approved"):
+        services.publish(operator(), meeting)
+    services.approve(operator(), meeting)
+    services.publish(operator(), meeting)
+    db.session.commit()
+    assert (first.status, second.status) == (Status.awarded, Status.reserve)
+    results_mail = db.session.query(OutboxMessage).filter(OutboxMessage.to == first.created_by.email,
+                                                          OutboxMessage.body.contains(f"/applications/{first.id}/scores")).all()
+    assert len(results_mail) == 1 and "36" in results_mail[0].body
+    page = client.get(f"/calls/{call.id}/results?lang=ru").get_data(as_text=True)
+    assert first.organization.name_ru in page and second.organization.name_ru in page
+    assert "36" in page  # the winner's score, with its score by criterion beside it
+    with pytest.raises(services.CommissionError):
+        services.decide(operator(), meeting, first, "rejected", 3, 0, 0, "поздно")
+
+
+def test_the_applicant_sees_its_scores_without_expert_names_after_publication(app):
+    call, (application,) = ranked_call([[8, 8, 8, 8]])
+    meeting = convene_with_quorum(call)
+    db.session.commit()
+    client = app.test_client()
+    login(client, application.created_by.email)
+    assert client.get(f"/applications/{application.id}/scores").status_code == 404
+    services.decide(operator(), meeting, application, "awarded", 3, 0, 0)
+    services.approve(operator(), meeting)
+    services.publish(operator(), meeting)
+    db.session.commit()
+    page = client.get(f"/applications/{application.id}/scores?lang=en").get_data(as_text=True)
+    assert "32" in page and "You may appeal" in page
+    expert = next(iter(application_experts(application)))
+    assert expert.name not in page and expert.user.email not in page
+
+
+def application_experts(application):
+    from scoring.assignments.services import call_assignments
+
+    return [a.expert for a in call_assignments(application.call) if a.application_id == application.id]
+
+
+def test_a_commission_member_sees_only_the_meetings_they_sit_on(app):
+    call, _ = ranked_call([[8, 8, 8, 8]])
+    meeting = convene_with_quorum(call)
+    db.session.commit()
+    member = meeting.members[0].user
+    outsider = create_user("commission")
+    for user, status in ((member, 200), (outsider, 403)):
+        client = app.test_client()
+        login(client, user.email)
+        assert client.get(f"/manage/commission/{meeting.id}").status_code == status
+
+
+def test_the_protocol_is_in_kazakh_and_in_russian_whatever_the_interface(app, client):
+    call, (application,) = ranked_call([[8, 8, 8, 8]])
+    meeting = convene_with_quorum(call)
+    services.decide(operator(), meeting, application, "awarded", 3, 0, 0)
+    db.session.commit()
+    login(client, operator().email)
+    client.get("/?lang=en")
+    kk = client.get(f"/manage/commission/{meeting.id}/protocol/kk").get_data(as_text=True)
+    ru = client.get(f"/manage/commission/{meeting.id}/protocol/ru").get_data(as_text=True)
+    assert '<html lang="kk">' in kk and application.organization.name_kk in kk
+    assert '<html lang="ru">' in ru and application.organization.name_ru in ru
+    assert client.get(f"/manage/commission/{meeting.id}/protocol/en").status_code == 404
+    assert Decimal(meeting.decisions[0].score) == Decimal("32.00")
+    assert meeting.held_at <= utcnow() + timedelta(seconds=1)
