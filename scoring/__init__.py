@@ -3,7 +3,7 @@
 
 def register(app):
     """Wire scoring's pages into the app; called by grants/app.py only."""
-    from scoring import demo, filters
+    from scoring import demo, filters, reminders
     from scoring.assignments import expert_views, operator_views
     from scoring.commission import views as commission
     from scoring.experts import views as experts
@@ -12,6 +12,7 @@ def register(app):
     for module in (experts, operator_views, expert_views, sheets, commission):
         app.register_blueprint(module.bp)
     filters.register(app)
+    reminders.register(app)
     app.jinja_env.globals.update(results_published=commission.results_published,
                                  scores_published=commission.scores_published)
     app.extensions.setdefault("baiqau.demo", []).append(demo.extend)

@@ -3,7 +3,7 @@
 from grants.filters import enum_title
 from grants.i18n import _
 from scoring.assignments.models import Conflict, State
-from scoring.commission.models import Attendance, MeetingState, NamedBy, Outcome
+from scoring.commission.models import AppealState, Attendance, MeetingState, NamedBy, Outcome
 from scoring.experts.models import Tie
 from scoring.sheets.models import Aggregation, SheetState
 
@@ -32,4 +32,5 @@ def register(app):
         attendance_title=enum_title(Attendance),
         named_by_title=enum_title(NamedBy),
         commission_outcome_title=enum_title(Outcome),
+        appeal_state_title=enum_title(AppealState),
     )

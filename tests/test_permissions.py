@@ -110,6 +110,9 @@ EXPECTED = {
     "commission.protocol": STAFF | {Role.commission},
     "commission.results": EVERYONE,
     "commission.my_scores": NGO_RECORDS,
+    "commission.appeal": APPLICANT,
+    "commission.call_appeals": STAFF,
+    "commission.resolve_appeal": STAFF,
 }
 
 
@@ -156,13 +159,15 @@ def world(app, tmp_path):
     commission.decide(users[Role.operator], meeting, application, "awarded", 1, 0, 0)
     commission.approve(users[Role.operator], meeting)
     commission.publish(users[Role.operator], meeting)
+    appeal = commission.file_appeal(users[Role.applicant], application, "Прошу пересмотреть")
     db.session.commit()
     mrp = db.session.execute(sa.select(MrpRate).where(MrpRate.year == 2026)).scalar_one()
     args = {"user_id": users[Role.observer].id, "slug": "mrp", "entry_id": mrp.id, "org_id": org.id,
             "call_id": call.id, "topic_id": call.topics[0].id, "app_id": application.id, "doc_id": document.id,
             "number": 1, "call_doc_id": call_document.id,
             "expert_id": expert.id, "affiliation_id": affiliation.id, "assignment_id": assignment.id,
-            "sheet_id": sheet.id, "meeting_id": meeting.id, "language": "kk"}
+            "sheet_id": sheet.id, "meeting_id": meeting.id, "language": "kk",
+            "appeal_id": appeal.id}
     return users, args
 
 

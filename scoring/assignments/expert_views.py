@@ -4,8 +4,10 @@ import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from grants.applications.models import Application
 from grants.applications.services import snapshot
 from grants.auth.forms import ConfirmForm
+from grants.calls.models import Topic
 from grants.extensions import db
 from grants.i18n import _
 from grants.permissions import allow, require
@@ -15,7 +17,7 @@ from scoring.assignments.forms import DeclarationForm
 from scoring.assignments.models import Assignment, State
 from scoring.experts.models import Expert
 from scoring.sheets import services as sheets
-from scoring.sheets.models import ScoreSheet
+from scoring.sheets.models import ScoreSheet, ScoringRules
 
 bp = Blueprint("expert", __name__, url_prefix="/expert", template_folder="templates")
 
@@ -24,7 +26,10 @@ bp = Blueprint("expert", __name__, url_prefix="/expert", template_folder="templa
 @allow("assignment.own")
 def index():
     rows = db.session.execute(
-        sa.select(Assignment, ScoreSheet.state).join(Expert).outerjoin(ScoreSheet)
+        sa.select(Assignment, ScoreSheet.state, ScoringRules.deadline).join(Expert).outerjoin(ScoreSheet)
+        .join(Application, Application.id == Assignment.application_id)
+        .join(Topic, Topic.id == Application.topic_id)
+        .outerjoin(ScoringRules, ScoringRules.call_id == Topic.call_id)
         .where(Expert.user_id == current_user.id).order_by(Assignment.id.desc())
     ).all()
     return render_template("assignments/expert/index.html", rows=rows)

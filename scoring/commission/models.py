@@ -147,3 +147,39 @@ class Decision(db.Model):
         sa.CheckConstraint("outcome IN ('awarded', 'reserve', 'rejected')", name="outcome"),
         sa.CheckConstraint("votes_for >= 0 AND votes_against >= 0 AND votes_abstained >= 0", name="votes"),
     )
+
+
+class AppealState(enum.StrEnum):
+    filed = "filed"
+    upheld = "upheld"
+    dismissed = "dismissed"
+
+    @property
+    def title(self):
+        return {AppealState.filed: _l("Under consideration"), AppealState.upheld: _l("Upheld"),
+                AppealState.dismissed: _l("Dismissed")}[self]
+
+
+class Appeal(db.Model):
+    """An NGO's appeal against the published result, and the operator's answer; both stay on the record."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    filed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(sa.String(12), default=AppealState.filed, index=True)
+    resolution: Mapped[str | None] = mapped_column(sa.Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship(lazy="joined")
+    filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('filed', 'upheld', 'dismissed')", name="state"),
+        sa.CheckConstraint("state = 'filed' OR (resolution IS NOT NULL AND resolved_at IS NOT NULL)",
+                           name="resolved_has_answer"),
+    )

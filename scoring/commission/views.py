@@ -11,16 +11,17 @@ from flask_login import current_user
 from grants.applications.models import Application
 from grants.auth.forms import ConfirmForm
 from grants.auth.models import Role, User, UserRole
-from grants.calls.models import Call
+from grants.calls.models import Call, Topic
+from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, local_to_utc
-from grants.permissions import allow, require
+from grants.permissions import allow, can, require
 from grants.reference.models import Direction
 from grants.refusals import attempt
 from scoring import ranking
 from scoring.assignments.models import Assignment
 from scoring.commission import services
-from scoring.commission.models import Attendance, Decision, Meeting, MeetingState, NamedBy, Outcome
+from scoring.commission.models import Appeal, AppealState, Attendance, Decision, Meeting, MeetingState, NamedBy, Outcome
 from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoreLine, ScoreSheet, SheetState
 
@@ -187,15 +188,52 @@ def my_scores(app_id):
     """After publication the NGO sees its own scores and the experts' comments, without their names."""
     application = db.get_or_404(Application, app_id)
     require("application.view", application)
-    decision = db.session.execute(sa.select(Decision).join(Meeting).where(
-        Decision.application_id == application.id, Meeting.state == MeetingState.published)).scalar_one_or_none()
+    decision = services.published_decision(application)
     if decision is None:
         abort(404)
     sheets_ = db.session.execute(sa.select(ScoreSheet).join(Assignment).where(
         Assignment.application_id == application.id, ScoreSheet.state == SheetState.submitted)
         .order_by(ScoreSheet.id)).scalars().all()
+    appeals = db.session.execute(sa.select(Appeal).where(Appeal.application_id == application.id)
+                                 .order_by(Appeal.id)).scalars().all()
+    deadline = services.appeal_deadline(decision.meeting)
     return render_template("commission/scores.html", application=application, decision=decision, sheets=sheets_,
-                           appeal_deadline=services.appeal_deadline(decision.meeting))
+                           appeal_deadline=deadline, appeals=appeals, confirm=ConfirmForm(),
+                           can_appeal=utcnow() <= deadline and not any(a.state == AppealState.filed for a in appeals)
+                           and can(current_user, "application.edit", application))
+
+
+@bp.route("/applications/<int:app_id>/appeal", methods=["POST"])
+@allow("application.edit")
+def appeal(app_id):
+    application = db.get_or_404(Application, app_id)
+    require("application.edit", application)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    attempt(services.file_appeal, current_user, application, request.form.get("text", ""),
+            success=_("The appeal is filed; the grant operator answers it here and by mail."))
+    return redirect(url_for("commission.my_scores", app_id=application.id))
+
+
+@bp.route("/manage/calls/<int:call_id>/appeals")
+@allow("commission.manage")
+def call_appeals(call_id):
+    call = db.get_or_404(Call, call_id)
+    appeals = db.session.execute(
+        sa.select(Appeal).join(Application).join(Topic, Topic.id == Application.topic_id)
+        .where(Topic.call_id == call.id).order_by(Appeal.filed_at)).scalars().all()
+    return render_template("commission/appeals.html", call=call, appeals=appeals, confirm=ConfirmForm())
+
+
+@bp.route("/manage/appeals/<int:appeal_id>/resolve", methods=["POST"])
+@allow("commission.manage")
+def resolve_appeal(appeal_id):
+    found = db.get_or_404(Appeal, appeal_id)
+    if not ConfirmForm().validate_on_submit() or request.form.get("upheld") not in ("y", "n"):
+        abort(400)
+    attempt(services.resolve_appeal, current_user, found, request.form["upheld"] == "y",
+            request.form.get("resolution", ""), success=_("The answer is recorded and the NGO is notified."))
+    return redirect(url_for("commission.call_appeals", call_id=found.application.call.id))
 
 
 def results_published(call):

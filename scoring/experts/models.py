@@ -31,6 +31,7 @@ class Expert(db.Model):
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last digest of pending work
 
     user: Mapped[User] = relationship(lazy="joined")
     region: Mapped[Region | None] = relationship(lazy="joined")

@@ -3,8 +3,8 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import BooleanField, DateTimeLocalField, DecimalField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from grants.forms import choices
 from grants.i18n import _, _l
@@ -18,6 +18,8 @@ class RulesForm(FlaskForm):
     threshold = DecimalField(_l("Threshold: below it an application cannot win"), places=2,
                              validators=[InputRequired(), NumberRange(0, 1000)])
     blind = BooleanField(_l("Blind: experts do not see who the applicant is"))
+    deadline = DateTimeLocalField(_l("Experts submit their scores by (Astana time)"), format="%Y-%m-%dT%H:%M",
+                                  validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -56,6 +56,7 @@ class ScoringRules(db.Model):
     threshold: Mapped[Decimal] = mapped_column(sa.Numeric(8, 2), default=Decimal("0"))  # 0: no threshold
     blind: Mapped[bool] = mapped_column(default=False)
     low_mark_share: Mapped[Decimal] = mapped_column(sa.Numeric(4, 3), default=Decimal("0.3"))
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)  # experts submit their sheets by then
 
     __table_args__ = (sa.CheckConstraint("aggregation IN ('sum', 'mean')", name="aggregation"),)
 

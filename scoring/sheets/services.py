@@ -16,7 +16,7 @@ from scoring.sheets import defaults
 from scoring.sheets.models import Aggregation, Criterion, ScoreLine, ScoreSheet, ScoringRules, SheetState
 
 CENT = Decimal("0.01")
-RULE_FIELDS = ("aggregation", "divergence_limit", "threshold", "blind")
+RULE_FIELDS = ("aggregation", "divergence_limit", "threshold", "blind", "deadline")
 
 
 class ScoringError(Refusal):
@@ -32,7 +32,7 @@ def rules(call):
     """The call's scoring rules; the defaults until the operator sets them."""
     return db.session.get(ScoringRules, call.id) or ScoringRules(
         call_id=call.id, aggregation=Aggregation.mean, divergence_limit=Decimal("10"), threshold=Decimal("0"),
-        blind=False, low_mark_share=Decimal("0.3"))
+        blind=False, low_mark_share=Decimal("0.3"), deadline=None)
 
 
 def scoring_started(call):

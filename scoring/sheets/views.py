@@ -8,7 +8,7 @@ from grants.applications.models import Application
 from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call
 from grants.extensions import db
-from grants.i18n import _
+from grants.i18n import _, local_to_utc, utc_to_local
 from grants.permissions import allow, require
 from grants.refusals import attempt
 from scoring import ranking
@@ -52,10 +52,15 @@ def save(assignment_id):
 def call_scoring(call_id):
     call = db.get_or_404(Call, call_id)
     current = services.rules(call)
-    form = RulesForm(obj=current) if request.method == "GET" else RulesForm()
+    if request.method == "GET":
+        form = RulesForm(data={**{k: getattr(current, k) for k in services.RULE_FIELDS},
+                               "deadline": utc_to_local(current.deadline)})
+    else:
+        form = RulesForm()
     if form.validate_on_submit():
-        if attempt(services.set_rules, current_user, call, {k: getattr(form, k).data for k in services.RULE_FIELDS},
-                   success=_("Saved.")):
+        data = {k: getattr(form, k).data for k in services.RULE_FIELDS}
+        data["deadline"] = local_to_utc(data["deadline"])
+        if attempt(services.set_rules, current_user, call, data, success=_("Saved.")):
             return redirect(url_for("sheets.call_scoring", call_id=call.id))
     return render_template("sheets/operator/scoring.html", call=call, form=form, criteria=services.criteria(call),
                            started=services.scoring_started(call), confirm=ConfirmForm()), \

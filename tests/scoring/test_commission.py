@@ -13,7 +13,7 @@ from scoring.commission import services
 from scoring.commission.models import MeetingState
 from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoringRules
-from tests.conftest import login
+from tests.conftest import login, post_form
 from tests.factories import create_user, operator
 from tests.scoring.test_sheets import fill, scored_call, sheet_of
 
@@ -174,3 +174,64 @@ def test_the_protocol_is_in_kazakh_and_in_russian_whatever_the_interface(app, cl
     assert client.get(f"/manage/commission/{meeting.id}/protocol/en").status_code == 404
     assert Decimal(meeting.decisions[0].score) == Decimal("32.00")
     assert meeting.held_at <= utcnow() + timedelta(seconds=1)
+
+
+def published(marks=((8, 8, 8, 8),), appeal_days=5):
+    call, apps = ranked_call([list(m) for m in marks])
+    meeting = convene_with_quorum(call)
+    meeting.appeal_days = appeal_days
+    for application in apps:
+        services.decide(operator(), meeting, application, "awarded", 3, 0, 0)
+    services.approve(operator(), meeting)
+    services.publish(operator(), meeting)
+    db.session.commit()
+    return meeting, apps
+
+
+def test_an_appeal_is_filed_within_the_period_and_answered(app):
+    meeting, (application,) = published()
+    owner = application.created_by
+    with pytest.raises(services.CommissionError, match="grounds"):
+        services.file_appeal(owner, application, " ")
+    appeal = services.file_appeal(owner, application, "Эксперт не учел письма поддержки")
+    with pytest.raises(services.CommissionError, match="already under consideration"):
+        services.file_appeal(owner, application, "Ещё одна")
+    with pytest.raises(services.CommissionError, match="answer"):
+        services.resolve_appeal(operator(), appeal, False, "")
+    services.resolve_appeal(operator(), appeal, False, "Письма учтены в критерии реализуемости.")
+    db.session.commit()
+    assert appeal.state == "dismissed" and appeal.resolved_by_id == operator().id
+    assert db.session.query(OutboxMessage).filter(OutboxMessage.to == owner.email,
+                                                  OutboxMessage.body.contains("Письма учтены")).count() == 1
+
+
+def test_an_appeal_after_the_period_is_refused(app):
+    meeting, (application,) = published(appeal_days=5)
+    late = meeting.published_at + timedelta(days=5, seconds=1)
+    with pytest.raises(services.CommissionError, match="appeal period ended"):
+        services.file_appeal(application.created_by, application, "Поздно", now=late)
+    services.file_appeal(application.created_by, application, "Вовремя",
+                         now=meeting.published_at + timedelta(days=5))
+
+
+def test_only_the_ngos_staff_appeal_and_only_a_published_result(app):
+    call, (mine, other) = ranked_call([[8, 8, 8, 8], [7, 7, 7, 7]])
+    with pytest.raises(services.CommissionError, match="no published result"):
+        services.file_appeal(mine.created_by, mine, "Рано")
+    meeting = convene_with_quorum(call)
+    services.decide(operator(), meeting, mine, "awarded", 3, 0, 0)
+    services.decide(operator(), meeting, other, "reserve", 3, 0, 0)
+    services.approve(operator(), meeting)
+    services.publish(operator(), meeting)
+    with pytest.raises(services.CommissionError, match="own staff"):
+        services.file_appeal(mine.created_by, other, "Чужая заявка")
+
+
+def test_the_applicant_files_an_appeal_from_the_scores_page(app, client):
+    meeting, (application,) = published()
+    login(client, application.created_by.email)
+    response = post_form(client, f"/applications/{application.id}/appeal", {"text": "Прошу пересмотреть"},
+                         page=f"/applications/{application.id}/scores")
+    assert response.status_code == 302
+    page = client.get(f"/applications/{application.id}/scores").get_data(as_text=True)
+    assert "Прошу пересмотреть" in page

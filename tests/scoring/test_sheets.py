@@ -161,13 +161,13 @@ def test_rules_cannot_change_once_scoring_started(app):
     services.submit(expert.user, sheet)
     with pytest.raises(services.ScoringError, match="started"):
         services.set_rules(operator(), call, {"aggregation": "sum", "divergence_limit": Decimal("5"),
-                                              "threshold": Decimal("1"), "blind": True})
+                                              "threshold": Decimal("1"), "blind": True, "deadline": None})
 
 
 def test_blind_mode_hides_the_applicant_from_the_expert(app, client):
     call, (application,), (expert,) = scored_call()
     services.set_rules(operator(), call, {"aggregation": "mean", "divergence_limit": Decimal("30"),
-                                          "threshold": Decimal("50"), "blind": True})
+                                          "threshold": Decimal("50"), "blind": True, "deadline": None})
     db.session.commit()
     (assignment,) = assignments.call_assignments(call)
     login(client, expert.user.email)
