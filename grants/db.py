@@ -6,7 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session as _FlaskSession
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -95,6 +95,18 @@ class Money(sa.types.TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+class StoredFileColumns:
+    """What a row keeps of an uploaded file; the bytes stay in storage under the random key."""
+
+    storage_key: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))  # the uploader's name, cleaned, for display only
+    content_type: Mapped[str] = mapped_column(sa.String(128))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 def render_item(type_, obj, autogen_context):

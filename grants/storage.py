@@ -382,3 +382,9 @@ def storage_from_config(config: Mapping):
             prefix=config.get("S3_PREFIX") or "",
         )
     return LocalStorage(Path(config["UPLOAD_FOLDER"]))
+
+
+def stored_columns(stored, uploaded_by):
+    """The StoredFileColumns of a row for a file just kept."""
+    return {"storage_key": stored.key, "filename": stored.name, "content_type": stored.content_type,
+            "size": stored.size, "sha256": stored.sha256, "uploaded_by_id": uploaded_by.id}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.auth.models import User
 from grants.calls.models import Topic
-from grants.db import Money, UTCDateTime, utcnow
+from grants.db import Money, StoredFileColumns, UTCDateTime, utcnow
 from grants.extensions import db
 from grants.i18n import _l
 from grants.organizations.models import Organization
@@ -188,7 +188,7 @@ class DocumentKind(enum.StrEnum):
                 DocumentKind.budget: _l("Budget table"), DocumentKind.other: _l("Other document")}[self]
 
 
-class Document(db.Model):
+class Document(StoredFileColumns, db.Model):
     """An uploaded document; the file itself lives in storage under a random key."""
 
     __tablename__ = "application_documents"
@@ -196,13 +196,6 @@ class Document(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(16))
-    storage_key: Mapped[str] = mapped_column(sa.String(128), unique=True)
-    filename: Mapped[str] = mapped_column(sa.String(255))
-    content_type: Mapped[str] = mapped_column(sa.String(128))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(sa.String(64))
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Part of a submitted version: its file is kept for good, and removing it from a
     # revision only withdraws it from the current text.
     frozen: Mapped[bool] = mapped_column(default=False)

@@ -234,9 +234,7 @@ def add_document(actor, application, kind, stream, filename):
     kind = DocumentKind(kind)
     store = storage.storage_from_config(current_app.config)
     stored = store.save(stream, max_bytes=current_app.config["MAX_FILE_BYTES"], filename=filename or "document")
-    document = Document(application_id=application.id, kind=kind, storage_key=stored.key,
-                        filename=stored.name, content_type=stored.content_type,
-                        size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id)
+    document = Document(application_id=application.id, kind=kind, **storage.stored_columns(stored, actor))
     application.all_documents.append(document)
     audit.record(actor, "application.add_document", application,
                  after={"document": document.filename, "kind": kind, "sha256": stored.sha256})

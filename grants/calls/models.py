@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.db import Money, UTCDateTime, utcnow
+from grants.db import Money, StoredFileColumns, UTCDateTime, utcnow
 from grants.extensions import db
 from grants.i18n import _l
 from grants.reference.models import CustomerBody, Direction, Region
@@ -241,7 +241,7 @@ class DeadlineExtension(db.Model):
     __table_args__ = (sa.CheckConstraint("new_deadline > old_deadline", name="later"),)
 
 
-class CallDocument(db.Model):
+class CallDocument(StoredFileColumns, db.Model):
     """A document published with the call: rules, templates of forms, the technical specification."""
 
     __tablename__ = "call_documents"
@@ -249,10 +249,3 @@ class CallDocument(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(400))
-    storage_key: Mapped[str] = mapped_column(sa.String(128), unique=True)
-    filename: Mapped[str] = mapped_column(sa.String(255))
-    content_type: Mapped[str] = mapped_column(sa.String(128))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(sa.String(64))
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

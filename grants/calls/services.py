@@ -186,9 +186,7 @@ def add_document(actor, call, title, stream, filename):
         raise CallError(_("Give the document a title."))
     stored = storage.storage_from_config(current_app.config).save(
         stream, max_bytes=current_app.config["MAX_FILE_BYTES"], filename=filename or "document")
-    document = CallDocument(call_id=call.id, title=title.strip()[:400], storage_key=stored.key, filename=stored.name,
-                            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-                            uploaded_by_id=actor.id)
+    document = CallDocument(call_id=call.id, title=title.strip()[:400], **storage.stored_columns(stored, actor))
     call.documents.append(document)
     audit.record(actor, "call.add_document", call, after={"document": document.filename, "sha256": stored.sha256})
     return document
