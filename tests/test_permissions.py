@@ -102,6 +102,9 @@ EXPECTED = {
     "sheets.call_ranking": STAFF,
     "sheets.application_sheets": STAFF,
     "sheets.reopen": STAFF,
+    "sheets.criterion_new": STAFF,
+    "sheets.criterion_edit": STAFF,
+    "sheets.criterion_delete": STAFF,
     "commission.call_meetings": STAFF,
     "commission.meeting": STAFF | {Role.commission},  # the commission user here sits on the meeting
     "commission.decide": STAFF,
@@ -167,6 +170,7 @@ def world(app, tmp_path):
             "number": 1, "call_doc_id": call_document.id,
             "expert_id": expert.id, "affiliation_id": affiliation.id, "assignment_id": assignment.id,
             "sheet_id": sheet.id, "meeting_id": meeting.id, "language": "kk",
+            "criterion_id": sheet_services.criteria(call)[0].id,
             "appeal_id": appeal.id}
     return users, args
 

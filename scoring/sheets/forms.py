@@ -3,7 +3,15 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, DecimalField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from grants.forms import choices
@@ -44,3 +52,15 @@ def read_sheet(form, criteria):
                 problems.append(_("%(criterion)s: points must be a number.", criterion=criterion.name))
         values[criterion.id] = (points, not_applicable, form.get(f"comment-{criterion.id}", ""))
     return values, problems
+
+
+class CriterionForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=16)])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=400)])
+    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=400)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=400)])
+    guidance_kk = TextAreaField(_l("Guidance for experts, in Kazakh"), validators=[Length(max=4000)])
+    guidance_ru = TextAreaField(_l("Guidance for experts, in Russian"), validators=[Length(max=4000)])
+    guidance_en = TextAreaField(_l("Guidance for experts, in English"), validators=[Length(max=4000)])
+    max_points = IntegerField(_l("Maximum points"), validators=[InputRequired(), NumberRange(1, 100)])
+    weight = DecimalField(_l("Weight"), places=3, validators=[InputRequired(), NumberRange(min=0.001, max=100)])

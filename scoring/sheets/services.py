@@ -164,3 +164,37 @@ def reopen(actor, sheet, reason):
     sheet.total = None
     sheet.submitted_at = None
     return sheet
+
+
+CRITERION_FIELDS = ("code", "name_kk", "name_ru", "name_en", "guidance_kk", "guidance_ru", "guidance_en",
+                    "max_points", "weight")
+
+
+def save_criterion(actor, call, criterion, data):
+    """Add (criterion is None) or change a criterion, until the first sheet is submitted."""
+    if scoring_started(call):
+        raise ScoringError(_("Scoring has started: the criteria can no longer change."))
+    existing = criteria(call)
+    code = data["code"].strip().upper()
+    if any(c.code == code and c is not criterion for c in existing):
+        raise ScoringError(_("Another criterion of this call has the code %(code)s.", code=code))
+    data = {**data, "code": code}
+    if criterion is None:
+        criterion = Criterion(call_id=call.id, position=max((c.position for c in existing), default=-1) + 1)
+        db.session.add(criterion)
+        before = {}
+    else:
+        before = audit.snapshot(criterion, CRITERION_FIELDS)
+    for key in CRITERION_FIELDS:
+        setattr(criterion, key, data[key])
+    old, new = audit.changes(before, audit.snapshot(criterion, CRITERION_FIELDS))
+    if new:
+        audit.record(actor, "criterion.save", call, old, new)
+    return criterion
+
+
+def delete_criterion(actor, call, criterion):
+    if scoring_started(call):
+        raise ScoringError(_("Scoring has started: the criteria can no longer change."))
+    audit.record(actor, "criterion.delete", call, before={"code": criterion.code})
+    db.session.delete(criterion)

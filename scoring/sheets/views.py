@@ -15,8 +15,8 @@ from scoring import ranking
 from scoring.assignments.expert_views import render_assignment
 from scoring.assignments.models import Assignment
 from scoring.sheets import services
-from scoring.sheets.forms import ReopenForm, RulesForm, read_sheet
-from scoring.sheets.models import ScoreSheet
+from scoring.sheets.forms import CriterionForm, ReopenForm, RulesForm, read_sheet
+from scoring.sheets.models import Criterion, ScoreSheet
 
 bp = Blueprint("sheets", __name__, template_folder="templates")
 
@@ -108,3 +108,48 @@ def reopen(sheet_id):
     else:
         flash(_("Give the reason for reopening the sheet."), "error")
     return redirect(url_for("sheets.application_sheets", app_id=sheet.assignment.application_id))
+
+
+def _criterion_page(call, criterion):
+    if request.method == "GET" and criterion is not None:
+        form = CriterionForm(obj=criterion)
+    else:
+        form = CriterionForm()
+    if form.validate_on_submit():
+        data = {k: getattr(form, k).data for k in services.CRITERION_FIELDS}
+        data.update({k: data[k] or "" for k in ("guidance_kk", "guidance_ru", "guidance_en")})
+        if attempt(services.save_criterion, current_user, call, criterion, data, success=_("Saved.")):
+            return redirect(url_for("sheets.call_scoring", call_id=call.id))
+    return render_template("sheets/operator/criterion.html", call=call, criterion=criterion, form=form,
+                           confirm=ConfirmForm()), 400 if request.method == "POST" else 200
+
+
+@bp.route("/manage/calls/<int:call_id>/criteria/new", methods=["GET", "POST"])
+@allow("assignment.manage")
+def criterion_new(call_id):
+    return _criterion_page(db.get_or_404(Call, call_id), None)
+
+
+def load_criterion(call, criterion_id):
+    criterion = db.session.get(Criterion, criterion_id)
+    if criterion is None or criterion.call_id != call.id:
+        abort(404)
+    return criterion
+
+
+@bp.route("/manage/calls/<int:call_id>/criteria/<int:criterion_id>", methods=["GET", "POST"])
+@allow("assignment.manage")
+def criterion_edit(call_id, criterion_id):
+    call = db.get_or_404(Call, call_id)
+    return _criterion_page(call, load_criterion(call, criterion_id))
+
+
+@bp.route("/manage/calls/<int:call_id>/criteria/<int:criterion_id>/delete", methods=["POST"])
+@allow("assignment.manage")
+def criterion_delete(call_id, criterion_id):
+    call = db.get_or_404(Call, call_id)
+    criterion = load_criterion(call, criterion_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    attempt(services.delete_criterion, current_user, call, criterion, success=_("The criterion is removed."))
+    return redirect(url_for("sheets.call_scoring", call_id=call.id))

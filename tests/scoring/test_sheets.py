@@ -202,3 +202,35 @@ def test_the_sheet_form_keeps_what_was_typed_when_refused(app, client):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "very low mark" in page and "Общий комментарий, который нельзя потерять" in page
+
+
+def criterion_form(**overrides):
+    data = {"code": "sus", "name_kk": "Тұрақтылық", "name_ru": "Устойчивость", "name_en": "Sustainability",
+            "guidance_kk": "", "guidance_ru": "Что останется после гранта?", "guidance_en": "",
+            "max_points": "5", "weight": "0.5"}
+    data.update(overrides)
+    return data
+
+
+def test_the_operator_adds_and_edits_criteria_until_scoring_starts(app, client):
+    call, (application,), (expert,) = scored_call()
+    login(client, operator().email)
+    client.get("/?lang=en")
+    response = post_form(client, f"/manage/calls/{call.id}/criteria/new", criterion_form(),
+                         page=f"/manage/calls/{call.id}/criteria/new")
+    assert response.status_code == 302
+    added = next(c for c in services.criteria(call) if c.code == "SUS")
+    assert (added.max_points, added.weight) == (5, Decimal("0.5"))
+    clash = post_form(client, f"/manage/calls/{call.id}/criteria/new", criterion_form(code="REL"),
+                      page=f"/manage/calls/{call.id}/criteria/new")
+    assert clash.status_code == 400 and "code REL" in clash.get_data(as_text=True)
+    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 8, 8, 8, 4])
+    sheets_total = services.submit(expert.user, sheet).total
+    assert sheets_total == Decimal("34.00")  # 32 on the four criteria of weight 1, plus 4 x 0.5
+    db.session.commit()
+    with pytest.raises(services.ScoringError, match="criteria can no longer change"):
+        services.save_criterion(operator(), call, added, {**criterion_form(), "max_points": 10,
+                                                          "weight": Decimal("1")})
+    refused = post_form(client, f"/manage/calls/{call.id}/criteria/{added.id}/delete",
+                        page=f"/manage/calls/{call.id}/scoring")
+    assert "can no longer change" in client.get(refused.location).get_data(as_text=True)
