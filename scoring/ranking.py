@@ -79,7 +79,8 @@ def ranking(call):
     ).all()
     for app_id, n in active:
         rows[app_id].pending = n - len(rows[app_id].totals)
-    _criterion_means(rows)
+    for app_id, means in criterion_means(rows).items():
+        rows[app_id].criterion_means = means
     calibrated = _calibrated(sheets)
     for row in rows.values():
         if not row.totals:
@@ -115,17 +116,20 @@ def _order(topic_rows):
     topic_rows[:] = scored + rest
 
 
-def _criterion_means(rows):
+def criterion_means(application_ids):
+    """{application id: {criterion id: mean points}} over submitted sheets, not-applicable left out."""
     found = db.session.execute(
         sa.select(Assignment.application_id, ScoreLine.criterion_id, sa.func.avg(ScoreLine.points))
         .join(ScoreSheet, ScoreSheet.id == ScoreLine.sheet_id)
         .join(Assignment, Assignment.id == ScoreSheet.assignment_id)
-        .where(Assignment.application_id.in_(rows), ScoreSheet.state == SheetState.submitted,
+        .where(Assignment.application_id.in_(list(application_ids)), ScoreSheet.state == SheetState.submitted,
                ScoreLine.not_applicable.is_(False))
         .group_by(Assignment.application_id, ScoreLine.criterion_id)
     ).all()
+    means = {}
     for app_id, criterion_id, mean in found:
-        rows[app_id].criterion_means[criterion_id] = Decimal(mean).quantize(CENT, rounding=ROUND_HALF_UP)
+        means.setdefault(app_id, {})[criterion_id] = Decimal(mean).quantize(CENT, rounding=ROUND_HALF_UP)
+    return means
 
 
 def _calibrated(sheets):

@@ -1,7 +1,6 @@
 """Commission pages: convene a meeting, attendance and decisions, the protocol; published results."""
 
 from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -23,7 +22,7 @@ from scoring.assignments.models import Assignment
 from scoring.commission import services
 from scoring.commission.models import Appeal, AppealState, Attendance, Decision, Meeting, MeetingState, NamedBy, Outcome
 from scoring.sheets import services as sheets
-from scoring.sheets.models import ScoreLine, ScoreSheet, SheetState
+from scoring.sheets.models import ScoreSheet, SheetState
 
 bp = Blueprint("commission", __name__, template_folder="templates")
 
@@ -139,28 +138,7 @@ def protocol(meeting_id, language):
     with force_locale(language):
         return render_template("commission/protocol.html", meeting=meeting, protocol_lang=language,
                                criteria=sheets.criteria(meeting.call),
-                               means=criterion_means(meeting.decisions))
-
-
-def criterion_means(decisions):
-    """{application id: {criterion id: mean points}} over submitted sheets, in one query."""
-    found = db.session.execute(
-        sa.select(ScoreSheet.assignment_id, ScoreLine.criterion_id, ScoreLine.points)
-        .join(ScoreLine, ScoreLine.sheet_id == ScoreSheet.id)
-        .where(ScoreSheet.state == SheetState.submitted, ScoreLine.not_applicable.is_(False))
-    ).all()
-    app_of = dict(db.session.execute(sa.select(Assignment.id, Assignment.application_id).where(
-        Assignment.application_id.in_([d.application_id for d in decisions]))).all())
-    sums = {}
-    for assignment_id, criterion_id, points in found:
-        app_id = app_of.get(assignment_id)
-        if app_id is not None:
-            total, n = sums.get((app_id, criterion_id), (Decimal(0), 0))
-            sums[(app_id, criterion_id)] = (total + Decimal(points), n + 1)
-    means = {}
-    for (app_id, criterion_id), (total, n) in sums.items():
-        means.setdefault(app_id, {})[criterion_id] = (total / n).quantize(Decimal("0.01"))
-    return means
+                               means=ranking.criterion_means(d.application_id for d in meeting.decisions))
 
 
 @bp.route("/calls/<int:call_id>/results")
@@ -179,7 +157,7 @@ def results(call_id):
         by_topic.setdefault(d.application.topic, []).append(d)
     return render_template("commission/results.html", call=call, by_topic=dict(sorted(
         by_topic.items(), key=lambda item: item[0].number)), criteria=sheets.criteria(call),
-        means=criterion_means(decisions))
+        means=ranking.criterion_means(d.application_id for d in decisions))
 
 
 @bp.route("/applications/<int:app_id>/scores")
