@@ -1,9 +1,10 @@
 """Commission pages: convene a meeting, attendance and decisions, the protocol; published results."""
 
 from datetime import datetime
+from io import BytesIO
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 
@@ -19,6 +20,7 @@ from grants.reference.models import Direction
 from grants.refusals import attempt
 from scoring import ranking
 from scoring.assignments.models import Assignment
+from scoring.commission import protocol_docx as protocol_docx_builder
 from scoring.commission import services
 from scoring.commission.models import Appeal, AppealState, Attendance, Decision, Meeting, MeetingState, NamedBy, Outcome
 from scoring.sheets import services as sheets
@@ -128,17 +130,34 @@ def publish(meeting_id):
     return redirect(url_for("commission.meeting", meeting_id=meeting.id))
 
 
+def _protocol_data(meeting_id, language):
+    """The meeting, its call's criteria and the mean points per criterion, for the protocol in either format."""
+    meeting = load(meeting_id)
+    if language not in ("kk", "ru"):
+        abort(404)
+    return meeting, sheets.criteria(meeting.call), ranking.criterion_means(d.application_id for d in meeting.decisions)
+
+
 @bp.route("/manage/commission/<int:meeting_id>/protocol/<language>")
 @allow("commission.view")
 def protocol(meeting_id, language):
     """The protocol in Kazakh or Russian, whatever the interface language: it is a legal document."""
-    meeting = load(meeting_id)
-    if language not in ("kk", "ru"):
-        abort(404)
+    meeting, criteria, means = _protocol_data(meeting_id, language)
     with force_locale(language):
         return render_template("commission/protocol.html", meeting=meeting, protocol_lang=language,
-                               criteria=sheets.criteria(meeting.call),
-                               means=ranking.criterion_means(d.application_id for d in meeting.decisions))
+                               criteria=criteria, means=means)
+
+
+@bp.route("/manage/commission/<int:meeting_id>/protocol/<language>.docx")
+@allow("commission.view")
+def protocol_docx(meeting_id, language):
+    """The same protocol as a Word document, for the secretary to sign and file."""
+    meeting, criteria, means = _protocol_data(meeting_id, language)
+    with force_locale(language):
+        content = protocol_docx_builder.build(meeting, language, criteria, means)
+    return send_file(BytesIO(content), as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                     download_name=f"protocol-{meeting.call.code}-{language}.docx")
 
 
 @bp.route("/calls/<int:call_id>/results")

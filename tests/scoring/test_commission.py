@@ -2,12 +2,16 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from io import BytesIO
 
+import docx
 import pytest
+from flask_babel import force_locale
 
 from grants.applications.models import Status
 from grants.db import utcnow
 from grants.extensions import db
+from grants.i18n import _
 from grants.mail import OutboxMessage
 from scoring.commission import services
 from scoring.commission.models import MeetingState
@@ -235,3 +239,49 @@ def test_the_applicant_files_an_appeal_from_the_scores_page(app, client):
     assert response.status_code == 302
     page = client.get(f"/applications/{application.id}/scores").get_data(as_text=True)
     assert "Прошу пересмотреть" in page
+
+
+def docx_text(document):
+    """Every paragraph and every table cell of a Word document, one per line."""
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_the_protocol_downloads_as_a_word_document_in_kazakh_and_in_russian(app, client):
+    call, (first, second) = ranked_call([[8, 8, 8, 8], [7, 7, 7, 7]])
+    meeting = convene_with_quorum(call)
+    services.decide(operator(), meeting, first, "awarded", 3, 0, 0)
+    services.decide(operator(), meeting, second, "rejected", 2, 1, 0, "Бюджет не обоснован")
+    services.approve(operator(), meeting)
+    db.session.commit()
+    login(client, operator().email)
+    for interface, language in (("en", "kk"), ("ru", "kk"), ("en", "ru")):
+        client.get(f"/?lang={interface}")
+        response = client.get(f"/manage/commission/{meeting.id}/protocol/{language}.docx")
+        assert response.status_code == 200
+        assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        assert response.headers["Content-Disposition"] == f"attachment; filename=protocol-{call.code}-{language}.docx"
+        document = docx.Document(BytesIO(response.data))
+        with force_locale(language):
+            heading = _("Protocol of the competition commission")
+            bin_label = _("BIN")
+        assert heading != "Protocol of the competition commission"
+        assert document.paragraphs[0].text == heading
+        assert document.core_properties.language == language and heading in document.core_properties.title
+        text = docx_text(document)
+        for application in (first, second):
+            organization = application.organization
+            assert f"{getattr(organization, 'name_' + language)} ({bin_label} {organization.bin})" in text
+        other = "ru" if language == "kk" else "kk"
+        assert getattr(first.organization, "name_" + other) not in text
+        members, decisions, signatures = document.tables
+        assert len(members.rows) == len(signatures.rows) == 3
+        assert [c.text for c in decisions.rows[1].cells][:2] == ["1", first.receipt_number]
+        assert decisions.rows[1].cells[-1].text == "3 / 0 / 0"
+        assert decisions.rows[2].cells[0].text == "2" and decisions.rows[2].cells[-1].text == "2 / 1 / 0"
+        assert "Бюджет не обоснован" in decisions.rows[2].cells[-2].text
+        assert len(decisions.rows[0].cells) == 6 + len(sheets.criteria(call))
+    assert client.get(f"/manage/commission/{meeting.id}/protocol/en.docx").status_code == 404
+    assert client.get(f"/manage/commission/{meeting.id}/protocol/kk").mimetype == "text/html"
+    page = client.get(f"/manage/commission/{meeting.id}").get_data(as_text=True)
+    assert f"/manage/commission/{meeting.id}/protocol/ru.docx" in page
