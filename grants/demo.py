@@ -119,7 +119,11 @@ def _apply(user, org, topic, language, now, submit=False):
     application = app_services.start(user, topic, org, language, now=now)
     db.session.flush()
     data, activities, indicators, budget = application_content(language)
-    app_services.save(user, application, data, activities=activities, indicators=indicators, budget=budget)
+    # Every demo project has a partner: the regional akimat's youth resource centre, by its BIN.
+    partners = [{"number": "050240003456", "name": "Жастар ресурстық орталығы" if language == "kk" else
+                 "Молодёжный ресурсный центр", "role": "Оқу орны" if language == "kk" else "Площадка для занятий"}]
+    app_services.save(user, application, data, activities=activities, indicators=indicators, budget=budget,
+                      partners=partners)
     if submit:
         app_services.submit(user, application, now=now)
     return application

@@ -15,14 +15,17 @@ def check_digit(first11):
     return None if r == 10 else r
 
 
-def number_problem(value):
-    """A translated reason a 12-digit BIN/IIN is malformed, or None."""
+def number_problem(value, kind="bin"):
+    """A translated reason a 12-digit number is malformed, or None; kind is "bin", "iin" or "either"."""
     value = value or ""
     if len(value) != 12 or not value.isascii() or not value.isdigit():
-        return _("A BIN has exactly 12 digits.")
+        return {"bin": _("A BIN has exactly 12 digits."), "iin": _("An IIN has exactly 12 digits."),
+                "either": _("A BIN or IIN has exactly 12 digits.")}[kind]
     expected = check_digit(value[:11])
     if expected is None or expected != int(value[11]):
-        return _("The BIN's check digit does not match: please check the number for a typo.")
+        return {"bin": _("The BIN's check digit does not match: please check the number for a typo."),
+                "iin": _("The IIN's check digit does not match: please check the number for a typo."),
+                "either": _("The check digit does not match: please check the number for a typo.")}[kind]
     return None
 
 

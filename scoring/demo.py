@@ -30,6 +30,9 @@ def extend(users, orgs, past):
     # Нұрлан sits on the board of the Almaty NGO: the matcher must not give him its application.
     almaty = orgs["ngo.almaty@baiqau.kz"]
     experts.add_affiliation(operator, enrolled["expert.kk@baiqau.kz"], almaty.bin, almaty.name_kk, "board")
+    # Гүлнар's sister shares a name with the Almaty NGO's head: not a refusal, a flag the operator checks.
+    experts.add_relative(operator, enrolled["expert@baiqau.kz"], "870412450012", "Сейітқызы Айгүл Болатқызы",
+                         "сіңлісі")
     db.session.flush()
     assignments.assign(operator, past)
     db.session.flush()

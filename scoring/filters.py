@@ -10,7 +10,7 @@ from scoring.sheets.models import Aggregation, SheetState
 
 def assignment_reason(reason):
     """The matcher's reason in words: "language kk, direction of the topic, load 7"."""
-    parts = []
+    parts = [_("extra expert")] if reason.get("extra") else []
     if reason.get("language"):
         parts.append(_("language %(lang)s", lang=reason["language"]))
     if reason.get("direction_match"):

@@ -40,6 +40,15 @@ def make_bin(serial):
     raise AssertionError("no valid BIN")
 
 
+def make_iin(serial):
+    """A valid IIN of a woman born on 15 March 1985, with the given serial number."""
+    first11 = f"8503154{serial:04d}"
+    digit = check_digit(first11)
+    if digit is None:
+        return make_iin(serial + 5000)
+    return first11 + str(digit)
+
+
 def create_organization(owner=None, kato="750000000", **overrides):
     n = next(_seq)
     region = db.session.execute(sa.select(Region).where(Region.kato == kato)).scalar_one()

@@ -90,10 +90,13 @@ EXPECTED = {
     "experts.show": STAFF,
     "experts.add_affiliation": STAFF,
     "experts.remove_affiliation": STAFF,
+    "experts.add_relative": STAFF,
+    "experts.remove_relative": STAFF,
     "assignments.call_assignments": STAFF,
     "assignments.run": STAFF,
     "assignments.by_hand": STAFF,
     "assignments.recuse": STAFF,
+    "assignments.extra": STAFF,
     "expert.index": {Role.expert},
     "expert.show": {Role.expert},  # the expert here is the one assigned
     "sheets.save": {Role.expert},
@@ -111,6 +114,7 @@ EXPECTED = {
     "commission.approve": STAFF,
     "commission.publish": STAFF,
     "commission.protocol": STAFF | {Role.commission},
+    "commission.protocol_docx": STAFF | {Role.commission},
     "commission.results": EVERYONE,
     "commission.my_scores": NGO_RECORDS,
     "commission.appeal": APPLICANT,
@@ -149,6 +153,7 @@ def world(app, tmp_path):
     expert = expert_services.enrol(users[Role.operator], users[Role.expert], {
         "iin": None, "reads_kk": True, "reads_ru": True, "region_id": None, "active": True}, rows)
     affiliation = expert_services.add_affiliation(users[Role.operator], expert, make_bin(99), "Қор", "paid")
+    relative = expert_services.add_relative(users[Role.operator], expert, make_bin(98), "Айгүл Сейітова", "sister")
     assignment = assignment_services.assign_by_hand(users[Role.operator], application, expert, "Тест")
     assignment_services.declare(users[Role.expert], assignment)
     sheet_services.use_default_criteria(users[Role.operator], call)
@@ -168,7 +173,8 @@ def world(app, tmp_path):
     args = {"user_id": users[Role.observer].id, "slug": "mrp", "entry_id": mrp.id, "org_id": org.id,
             "call_id": call.id, "topic_id": call.topics[0].id, "app_id": application.id, "doc_id": document.id,
             "number": 1, "call_doc_id": call_document.id,
-            "expert_id": expert.id, "affiliation_id": affiliation.id, "assignment_id": assignment.id,
+            "expert_id": expert.id, "affiliation_id": affiliation.id, "relative_id": relative.id,
+            "assignment_id": assignment.id,
             "sheet_id": sheet.id, "meeting_id": meeting.id, "language": "kk",
             "criterion_id": sheet_services.criteria(call)[0].id,
             "appeal_id": appeal.id}

@@ -33,6 +33,21 @@ class IndicatorRow(Form):
     target = DecimalField(_l("Target"), places=2, validators=[Optional(), NumberRange(min=0)])
 
 
+# The most lines each table holds; the edit page adds a blank line only below these.
+MAX_ROWS = {"activities": 200, "indicators": 100, "budget": 300, "partners": 30}
+
+
+def _no_spaces(value):
+    """A BIN/IIN typed in groups ("123456 789012") is still 12 digits."""
+    return "".join(value.split()) if isinstance(value, str) else value
+
+
+class PartnerRow(Form):
+    number = StringField(_l("BIN or IIN"), filters=[_no_spaces], validators=[Optional(), Length(max=12)])
+    name = StringField(_l("Organisation or person"), validators=[Optional(), Length(max=400)])
+    role = StringField(_l("Role in the project"), validators=[Optional(), Length(max=400)])
+
+
 class BudgetRow(Form):
     item = StringField(_l("Cost item"), validators=[Optional(), Length(max=400)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=64)])
@@ -51,9 +66,10 @@ def application_form_class():
                                choices=choices(LANGUAGE_TITLES.items()))
         language_confirmed = BooleanField(_l("I confirm the application is written in the language declared"))
         duration_months = IntegerField(_l("Duration, months"), validators=[Optional(), NumberRange(1, 60)])
-        activities = FieldList(FormField(ActivityRow), min_entries=1, max_entries=200)
-        indicators = FieldList(FormField(IndicatorRow), min_entries=1, max_entries=100)
-        budget = FieldList(FormField(BudgetRow), min_entries=1, max_entries=300)
+        activities = FieldList(FormField(ActivityRow), min_entries=1, max_entries=MAX_ROWS["activities"])
+        indicators = FieldList(FormField(IndicatorRow), min_entries=1, max_entries=MAX_ROWS["indicators"])
+        budget = FieldList(FormField(BudgetRow), min_entries=1, max_entries=MAX_ROWS["budget"])
+        partners = FieldList(FormField(PartnerRow), min_entries=1, max_entries=MAX_ROWS["partners"])
 
     for section in SECTIONS:
         if section.kind == "count":

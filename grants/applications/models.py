@@ -78,6 +78,7 @@ class Application(db.Model):
                                                          cascade="all, delete-orphan")
     budget_lines: Mapped[list["BudgetLine"]] = relationship(order_by="BudgetLine.position",
                                                             cascade="all, delete-orphan")
+    partners: Mapped[list["Partner"]] = relationship(order_by="Partner.position", cascade="all, delete-orphan")
     all_documents: Mapped[list["Document"]] = relationship(order_by="Document.id", cascade="all, delete-orphan")
     versions: Mapped[list["Version"]] = relationship(order_by="Version.number", cascade="all, delete-orphan")
 
@@ -149,6 +150,24 @@ class Indicator(db.Model):
     unit: Mapped[str] = mapped_column(sa.String(64))
     baseline: Mapped[Decimal] = mapped_column(sa.Numeric(16, 2), default=Decimal("0"))
     target: Mapped[Decimal] = mapped_column(sa.Numeric(16, 2))
+
+
+class Partner(db.Model):
+    """An organisation (BIN) or a person (IIN) the NGO carries the project out with.
+
+    Experts tied to a partner are refused the application, as they are for the applicant.
+    """
+
+    __tablename__ = "application_partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    number: Mapped[str] = mapped_column(sa.String(12), index=True)  # BIN of an organisation or IIN of a person
+    name: Mapped[str] = mapped_column(sa.String(400))
+    role: Mapped[str] = mapped_column(sa.String(400), default="")
+
+    __table_args__ = (sa.CheckConstraint("length(number) = 12", name="number_length"),)
 
 
 class BudgetLine(db.Model):

@@ -16,6 +16,7 @@ from grants.applications.models import (
     Document,
     DocumentKind,
     Indicator,
+    Partner,
     Status,
     Version,
 )
@@ -61,7 +62,7 @@ def start(actor, topic, organization, language, now=None):
     return application
 
 
-def save(actor, application, data, *, activities=(), indicators=(), budget=(), expected_revision=None):
+def save(actor, application, data, *, activities=(), indicators=(), budget=(), partners=(), expected_revision=None):
     """Save the draft as typed: incomplete is fine, checks that block come at submission."""
     _require_member(actor, application)
     _require_editable(application)
@@ -88,6 +89,7 @@ def save(actor, application, data, *, activities=(), indicators=(), budget=(), e
     application.activities = [Activity(position=i, **row) for i, row in enumerate(activities)]
     application.indicators = [Indicator(position=i, **row) for i, row in enumerate(indicators)]
     application.budget_lines = [BudgetLine(position=i, **row) for i, row in enumerate(budget)]
+    application.partners = [Partner(position=i, **row) for i, row in enumerate(partners)]
     application.revision += 1
     application.updated_at = utcnow()
     db.session.flush()
@@ -161,6 +163,7 @@ def snapshot(application):
                        for i in application.indicators],
         "budget": [{"item": b.item, "unit": b.unit, "quantity": b.quantity, "unit_cost": b.unit_cost,
                     "total": b.total, "institutional": b.institutional} for b in application.budget_lines],
+        "partners": [{"number": p.number, "name": p.name, "role": p.role} for p in application.partners],
         "budget_total": application.budget_total,
         "institutional_total": application.institutional_total,
         "documents": [{"id": d.id, "kind": d.kind, "filename": d.filename, "size": d.size, "sha256": d.sha256}

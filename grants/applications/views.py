@@ -10,7 +10,7 @@ from flask_login import current_user
 import grants.applications.rules  # noqa: F401  (registers the rules)
 from grants import storage
 from grants.applications import eligibility, queries, services
-from grants.applications.forms import ApplicationForm, DocumentForm, StartForm, written_rows
+from grants.applications.forms import MAX_ROWS, ApplicationForm, DocumentForm, StartForm, written_rows
 from grants.applications.models import Application, Document
 from grants.applications.sections import SECTIONS
 from grants.auth.forms import ConfirmForm
@@ -19,6 +19,7 @@ from grants.extensions import db
 from grants.filters import LANGUAGE_TITLES
 from grants.forms import choices
 from grants.i18n import _, format_datetime
+from grants.identifiers import number_problem
 from grants.organizations.models import Membership, Organization
 from grants.permissions import allow, require
 from grants.refusals import attempt
@@ -77,22 +78,26 @@ def show(app_id):
 
 
 def form_data(application):
-    """The stored application as form data, with one blank line at the end of each table."""
+    """The stored application as form data, with one blank line at the end of each table that has room."""
     data = {"revision": application.revision, "title": application.title, "language": application.language,
             "language_confirmed": application.language_confirmed,
             "duration_months": application.duration_months, **(application.sections or {})}
     data["activities"] = [{"activity": a.activity, "start_month": a.start_month, "end_month": a.end_month,
-                           "output": a.output} for a in application.activities] + [{}]
+                           "output": a.output} for a in application.activities]
     data["indicators"] = [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
-                          for i in application.indicators] + [{}]
+                          for i in application.indicators]
     data["budget"] = [{"item": b.item, "unit": b.unit, "quantity": b.quantity, "unit_cost": b.unit_cost,
-                       "institutional": b.institutional} for b in application.budget_lines] + [{}]
+                       "institutional": b.institutional} for b in application.budget_lines]
+    data["partners"] = [{"number": p.number, "name": p.name, "role": p.role} for p in application.partners]
+    for table, limit in MAX_ROWS.items():
+        if len(data[table]) < limit:
+            data[table].append({})
     return data
 
 
-def collect(form):
+def collect(form, application):
     """Rows and sections from a validated form; a half-written row gets a message, not a guess."""
-    activities, indicators, budget = [], [], []
+    activities, indicators, budget, partners = [], [], [], []
     for row, data in written_rows(form.activities, ("activity", "start_month", "end_month", "output")):
         if not data["activity"]:
             row.activity.errors.append(_("Describe the activity."))
@@ -109,23 +114,33 @@ def collect(form):
         if not data["item"] or data["quantity"] is None or data["unit_cost"] is None:
             row.item.errors.append(_("Give the item, the quantity and the unit cost."))
         budget.append({**data, "unit": data["unit"] or ""})
-    has_errors = any(field.errors for rows in (form.activities, form.indicators, form.budget) for entry in rows
-                     for field in entry.form)
+    for row, data in written_rows(form.partners, ("number", "name", "role")):
+        number = "".join((data["number"] or "").split())
+        name, role = (data["name"] or "").strip(), (data["role"] or "").strip()
+        if not number or not name:
+            row.number.errors.append(_("Give the partner's BIN or IIN and name."))
+        elif problem := number_problem(number, "either"):
+            row.number.errors.append(problem)
+        elif number == application.organization.bin:
+            row.number.errors.append(_("The applicant NGO is not its own partner."))
+        partners.append({"number": number, "name": name, "role": role})
+    has_errors = any(field.errors for rows in (form.activities, form.indicators, form.budget, form.partners)
+                     for entry in rows for field in entry.form)
     data = {s.code: getattr(form, s.code).data for s in SECTIONS}
     data.update(title=form.title.data, language=form.language.data, duration_months=form.duration_months.data,
                 language_confirmed=form.language_confirmed.data)
-    return (None if has_errors else (data, activities, indicators, budget))
+    return (None if has_errors else (data, activities, indicators, budget, partners))
 
 
 def _save(application, form):
-    collected = collect(form)
+    collected = collect(form, application)
     if collected is None:
         return _("Some lines are incomplete: see the marked fields. Nothing was lost; correct them and save.")
-    data, activities, indicators, budget = collected
+    data, activities, indicators, budget, partners = collected
     expected = int(form.revision.data) if (form.revision.data or "").isdigit() else None
     try:
         services.save(current_user, application, data, activities=activities, indicators=indicators, budget=budget,
-                      expected_revision=expected)
+                      partners=partners, expected_revision=expected)
     except services.ApplicationError as refusal:
         db.session.rollback()
         return str(refusal)

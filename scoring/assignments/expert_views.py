@@ -46,6 +46,7 @@ def render_assignment(assignment, form=None, typed=None):
         content = snapshot(application)
         if rules.blind:
             content["organization"] = None
+            content["partners"] = []  # partners name the applicant as surely as its own name
         sheet = db.session.execute(
             sa.select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id)).scalar_one_or_none()
     return render_template("assignments/expert/show.html", assignment=assignment, application=application,

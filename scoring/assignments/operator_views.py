@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from grants.applications.models import Application
 from grants.auth.forms import ConfirmForm
@@ -12,9 +13,9 @@ from grants.forms import choices
 from grants.i18n import _
 from grants.permissions import allow
 from grants.refusals import attempt
-from scoring.assignments import services
+from scoring.assignments import names, services
 from scoring.assignments.forms import ByHandForm, RecusalForm
-from scoring.assignments.models import Assignment
+from scoring.assignments.models import ACTIVE, Assignment
 from scoring.experts.models import Expert
 
 bp = Blueprint("assignments", __name__, url_prefix="/manage", template_folder="templates")
@@ -30,12 +31,16 @@ SHORTFALL_REASONS = {
 @allow("assignment.manage")
 def call_assignments(call_id):
     call = db.get_or_404(Call, call_id)
+    assignments = services.call_assignments(call)
+    db.session.execute(sa.select(Expert).options(selectinload(Expert.relatives), selectinload(Expert.affiliations))
+                       .where(Expert.id.in_({a.expert_id for a in assignments}))).scalars().all()
     by_application = {}
-    for assignment in services.call_assignments(call):
+    for assignment in assignments:
         by_application.setdefault(assignment.application_id, []).append(assignment)
     return render_template("assignments/operator/call.html", call=call, confirm=ConfirmForm(),
                            applications=services.eligible_applications(call), by_application=by_application,
-                           loads=services.loads(call))
+                           loads=services.loads(call), name_flags=names.flags(
+                               [a for a in assignments if a.state in ACTIVE]))
 
 
 @bp.route("/calls/<int:call_id>/assignments/run", methods=["POST"])
@@ -67,6 +72,21 @@ def by_hand(app_id):
             return redirect(url_for("assignments.call_assignments", call_id=application.call.id))
     return render_template("assignments/operator/by_hand.html", application=application, form=form), \
         400 if request.method == "POST" else 200
+
+
+@bp.route("/applications/<int:app_id>/extra-expert", methods=["POST"])
+@allow("assignment.manage")
+def extra(app_id):
+    """One more expert, chosen by the matcher's rules, for an application whose experts diverge."""
+    application = db.get_or_404(Application, app_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    assignment = attempt(services.assign_extra, current_user, application)
+    if assignment:
+        flash(_("%(name)s is assigned to %(number)s as an extra expert.", name=assignment.expert.name,
+                number=application.receipt_number), "success")
+    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/manage/")
+                    else url_for("assignments.call_assignments", call_id=application.call.id))
 
 
 @bp.route("/assignments/<int:assignment_id>/recuse", methods=["GET", "POST"])

@@ -6,8 +6,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from grants import audit
-from grants.applications.models import Application, Status
-from grants.calls.models import Topic
+from grants.applications.models import Application, Partner, Status
+from grants.calls.models import Call, Topic
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _
@@ -16,6 +16,8 @@ from grants.refusals import Refusal
 from scoring.assignments import solver
 from scoring.assignments.models import ACTIVE, Assignment, Conflict, State
 from scoring.experts.models import Expert
+from scoring.experts.services import tied_numbers
+from scoring.sheets.models import ScoreSheet, SheetState
 
 log = logging.getLogger(__name__)
 
@@ -40,20 +42,27 @@ def call_assignments(call):
 
 
 def detected_conflicts(experts, applications, day=None):
-    """(expert id, application id) pairs the platform refuses on its own, from BINs, never from names.
+    """(expert id, application id) pairs the platform refuses on its own, from BINs and IINs, never from names.
 
-    An expert is tied to an application's NGO when one of their affiliations names its BIN, or
-    when their own account acts for the NGO on the platform.
+    An expert is tied to an application when one of their affiliations (their own organisations
+    and their relatives' workplaces) names the BIN of the applicant NGO or of a partner, when
+    their own IIN or a declared relative's IIN is a partner of the project, or when their own
+    account acts for the NGO on the platform.
     """
     day = day or date.today()
-    by_bin = {}
+    by_number = {}
     for application in applications:
-        by_bin.setdefault(application.organization.bin, []).append(application.id)
+        by_number.setdefault(application.organization.bin, set()).add(application.id)
+    ids = [a.id for a in applications]
+    for start in range(0, len(ids), 1000):
+        for app_id, number in db.session.execute(sa.select(Partner.application_id, Partner.number)
+                                                 .where(Partner.application_id.in_(ids[start:start + 1000]))):
+            by_number.setdefault(number, set()).add(app_id)
     pairs = set()
     for expert in experts:
-        for affiliation in expert.affiliations:
-            if affiliation.counts_on(day):
-                pairs.update((expert.id, app_id) for app_id in by_bin.get(affiliation.bin, ()))
+        numbers = {a.bin for a in expert.affiliations if a.counts_on(day)} | tied_numbers(expert)
+        for number in numbers:
+            pairs.update((expert.id, app_id) for app_id in by_number.get(number, ()))
     org_of = {a.id: a.organization_id for a in applications}
     members = set(db.session.execute(
         sa.select(Expert.id, Membership.organization_id).join(Membership, Membership.user_id == Expert.user_id)
@@ -123,6 +132,39 @@ def assign_by_hand(actor, application, expert, reason):
     return assignment
 
 
+def assign_extra(actor, application):
+    """One more expert for an application, typically when its experts' totals diverge.
+
+    The choice is the matcher's own order, not a person's: among active experts who read the
+    language, have no conflict and were never on this application, those of the topic's
+    direction first, then the least loaded on the call, then the call's seeded tie-break.
+    """
+    if application.status != Status.eligible:
+        raise AssignmentError(_("Only eligible applications are scored."))
+    call = application.call
+    taken = set(db.session.execute(sa.select(Assignment.expert_id)
+                                   .where(Assignment.application_id == application.id)).scalars())
+    experts = [e for e in db.session.execute(sa.select(Expert).where(Expert.active)).scalars()
+               if application.language in e.languages and e.id not in taken]
+    refused = {expert_id for expert_id, _app in detected_conflicts(experts, [application])}
+    candidates = [e for e in experts if e.id not in refused]
+    if not candidates:
+        raise AssignmentError(_("No other expert reads the application's language without a conflict of interest."))
+    load = loads(call)
+    direction = application.topic.direction.code
+    knows = {e.id: direction in {d.code for d in e.directions} for e in candidates}
+    expert = min(candidates, key=lambda e: (not knows[e.id], load.get(e.id, 0),
+                                            solver._key(call.assignment_seed, "extra", f"{application.id}:{e.id}")))
+    reason = {"language": application.language, "direction_match": knows[expert.id],
+              "load": load.get(expert.id, 0) + 1, "extra": True}
+    assignment = Assignment(application_id=application.id, expert_id=expert.id, state=State.awaiting_declaration,
+                            reason=reason)
+    db.session.add(assignment)
+    audit.record(actor, "assignment.extra", assignment,
+                 after={"application": application.receipt_number, "expert": expert.user.email, **reason})
+    return assignment
+
+
 def declare(actor, assignment, conflict=None, note=""):
     """The expert's answer to the conflict question: none, or a typed conflict and they abstain."""
     if assignment.expert.user_id != actor.id:
@@ -163,3 +205,20 @@ def loads(call):
         .where(Topic.call_id == call.id, Assignment.state.in_(ACTIVE)).group_by(Assignment.expert_id)
     ).all()
     return dict(rows)
+
+
+def workload_history(expert):
+    """The expert's work call by call, newest first: assigned, scored, conflicts declared, recusals."""
+    submitted = (sa.select(ScoreSheet.assignment_id).where(ScoreSheet.state == SheetState.submitted)
+                 .scalar_subquery())
+    rows = db.session.execute(
+        sa.select(Call.id.label("call_id"), Call.code,
+                  sa.func.count().filter(Assignment.state.in_(ACTIVE)).label("assigned"),
+                  sa.func.count().filter(Assignment.id.in_(submitted)).label("scored"),
+                  sa.func.count().filter(Assignment.state == State.declined).label("declined"),
+                  sa.func.count().filter(Assignment.state == State.recused).label("recused"))
+        .select_from(Assignment).join(Application).join(Topic, Topic.id == Application.topic_id)
+        .join(Call, Call.id == Topic.call_id).where(Assignment.expert_id == expert.id)
+        .group_by(Call.id, Call.code).order_by(Call.id.desc())
+    ).all()
+    return rows

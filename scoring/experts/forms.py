@@ -41,3 +41,9 @@ class AffiliationForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.tie.choices = choices((t.value, t.title) for t in Tie)
+
+
+class RelativeForm(FlaskForm):
+    iin = StringField(_l("IIN of the relative"), validators=[DataRequired(), Length(min=12, max=12)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
+    relation = StringField(_l("Relation (spouse, parent, child, sibling…)"), validators=[Optional(), Length(max=64)])

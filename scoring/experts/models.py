@@ -38,6 +38,8 @@ class Expert(db.Model):
     directions: Mapped[list[Direction]] = relationship(secondary=expert_directions, order_by=Direction.code)
     affiliations: Mapped[list["Affiliation"]] = relationship(back_populates="expert", cascade="all, delete-orphan",
                                                              order_by="Affiliation.id")
+    relatives: Mapped[list["Relative"]] = relationship(back_populates="expert", cascade="all, delete-orphan",
+                                                       order_by="Relative.id")
 
     __table_args__ = (sa.CheckConstraint("reads_kk OR reads_ru", name="reads_a_language"),)
 
@@ -95,3 +97,23 @@ class Affiliation(db.Model):
 
     def counts_on(self, day):
         return self.until is None or (day - self.until).days <= 365
+
+
+class Relative(db.Model):
+    """A close relative of the expert, by IIN: an application naming them as a partner is refused.
+
+    The relative's workplace is an affiliation with the tie "relative"; the name is only for the
+    operator's fuzzy flag, never for a refusal.
+    """
+
+    __tablename__ = "expert_relatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("experts.id", ondelete="CASCADE"), index=True)
+    iin: Mapped[str] = mapped_column(sa.String(12), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(255))
+    relation: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    expert: Mapped[Expert] = relationship(back_populates="relatives")
+
+    __table_args__ = (sa.CheckConstraint("length(iin) = 12", name="iin_length"),)

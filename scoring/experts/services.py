@@ -10,7 +10,7 @@ from grants.extensions import db
 from grants.i18n import _
 from grants.identifiers import bin_problem, number_problem
 from grants.refusals import Refusal
-from scoring.experts.models import Affiliation, Expert, Tie
+from scoring.experts.models import Affiliation, Expert, Relative, Tie
 
 FIELDS = ("iin", "reads_kk", "reads_ru", "region_id", "active")
 
@@ -23,7 +23,7 @@ def _check(data, expert=None):
     if not (data["reads_kk"] or data["reads_ru"]):
         raise ExpertError(_("An expert reads Kazakh, Russian or both."))
     if data.get("iin"):
-        problem = number_problem(data["iin"])
+        problem = number_problem(data["iin"], "iin")
         if problem:
             raise ExpertError(problem)
         clash = db.session.execute(sa.select(Expert.id).where(Expert.iin == data["iin"])).scalar_one_or_none()
@@ -77,6 +77,34 @@ def add_affiliation(actor, expert, bin_, organisation_name, tie, until=None):
 def remove_affiliation(actor, expert, affiliation):
     audit.record(actor, "expert.remove_affiliation", expert, before={"bin": affiliation.bin, "tie": affiliation.tie})
     expert.affiliations.remove(affiliation)
+
+
+def add_relative(actor, expert, iin, full_name, relation=""):
+    """A close relative by IIN: an application naming them as a partner is refused to the expert."""
+    iin = (iin or "").strip()
+    problem = number_problem(iin, "iin")
+    if problem:
+        raise ExpertError(problem)
+    if not (full_name or "").strip():
+        raise ExpertError(_("Give the relative's full name."))
+    if iin == expert.iin:
+        raise ExpertError(_("This is the expert's own IIN."))
+    if any(r.iin == iin for r in expert.relatives):
+        raise ExpertError(_("This relative is already recorded."))
+    relative = Relative(iin=iin, full_name=full_name.strip()[:255], relation=(relation or "").strip()[:64])
+    expert.relatives.append(relative)
+    audit.record(actor, "expert.add_relative", expert, after={"iin": iin, "relation": relative.relation})
+    return relative
+
+
+def remove_relative(actor, expert, relative):
+    audit.record(actor, "expert.remove_relative", expert, before={"iin": relative.iin})
+    expert.relatives.remove(relative)
+
+
+def tied_numbers(expert):
+    """The IINs that stand for the expert on a partner list: their own and their relatives'."""
+    return {r.iin for r in expert.relatives} | ({expert.iin} if expert.iin else set())
 
 
 def tied_bins(expert, day=None):

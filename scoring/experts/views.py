@@ -12,8 +12,9 @@ from grants.i18n import _
 from grants.permissions import allow
 from grants.reference.models import Direction
 from grants.refusals import attempt
+from scoring.assignments.services import workload_history
 from scoring.experts import services
-from scoring.experts.forms import AffiliationForm, EnrolForm, ExpertForm
+from scoring.experts.forms import AffiliationForm, EnrolForm, ExpertForm, RelativeForm
 from scoring.experts.models import Expert
 
 bp = Blueprint("experts", __name__, url_prefix="/manage/experts", template_folder="templates")
@@ -65,7 +66,8 @@ def show(expert_id):
                    success=_("Saved.")):
             return redirect(url_for("experts.show", expert_id=expert.id))
     return render_template("experts/show.html", expert=expert, form=form, affiliation=AffiliationForm(),
-                           confirm=ConfirmForm()), 400 if request.method == "POST" else 200
+                           relative=RelativeForm(), confirm=ConfirmForm(), history=workload_history(expert)), \
+        400 if request.method == "POST" else 200
 
 
 @bp.route("/<int:expert_id>/affiliations", methods=["POST"])
@@ -90,3 +92,27 @@ def remove_affiliation(expert_id, affiliation_id):
         abort(404 if affiliation is None else 400)
     attempt(services.remove_affiliation, current_user, expert, affiliation, success=_("The tie is removed."))
     return redirect(url_for("experts.show", expert_id=expert.id) + "#affiliations")
+
+
+@bp.route("/<int:expert_id>/relatives", methods=["POST"])
+@allow("expert.register")
+def add_relative(expert_id):
+    expert = db.get_or_404(Expert, expert_id)
+    form = RelativeForm()
+    if form.validate_on_submit():
+        attempt(services.add_relative, current_user, expert, form.iin.data, form.full_name.data, form.relation.data,
+                success=_("The relative is recorded."))
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("experts.show", expert_id=expert.id) + "#relatives")
+
+
+@bp.route("/<int:expert_id>/relatives/<int:relative_id>/delete", methods=["POST"])
+@allow("expert.register")
+def remove_relative(expert_id, relative_id):
+    expert = db.get_or_404(Expert, expert_id)
+    relative = next((r for r in expert.relatives if r.id == relative_id), None)
+    if relative is None or not ConfirmForm().validate_on_submit():
+        abort(404 if relative is None else 400)
+    attempt(services.remove_relative, current_user, expert, relative, success=_("The relative is removed."))
+    return redirect(url_for("experts.show", expert_id=expert.id) + "#relatives")

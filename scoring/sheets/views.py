@@ -83,7 +83,7 @@ def call_ranking(call_id):
     call = db.get_or_404(Call, call_id)
     return render_template("sheets/operator/ranking.html", call=call, ranking=ranking.ranking(call),
                            tendencies=ranking.tendencies(call), rules=services.rules(call),
-                           criteria=services.criteria(call))
+                           criteria=services.criteria(call), confirm=ConfirmForm())
 
 
 @bp.route("/manage/applications/<int:app_id>/sheets")

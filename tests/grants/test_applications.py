@@ -8,13 +8,15 @@ import pytest
 import sqlalchemy as sa
 
 from grants.applications import services
-from grants.applications.models import Application, Status
+from grants.applications.forms import MAX_ROWS
+from grants.applications.models import Application, Partner, Status
 from grants.db import utcnow
 from grants.demo import KK_TEXT, application_content
 from grants.extensions import db
+from grants.identifiers import check_digit
 from grants.mail import OutboxMessage
 from tests.conftest import csrf_token, login, post_form, translated
-from tests.factories import create_application, create_call, create_organization, create_user
+from tests.factories import create_application, create_call, create_organization, create_user, make_bin
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 40
@@ -328,3 +330,123 @@ def test_the_receipt_is_printable_and_names_the_receipt_number(app, client):
     page = client.get(f"/applications/{application.id}/receipt").get_data(as_text=True)
     assert application.receipt_number in page
     assert "3\u00a0000\u00a0000,00\u00a0₸" in page or "3,000,000.00" in page
+
+
+# --- project partners --------------------------------------------------------------------------
+
+
+def person_iin(first11="90010130012"):
+    """A valid IIN of a person (born 1990-01-01): its 5th digit is not the 4 of a legal entity."""
+    return first11 + str(check_digit(first11))
+
+
+def partner_form(client, application, **rows):
+    url = f"/applications/{application.id}/edit"
+    form = {"csrf_token": csrf_token(client, url), "revision": str(application.revision), "title": "Клуб",
+            "language": "ru", "duration_months": "10", "summary": "Текст, который нельзя потерять",
+            "indicators-0-name": "Обучено волонтеров", "indicators-0-unit": "чел.", "indicators-0-target": "100"}
+    form.update(rows)
+    return url, form
+
+
+def test_partners_typed_in_the_form_are_stored_and_shown(app, client):
+    application = create_application()
+    login(client, application.created_by.email)
+    client.get("/?lang=en")
+    company = make_bin(90001)
+    url, form = partner_form(client, application, **{
+        "partners-0-number": f"{company[:6]} {company[6:]}", "partners-0-name": "ТОО «Дала»",
+        "partners-0-role": "Площадка для тренингов",
+        "partners-1-number": person_iin(), "partners-1-name": "Айгерим Сейткали", "partners-1-role": "Тренер"})
+    response = client.post(url, data=form)
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Application, application.id)
+    assert [(p.position, p.number, p.name, p.role) for p in stored.partners] == [
+        (0, company, "ТОО «Дала»", "Площадка для тренингов"), (1, person_iin(), "Айгерим Сейткали", "Тренер")]
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Project partners" in page and company in page and "Айгерим Сейткали" in page and "Тренер" in page
+    form = client.get(url).get_data(as_text=True)
+    assert f'value="{company}"' in form and 'name="partners-2-number"' in form  # and a blank line to add one
+
+
+def test_a_partner_number_with_a_wrong_check_digit_is_refused_and_nothing_is_lost(app, client):
+    application = create_application()
+    login(client, application.created_by.email)
+    client.get("/?lang=en")
+    good = make_bin(90002)
+    typo = good[:11] + str((int(good[11]) + 1) % 10)
+    url, form = partner_form(client, application, **{
+        "partners-0-number": typo, "partners-0-name": "ТОО «Дала»", "partners-0-role": "Площадка"})
+    response = client.post(url, data=form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "check digit does not match" in page
+    assert f'value="{typo}"' in page and "ТОО «Дала»" in page and 'value="Площадка"' in page
+    assert "Текст, который нельзя потерять" in page and 'value="Обучено волонтеров"' in page
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).partners == []
+
+
+def test_a_partner_without_a_number_or_a_name_is_refused(app, client):
+    application = create_application()
+    login(client, application.created_by.email)
+    client.get("/?lang=en")
+    url, form = partner_form(client, application, **{"partners-0-role": "Тренер"})
+    response = client.post(url, data=form)
+    assert response.status_code == 400
+    assert "Give the partner&#39;s BIN or IIN and name." in response.get_data(as_text=True)
+
+
+def test_the_applicant_ngo_is_not_its_own_partner(app, client):
+    application = create_application()
+    login(client, application.created_by.email)
+    client.get("/?lang=en")
+    url, form = partner_form(client, application, **{
+        "partners-0-number": application.organization.bin, "partners-0-name": "Мы сами"})
+    response = client.post(url, data=form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The applicant NGO is not its own partner." in page and 'value="Мы сами"' in page
+    autosaved = client.post(f"/applications/{application.id}/autosave", data=form)
+    assert autosaved.status_code == 400 and not autosaved.json["saved"]
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).partners == []
+
+
+def test_the_submitted_version_keeps_the_partners(app, client):
+    application = create_application()
+    owner = application.created_by
+    company = make_bin(90003)
+    refill(application, owner, partners=[{"number": company, "name": "ТОО «Дала»", "role": "Площадка"}])
+    services.submit(owner, application)
+    db.session.commit()
+    assert application.versions[0].content["partners"] == [
+        {"number": company, "name": "ТОО «Дала»", "role": "Площадка"}]
+    login(client, owner.email)
+    page = client.get(f"/applications/{application.id}/versions/1").get_data(as_text=True)
+    assert company in page and "ТОО «Дала»" in page
+
+
+def test_a_version_from_before_partners_still_shows(app, client):
+    application = create_application(submit=True)
+    version = application.versions[0]
+    version.content = {k: v for k, v in version.content.items() if k != "partners"}
+    db.session.commit()
+    login(client, application.created_by.email)
+    client.get("/?lang=en")
+    response = client.get(f"/applications/{application.id}/versions/1")
+    assert response.status_code == 200 and "Project partners" in response.get_data(as_text=True)
+
+
+def test_a_full_table_opens_without_a_blank_line_beyond_its_limit(app, client):
+    application = create_application()
+    application.partners = [Partner(position=i, number=make_bin(90100 + i), name=f"Серіктес {i}", role="")
+                            for i in range(MAX_ROWS["partners"])]
+    db.session.commit()
+    login(client, application.created_by.email)
+    page = client.get(f"/applications/{application.id}/edit")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f'name="partners-{MAX_ROWS["partners"] - 1}-number"' in text
+    assert f'name="partners-{MAX_ROWS["partners"]}-number"' not in text

@@ -4,19 +4,20 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from rapidfuzz import fuzz
 
 from grants.applications import eligibility
-from grants.applications.models import CHECKLIST
+from grants.applications.models import CHECKLIST, Partner
 from grants.audit import AuditEvent
 from grants.extensions import db
 from grants.organizations import services as orgs
 from grants.reference.models import Direction
-from scoring.assignments import services
+from scoring.assignments import names, services
 from scoring.assignments.models import State
 from scoring.experts import services as experts
 from scoring.experts.models import Expert
-from tests.conftest import login, post_form
-from tests.factories import create_application, create_call, create_user, make_bin, operator
+from tests.conftest import login, post_form, translated
+from tests.factories import create_application, create_call, create_user, make_bin, make_iin, operator
 
 ALL_PASS = {code: True for code, _label in CHECKLIST}
 
@@ -219,3 +220,140 @@ def test_operator_enrols_an_expert_by_email_and_records_a_tie_by_bin(app, client
     expert = db.session.get(Expert, expert_id)
     assert [a.bin for a in expert.affiliations] == [make_bin(55)]
     assert "expert" in {r.value for r in db.session.get(type(user), user.id).roles}
+
+
+def with_partner(application, number, name="Серіктес"):
+    application.partners.append(Partner(position=len(application.partners), number=number, name=name, role=""))
+    db.session.commit()
+
+
+def test_a_tie_to_a_partner_of_the_project_refuses_the_assignment(app):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call)
+    with_partner(application, make_bin(77), "Партнёр")
+    tied = enrol()
+    experts.add_affiliation(operator(), tied, make_bin(77), "Партнёр", "staff")
+    free = enrol()
+    assert services.detected_conflicts([tied, free], [application]) == {(tied.id, application.id)}
+    services.assign(operator(), call)
+    assert set(assigned(call)) == {(free.id, application.id)}
+    with pytest.raises(services.AssignmentError):
+        services.assign_by_hand(operator(), application, tied, "Нужен специалист")
+
+
+def test_a_relative_or_the_expert_named_as_a_partner_by_iin_refuses_the_assignment(app):
+    call = create_call(experts_per_application=1)
+    first, second = eligible(call, n=2)
+    expert = enrol(iin=make_iin(1))
+    experts.add_relative(operator(), expert, make_iin(2), "Айгүл Сейітова", "сестра")
+    with_partner(first, make_iin(2), "ЖК Сейітова А.")
+    with_partner(second, make_iin(1), "ЖК эксперта")
+    other = enrol()
+    assert services.detected_conflicts([expert, other], [first, second]) == {
+        (expert.id, first.id), (expert.id, second.id)}
+
+
+def test_a_relative_needs_a_valid_iin_and_a_name_and_is_recorded_once(app):
+    expert = enrol(iin=make_iin(1))
+    with pytest.raises(experts.ExpertError, match="check digit"):
+        experts.add_relative(operator(), expert, make_iin(2)[:11] + "0" if make_iin(2)[11] != "0" else
+                             make_iin(2)[:11] + "1", "Айгүл")
+    with pytest.raises(experts.ExpertError):
+        experts.add_relative(operator(), expert, make_iin(2), "  ")
+    with pytest.raises(experts.ExpertError):
+        experts.add_relative(operator(), expert, make_iin(1), "Сам эксперт")
+    relative = experts.add_relative(operator(), expert, make_iin(2), "Айгүл Сейітова")
+    with pytest.raises(experts.ExpertError):
+        experts.add_relative(operator(), expert, make_iin(2), "Айгүл")
+    experts.remove_relative(operator(), expert, relative)
+    db.session.commit()
+    verbs = db.session.execute(sa.select(AuditEvent.verb).where(AuditEvent.verb.like("expert.%relative"))).scalars()
+    assert list(verbs) == ["expert.add_relative", "expert.remove_relative"]
+    assert expert.relatives == []
+
+
+@pytest.mark.parametrize(("left", "right", "alike"), [
+    ("ОФ «Шапағат»", "Общественный фонд Шапагат", True),
+    ("Сейітова Айгүл", "Айгуль Сейитова", True),
+    ("Сейітова Айгүл Маратқызы", "Айгуль Маратовна Сейитова", True),
+    ("Қоғамдық қор «Жасыл әлем»", "ОО «Жасыл Алем»", True),
+    ("Сейітова Айгүл", "Нұрланов Бауыржан", False),
+    ("ОФ «Шапағат»", "ОФ «Мейірім»", False),
+])
+def test_names_are_compared_without_legal_forms_letter_case_or_word_order(left, right, alike):
+    assert (fuzz.token_sort_ratio(names.normalise(left), names.normalise(right)) >= names.THRESHOLD) is alike
+
+
+def test_a_name_that_resembles_is_a_flag_on_the_operators_page_not_a_refusal(app, client):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call)
+    application.organization.head_name = "Сейітова Айгүл Маратқызы"
+    expert = enrol()
+    experts.add_relative(operator(), expert, make_iin(3), "Айгуль Маратовна Сейитова")
+    db.session.commit()
+    assert services.detected_conflicts([expert], [application]) == set()
+    services.assign(operator(), call)
+    db.session.commit()
+    (assignment,) = assigned(call).values()
+    (flag,) = names.flags([assignment])[assignment.id]
+    assert (flag.expert_side, flag.applicant_side) == ("relative", "head")
+    login(client, operator().email)
+    client.get("/?lang=ru")
+    page = client.get(f"/manage/calls/{call.id}/assignments").get_data(as_text=True)
+    assert "Айгуль Маратовна Сейитова" in page and "Сейітова Айгүл Маратқызы" in page
+    assert translated("ru", "the expert's relative") in page
+
+
+def test_an_extra_expert_follows_the_matchers_order_and_never_a_conflict(app):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call)
+    first = enrol(directions=(11,))
+    services.assign_by_hand(operator(), application, first, "Первый")
+    tied = enrol(directions=(11,))
+    experts.add_affiliation(operator(), tied, application.organization.bin, "Тот же фонд", "member")
+    outside = enrol(directions=(1,))
+    knows = enrol(directions=(11,))
+    russian_only = enrol(languages=("kk",), directions=(11,))
+    db.session.commit()
+    extra = services.assign_extra(operator(), application)
+    assert extra.expert_id == knows.id
+    assert extra.reason == {"language": "ru", "direction_match": True, "load": 1, "extra": True}
+    assert extra.state == State.awaiting_declaration
+    second = services.assign_extra(operator(), application)
+    assert second.expert_id == outside.id
+    with pytest.raises(services.AssignmentError, match="conflict"):
+        services.assign_extra(operator(), application)
+    assert {tied.id, russian_only.id}.isdisjoint(a.expert_id for a in services.call_assignments(call))
+    assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.verb == "assignment.extra")).scalar_one() == 2
+
+
+def test_the_operator_adds_an_extra_expert_from_the_ranking(app, client):
+    call = create_call(experts_per_application=1)
+    (application,) = eligible(call)
+    enrol()
+    enrol()
+    services.assign(operator(), call)
+    db.session.commit()
+    login(client, operator().email)
+    ranking = f"/manage/calls/{call.id}/ranking"
+    response = post_form(client, f"/manage/applications/{application.id}/extra-expert", {"next": ranking},
+                         page=f"/manage/calls/{call.id}/assignments")
+    assert response.status_code == 302 and response.location.endswith(ranking)
+    db.session.expire_all()
+    assert len(assigned(call)) == 2
+
+
+def test_the_expert_page_shows_the_workload_call_by_call(app, client):
+    call = create_call(experts_per_application=1)
+    first, second = eligible(call, n=2)
+    expert = enrol()
+    services.assign_by_hand(operator(), first, expert, "Тест")
+    declined = services.assign_by_hand(operator(), second, expert, "Тест")
+    services.declare(expert.user, declined, "other", "Знаком с руководителем")
+    db.session.commit()
+    (row,) = services.workload_history(expert)
+    assert (row.code, row.assigned, row.scored, row.declined, row.recused) == (call.code, 1, 0, 1, 0)
+    login(client, operator().email)
+    page = client.get(f"/manage/experts/{expert.id}?lang=en").get_data(as_text=True)
+    assert "Workload by call" in page and call.code in page
