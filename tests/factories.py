@@ -1,7 +1,7 @@
 """Valid objects built through the services, with overrides."""
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -126,3 +126,47 @@ def create_application(owner=None, call=None, language="ru", filled=True, submit
         app_services.submit(owner, application)
     db.session.commit()
     return application
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def create_awarded_application(owner=None, call=None, language="ru"):
+    """An application through eligibility to the commission's award, as publication leaves it."""
+    from grants.applications import eligibility
+    from grants.applications.models import CHECKLIST
+
+    application = create_application(owner=owner, call=call, language=language, submit=True)
+    eligibility.review(operator(), application, "eligible", {code: True for code, _label in CHECKLIST})
+    app_services.record_outcome(operator(), application, "awarded")
+    db.session.commit()
+    return application
+
+
+def create_agreement(owner=None, language="ru", sign=True, shares=("0.5", "0.3", "0.2")):
+    """An agreement for an awarded application: an interim and a final report, three tranches
+    (on signing, on the interim report, on the final report), signed today unless sign=False."""
+    import io
+
+    from grants.agreements import services as agreements
+    from grants.agreements.services import ReportRow, TrancheRow
+
+    application = create_awarded_application(owner=owner, language=language)
+    today = date.today()
+    agreement = agreements.draw_up(operator(), application, today - timedelta(days=30), today + timedelta(days=300))
+    amount = agreement.amount
+    first = (amount * Decimal(shares[0])).quantize(Decimal("0.01"))
+    second = (amount * Decimal(shares[1])).quantize(Decimal("0.01"))
+    agreements.schedule(operator(), agreement, [
+        ReportRow("interim", today - timedelta(days=30), today + timedelta(days=120), today + timedelta(days=130)),
+        ReportRow("final", today + timedelta(days=121), today + timedelta(days=300), today + timedelta(days=310)),
+    ], [
+        TrancheRow(first, today, "on_signing"),
+        TrancheRow(second, today + timedelta(days=140), "report_accepted", 1),
+        TrancheRow(amount - first - second, today + timedelta(days=320), "report_accepted", 2),
+    ])
+    if sign:
+        agreements.add_document(operator(), agreement, "signed_copy", io.BytesIO(PDF), "signed.pdf")
+        agreements.sign(operator(), agreement, today)
+    db.session.commit()
+    return agreement

@@ -1,0 +1,1 @@
+"""Agreements and state social order contracts: budget, tranches, payments, termination and refund."""

@@ -1,0 +1,1 @@
+"""Reports, site visits, evaluation, beneficiaries' feedback and public oversight of agreements."""
