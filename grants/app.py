@@ -52,6 +52,9 @@ def create_app(overrides=None):
 
 
 def register_blueprints(app):
+    import grants.monitoring.models  # noqa: F401  (agreements' relationships name its classes)
+    from grants.agreements import operator_views as manage_agreements
+    from grants.agreements import views as agreements
     from grants.applications import operator_views as review
     from grants.applications import views as applications
     from grants.auth import admin_views as users_admin
@@ -59,10 +62,13 @@ def register_blueprints(app):
     from grants.calls import operator_views as manage_calls
     from grants.calls import public_views as calls
     from grants.home import views as home
+    from grants.monitoring import oversight_views as oversight
+    from grants.monitoring import views as reports
     from grants.organizations import views as organizations
     from grants.reference import views as reference
 
-    for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, applications, review):
+    for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, applications, review,
+                   agreements, manage_agreements, reports, oversight):
         app.register_blueprint(module.bp)
     scoring.register(app)
 

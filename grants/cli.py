@@ -18,6 +18,30 @@ def register(app):
     app.cli.add_command(load_reference_command)
     app.cli.add_command(seed_demo)
     app.cli.add_command(audit_group)
+    app.cli.add_command(worker)
+    from grants.monitoring import jobs as monitoring_jobs
+
+    monitoring_jobs.register(app)
+
+
+QUEUES = ("default", "mail", "monitoring", "reports")
+
+
+@click.command("worker")
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
+def worker(queues, burst):
+    """Run an RQ worker inside the app (its database and config) on the given queues, all by default."""
+    from rq import SimpleWorker
+
+    from grants.jobs import redis_connection
+
+    conn = redis_connection()
+    if conn is None:
+        raise click.ClickException("REDIS_URL is not set: without it jobs run in-process and need no worker.")
+    # SimpleWorker runs each job in this process, inside the app context the command already holds;
+    # a forking worker would share the database pool's sockets with its children.
+    SimpleWorker(list(queues or QUEUES), connection=conn).work(burst=burst)
 
 
 @click.command("create-user")

@@ -1,11 +1,13 @@
 """Every route × every role: the allowed answer, the rest are refused. A new route needs a row here."""
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from grants.agreements.models import BudgetAmendment
 from grants.applications import eligibility
 from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST
@@ -13,14 +15,24 @@ from grants.auth.models import Role
 from grants.calls import services as call_services
 from grants.db import utcnow
 from grants.extensions import db
+from grants.monitoring import oversight
+from grants.monitoring import services as report_services
 from grants.reference.models import Direction, MrpRate
 from scoring.assignments import services as assignment_services
 from scoring.commission import services as commission
 from scoring.experts import services as expert_services
 from scoring.sheets import services as sheet_services
 from tests.conftest import login, post_form
-from tests.factories import create_application, create_call, create_organization, create_user, make_bin
+from tests.factories import (
+    create_agreement,
+    create_application,
+    create_call,
+    create_organization,
+    create_user,
+    make_bin,
+)
 from tests.grants.test_applications import PDF
+from tests.grants.test_oversight import PNG
 
 ANON = "anonymous"
 EVERYONE = {ANON, *Role}
@@ -55,6 +67,50 @@ EXPECTED = {
     "organizations.register": APPLICANT,
     "organizations.edit": APPLICANT,
     "organizations.invite": APPLICANT,
+    "manage_agreements.board": STAFF,
+    "manage_agreements.board_xlsx": STAFF,
+    "manage_agreements.draw_up": STAFF,
+    "manage_agreements.new_contract": STAFF,
+    "manage_agreements.show": STAFF,
+    "manage_agreements.schedule": STAFF,
+    "manage_agreements.upload": STAFF,
+    "manage_agreements.sign": STAFF,
+    "manage_agreements.pay": STAFF,
+    "manage_agreements.suspend": STAFF,
+    "manage_agreements.resume": STAFF,
+    "manage_agreements.complete": STAFF,
+    "manage_agreements.terminate": STAFF,
+    "manage_agreements.repayment": STAFF,
+    "manage_agreements.decide": STAFF,
+    # staff are sent on to the board; the customer here acts for the call's body
+    "agreements.index": STAFF | {Role.applicant, Role.customer, Role.observer, Role.analyst},
+    "agreements.show": STAFF | {Role.applicant, Role.customer, Role.observer, Role.analyst},
+    "agreements.document": STAFF | {Role.applicant, Role.customer, Role.observer, Role.analyst},
+    "agreements.propose": APPLICANT,
+    "reports.show": NGO_RECORDS,  # the world's report is a draft: outsiders see only accepted ones
+    "reports.edit": APPLICANT,
+    "reports.upload": APPLICANT,
+    "reports.evidence": NGO_RECORDS,
+    "reports.remove_evidence": APPLICANT,
+    "reports.submit": APPLICANT,
+    "reports.queue": STAFF,
+    "reports.review": STAFF,
+    "reports.accept": STAFF,
+    "reports.return_report": STAFF,
+    "oversight.plan_visit": STAFF,
+    "oversight.visit": STAFF,
+    "oversight.record_visit": STAFF,
+    "oversight.cancel_visit": STAFF,
+    "oversight.add_photo": STAFF,
+    "oversight.photo": STAFF | APPLICANT,  # the world's visit is done but not published
+    "oversight.evaluate": STAFF,
+    "oversight.feedback": EVERYONE,  # the beneficiaries' survey of an active agreement
+    "oversight.feedback_thanks": EVERYONE,
+    "oversight.feedback_qr": STAFF | APPLICANT,
+    "oversight.recommend": {Role.observer},
+    "oversight.answer": STAFF,
+    "oversight.recommendations": STAFF,
+    "oversight.overdue": STAFF,
     "calls.index": EVERYONE,
     "calls.show": EVERYONE,
     "manage_calls.index": CALL_PREPARERS,
@@ -169,6 +225,17 @@ def world(app, tmp_path):
     commission.publish(users[Role.operator], meeting)
     appeal = commission.file_appeal(users[Role.applicant], application, "Прошу пересмотреть")
     db.session.commit()
+    agreement = create_agreement(owner=users[Role.applicant])
+    amendment = BudgetAmendment(agreement_id=agreement.id, changes={}, reason="Тест",
+                                proposed_by_id=users[Role.applicant].id)
+    db.session.add(amendment)
+    report = agreement.reports[0]
+    evidence = report_services.add_evidence(users[Role.applicant], report, io.BytesIO(PDF), "act.pdf")
+    visit = oversight.plan_visit(users[Role.operator], agreement, date.today(), users[Role.operator])
+    photo = oversight.add_visit_photo(users[Role.operator], visit, io.BytesIO(PNG), "p.png")
+    oversight.record_visit(users[Role.operator], visit, date.today(), "Замечаний нет", 4)
+    recommendation = oversight.recommend(users[Role.observer], agreement, "Рекомендуем опубликовать отчёт")
+    db.session.commit()
     mrp = db.session.execute(sa.select(MrpRate).where(MrpRate.year == 2026)).scalar_one()
     args = {"user_id": users[Role.observer].id, "slug": "mrp", "entry_id": mrp.id, "org_id": org.id,
             "call_id": call.id, "topic_id": call.topics[0].id, "app_id": application.id, "doc_id": document.id,
@@ -177,7 +244,10 @@ def world(app, tmp_path):
             "assignment_id": assignment.id,
             "sheet_id": sheet.id, "meeting_id": meeting.id, "language": "kk",
             "criterion_id": sheet_services.criteria(call)[0].id,
-            "appeal_id": appeal.id}
+            "appeal_id": appeal.id, "agreement_id": agreement.id, "tranche_id": agreement.tranches[0].id,
+            "amendment_id": amendment.id, "agreement_doc_id": agreement.signed_copy.id, "report_id": report.id,
+            "evidence_id": evidence.id, "visit_id": visit.id, "photo_id": photo.id,
+            "token": agreement.feedback_token, "rec_id": recommendation.id}
     return users, args
 
 

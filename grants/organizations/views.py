@@ -8,6 +8,7 @@ from grants.auth.models import Role
 from grants.auth.views import safe_next
 from grants.extensions import db
 from grants.i18n import _
+from grants.monitoring.oversight import track_record
 from grants.organizations import services
 from grants.organizations.forms import InviteForm, ProfileForm, RegisterForm
 from grants.organizations.models import Membership, Organization
@@ -69,7 +70,7 @@ def show(org_id):
     org = db.get_or_404(Organization, org_id)
     require("organization.view", org)
     return render_template("organizations/show.html", org=org, invite=InviteForm(),
-                           owner=services.is_owner(current_user, org))
+                           owner=services.is_owner(current_user, org), track_record=track_record(org))
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])

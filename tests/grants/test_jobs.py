@@ -39,3 +39,24 @@ def test_a_rolled_back_transaction_sends_nothing(queued):
     db.session.rollback()
     db.session.commit()
     assert queued() == []
+
+
+def app_name():
+    from flask import current_app
+
+    return current_app.name
+
+
+def test_the_worker_runs_queued_jobs_inside_the_app(app):
+    runner = app.test_cli_runner()
+    if not app.config["REDIS_URL"]:
+        result = runner.invoke(args=["worker", "--burst"])
+        assert result.exit_code != 0 and "REDIS_URL is not set" in result.output
+        return
+    queue = get_queue(QUEUE)
+    queue.empty()
+    job = queue.enqueue(app_name)
+    result = runner.invoke(args=["worker", QUEUE, "--burst"])
+    assert result.exit_code == 0, result.output
+    job.refresh()
+    assert job.return_value() == "grants"
