@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from grants import audit
+from grants.agreements import demo as agreements_demo
 from grants.applications import eligibility
 from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST
@@ -157,6 +158,9 @@ def seed():
     # scoring and reports extend the world without grants importing them: each registers a step
     for extend in current_app.extensions.get("baiqau.demo", []):
         extend(users, orgs, past)
+    db.session.flush()
+    # After scoring's step, which awards last year's winner: the agreements that follow the decisions.
+    agreements_demo.extend(users, orgs, past, _apply, _call)
     db.session.flush()
     return printed
 
