@@ -69,14 +69,15 @@ def app(_template, tmp_path):
     if not ON_POSTGRES:
         path = tmp_path / "test.sqlite3"
         shutil.copy(_template, path)
-        app = create_app(settings_for(f"sqlite:///{path}"))
+        app = create_app(settings_for(f"sqlite:///{path}", UPLOAD_FOLDER=str(tmp_path / "uploads")))
         app.test_client_class = IsolatedClient
         with app.app_context():
             yield app
             db.session.remove()
             db.engine.dispose()
         return
-    app = create_app({"ENV_NAME": "test", "SECRET_KEY": "test", "TESTING": True})
+    app = create_app({"ENV_NAME": "test", "SECRET_KEY": "test", "TESTING": True,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
     app.test_client_class = IsolatedClient
     with app.app_context():
         conn = db.engine.connect()

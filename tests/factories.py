@@ -16,7 +16,7 @@ from grants.extensions import db
 from grants.identifiers import check_digit
 from grants.organizations.models import Membership, Organization
 from grants.reference.models import CustomerBody, Direction, Region
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, login
 
 _seq = itertools.count(1)
 
@@ -128,6 +128,9 @@ def create_application(owner=None, call=None, language="ru", filled=True, submit
     return application
 
 
+# A real 1×1 PNG: a photo as small as a photo gets.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201ab6b6b3a0000000049454e44ae426082")
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -170,3 +173,16 @@ def create_agreement(owner=None, language="ru", sign=True, shares=("0.5", "0.3",
         agreements.sign(operator(), agreement, today)
     db.session.commit()
     return agreement
+
+
+def owner_of(agreement):
+    """The grantee NGO's first member: the one who files its reports."""
+    return agreement.organization.memberships[0].user
+
+
+def signed_in(app, user, lang="en"):
+    """A client signed in as the user, reading the interface in `lang`."""
+    client = app.test_client()
+    assert login(client, user.email).status_code == 302
+    client.get(f"/?lang={lang}")
+    return client

@@ -24,6 +24,7 @@ from scoring.experts import services as expert_services
 from scoring.sheets import services as sheet_services
 from tests.conftest import login, post_form
 from tests.factories import (
+    PNG,
     create_agreement,
     create_application,
     create_call,
@@ -32,7 +33,6 @@ from tests.factories import (
     make_bin,
 )
 from tests.grants.test_applications import PDF
-from tests.grants.test_oversight import PNG
 
 ANON = "anonymous"
 EVERYONE = {ANON, *Role}

@@ -16,7 +16,7 @@ from grants.extensions import db
 from grants.i18n import format_money
 from grants.monitoring import services as reports
 from grants.reference.models import Region
-from tests.conftest import login, post_form
+from tests.conftest import post_form
 from tests.factories import (
     PDF,
     create_agreement,
@@ -27,6 +27,7 @@ from tests.factories import (
     create_user,
     make_bin,
     operator,
+    signed_in,
 )
 
 
@@ -82,18 +83,6 @@ def test_a_refund_larger_than_what_was_paid_is_refused(app):
 
 TODAY = date.today()
 
-
-@pytest.fixture(autouse=True)
-def _uploads(app, tmp_path):
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-
-
-def signed_in(app, user):
-    """A client signed in as the user, reading the interface in English."""
-    client = app.test_client()
-    login(client, user.email)
-    client.get("/?lang=en")
-    return client
 
 
 def as_operator(app):

@@ -12,28 +12,17 @@ from grants.extensions import db
 from grants.mail import OutboxMessage
 from grants.monitoring import services as reports
 from grants.monitoring.models import Report, ReportStatus
-from tests.conftest import csrf_token, login, post_form
-from tests.factories import PDF, create_agreement, create_organization, create_user, operator
-
-# A real 1×1 PNG: a photo of an event, as small as a photo gets.
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201ab6b6b3a0000000049454e44ae426082")
-
-
-@pytest.fixture(autouse=True)
-def _uploads(app, tmp_path):
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-
-
-def owner_of(agreement):
-    return agreement.organization.memberships[0].user
-
-
-def signed_in(app, user, lang="en"):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    client.get(f"/?lang={lang}")
-    return client
+from tests.conftest import csrf_token, post_form
+from tests.factories import (
+    PDF,
+    PNG,
+    create_agreement,
+    create_organization,
+    create_user,
+    operator,
+    owner_of,
+    signed_in,
+)
 
 
 def form_for(agreement, **overrides):
