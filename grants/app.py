@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 import config
+import reports
 import scoring
 from grants import cli, errors, filters, security
 from grants.auth.models import User
@@ -63,14 +64,15 @@ def register_blueprints(app):
     from grants.calls import public_views as calls
     from grants.home import views as home
     from grants.monitoring import oversight_views as oversight
-    from grants.monitoring import views as reports
+    from grants.monitoring import views as report_pages
     from grants.organizations import views as organizations
     from grants.reference import views as reference
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, applications, review,
-                   agreements, manage_agreements, reports, oversight):
+                   agreements, manage_agreements, report_pages, oversight):
         app.register_blueprint(module.bp)
     scoring.register(app)
+    reports.register(app)
 
 
 def init_login(app):

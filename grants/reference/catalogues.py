@@ -39,8 +39,9 @@ CATALOGUES = {
     for c in (
         Catalogue("directions", _l("Directions"), Direction, forms.DirectionForm, NAMES + ("active",),
                   ((_l("No."), "code"),) + NAME_COLUMNS, "code", can_create=False),
-        Catalogue("regions", _l("Regions"), Region, forms.RegionForm, NAMES + ("active",),
-                  ((_l("KATO"), "kato"),) + NAME_COLUMNS, "kato", can_create=False),
+        Catalogue("regions", _l("Regions"), Region, forms.RegionForm, NAMES + ("ngos_registered", "active"),
+                  ((_l("KATO"), "kato"),) + NAME_COLUMNS + ((_l("NGOs registered"), "ngos_registered"),), "kato",
+                  can_create=False),
         Catalogue("mrp", _l("МРП by year"), MrpRate, forms.MrpForm, ("year", "amount"),
                   ((_l("Budget year"), "year"), (_l("МРП, tenge"), "amount")), "year", unique=("year",)),
         Catalogue("customers", _l("Customer bodies"), CustomerBody, forms.CustomerForm,

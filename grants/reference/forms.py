@@ -23,7 +23,8 @@ class DirectionForm(NamesForm):
 
 
 class RegionForm(NamesForm):
-    pass
+    ngos_registered = IntegerField(_l("NGOs registered in the national NGO database"),
+                                   validators=[Optional(), NumberRange(0, 1_000_000)])
 
 
 class MrpForm(FlaskForm):

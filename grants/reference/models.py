@@ -55,6 +55,9 @@ class Region(Named, db.Model):
     iso: Mapped[str] = mapped_column(sa.String(6), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(8))
     active: Mapped[bool] = mapped_column(default=True)
+    # NGOs registered in the national NGO database here; statistics compare regions per 1,000 of them.
+    # (No CHECK: adding one would make SQLite rebuild a table that others reference; the form checks it.)
+    ngos_registered: Mapped[int | None]
 
     __table_args__ = (
         sa.CheckConstraint("kind IN ('region', 'city')", name="kind"),

@@ -48,7 +48,9 @@ def load_reference():
     count = 0
     for row in _rows("regions.csv"):
         if missing(Region, Region.kato, row["kato"]):
-            db.session.add(Region(kato=row["kato"], iso=row["iso"], kind=row["kind"], **_names(row)))
+            db.session.add(Region(kato=row["kato"], iso=row["iso"], kind=row["kind"],
+                                  ngos_registered=int(row["ngos_registered"]) if row.get("ngos_registered") else None,
+                                  **_names(row)))
             count += 1
     added["regions"] = count
     count = 0
