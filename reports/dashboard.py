@@ -1,0 +1,203 @@
+"""The dashboard: charts of the statistics, drawn on the server as SVG.
+
+Every figure comes from reports.stats (GROUP BY in the database); this module only names the groups in
+the interface language, orders them and hands them to reports.charts. Each chart has its numbers in a
+data table beneath it, for screen readers and for copying into Excel.
+"""
+
+import re
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, render_template, request, url_for
+
+import reports.rules  # noqa: F401  (registers the rules)
+from grants.calls.models import FundingSource, Instrument
+from grants.extensions import db
+from grants.i18n import _, format_money
+from grants.permissions import allow
+from grants.reference.models import CustomerBody, Direction, Region
+from reports import charts, stats
+from reports.models import FUNDING_SOURCES, INSTRUMENTS
+
+bp = Blueprint("dashboard", __name__, url_prefix="/analyst/dashboard", template_folder="templates")
+
+YEAR = re.compile(r"\d{4}", re.ASCII)
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# The sector's contribution, added up from accepted monitoring reports: (key, is money).
+CONTRIBUTION = (("beneficiaries", False), ("jobs_created", False), ("cofunding", True),
+                ("services_delivered", False), ("volunteers", False))
+
+
+def filter_args(args):
+    """The query string's filters as typed, for the form and for links (the same names as the API)."""
+    return {k: (args.get(k) or "").strip()[:40]
+            for k in ("from", "to", "instrument", "customer", "funding_source", "region", "direction")}
+
+
+def parse_filters(args):
+    """(Filters, []) or (None, [messages]): every problem of the query string, each named for the analyst."""
+    errors, values = [], {}
+    for key, field, label in (("from", "year_from", _("From (year)")), ("to", "year_to", _("To (year)"))):
+        raw = args[key]
+        if not raw:
+            continue
+        if YEAR.fullmatch(raw) and FIRST_YEAR <= int(raw) <= LAST_YEAR:
+            values[field] = int(raw)
+        else:
+            errors.append(_("%(field)s: “%(value)s” is not a year. Write four digits between %(first)s and "
+                            "%(last)s, such as 2023.", field=label, value=raw, first=FIRST_YEAR, last=LAST_YEAR))
+    if args["instrument"]:
+        if args["instrument"] in INSTRUMENTS:
+            values["instrument"] = args["instrument"]
+        else:
+            errors.append(_("Instrument: “%(value)s” is not one of the instruments. Choose one from the list.",
+                            value=args["instrument"]))
+    if args["funding_source"]:
+        if args["funding_source"] in FUNDING_SOURCES:
+            values["funding_source"] = args["funding_source"]
+        else:
+            errors.append(_("Funding source: “%(value)s” is not one of republican, local or non-state funds. "
+                            "Choose one from the list.", value=args["funding_source"]))
+    if args["customer"]:
+        if db.session.execute(sa.select(CustomerBody.id).where(CustomerBody.code == args["customer"])).first():
+            values["customer"] = args["customer"]
+        else:
+            errors.append(_("Customer: there is no customer with the code “%(value)s”. Choose one from the list.",
+                            value=args["customer"]))
+    if args["region"]:
+        if db.session.execute(sa.select(Region.id).where(Region.kato == args["region"])).first():
+            values["region"] = args["region"]
+        else:
+            errors.append(_("Region: there is no region with the KATO code “%(value)s”. Choose one from the list.",
+                            value=args["region"]))
+    if args["direction"]:
+        raw = args["direction"]
+        if re.fullmatch(r"\d{1,2}", raw, re.ASCII) and 1 <= int(raw) <= 16:
+            values["direction"] = int(raw)
+        else:
+            errors.append(_("Direction: “%(value)s” is not a direction. Choose one of the 16 from the list.",
+                            value=raw))
+    if values.get("year_from") and values.get("year_to") and values["year_from"] > values["year_to"]:
+        errors.append(_("The first year (%(first)s) is after the last (%(last)s). Swap them.",
+                        first=values["year_from"], last=values["year_to"]))
+    if errors:
+        return None, errors
+    try:
+        return stats.Filters(**values), []
+    except stats.BadFilter as problem:  # a rule of the statistics this form does not know yet
+        return None, [str(problem)]
+
+
+def form_options():
+    def rows(model, order):
+        return db.session.execute(sa.select(model).order_by(order)).scalars().all()
+
+    return {"instruments": list(Instrument), "funding_sources": list(FundingSource),
+            "customers": rows(CustomerBody, CustomerBody.code), "regions_list": rows(Region, Region.kato),
+            "directions_list": rows(Direction, Direction.code), "percent": charts.percent,
+            "analyst_url": analyst_url()}
+
+
+def analyst_url():
+    """The analyst's page (workbooks, API tokens): another module's, linked once it is there."""
+    return url_for("analyst.index") if "analyst.index" in current_app.view_functions else None
+
+
+def by_code(model, column):
+    return {getattr(row, column): row for row in db.session.execute(sa.select(model)).scalars()}
+
+
+def region_charts(filters):
+    regions = by_code(Region, "kato")
+    rows = stats.per_thousand_ngos(filters)
+    for row in rows:
+        row["name"] = regions[row["region"]].name
+    counts = sorted(rows, key=lambda r: (-r["applications"], -r["awarded"], r["name"]))
+    # Regions with a registered count first, largest rate first; those without one last, as "no data".
+    rates = sorted(rows, key=lambda r: (r["applications_per_1000"] is None, -(r["applications_per_1000"] or 0),
+                                        r["name"]))
+    applications, winners = _("Applications"), _("Winners")
+    return {
+        "rows": counts, "rates": rates,
+        "chart": charts.hbars(
+            "chart-regions", _("Applications and winners by region"),
+            _("Horizontal bars: for each region, the number of applications and of winning applications, "
+              "largest first. The numbers are in the data table below."),
+            [(r["name"], (r["applications"], r["awarded"])) for r in counts], (applications, winners)),
+        "rate_chart": charts.hbars(
+            "chart-per-1000", _("Applications and winners per 1,000 registered NGOs"),
+            _("Horizontal bars: for each region, applications and winners per 1,000 NGOs registered there. "
+              "Regions whose registered count is not known say “no data”."),
+            [(r["name"], (r["applications_per_1000"], r["awarded_per_1000"])) for r in rates],
+            (_("Applications per 1,000 NGOs"), _("Winners per 1,000 NGOs")), missing=_("no data")),
+    }
+
+
+def share_chart(filters):
+    rows = stats.kazakh_share("year", filters)
+    return {"rows": rows, "chart": charts.line(
+        "chart-kk-share", _("Share of applications and winners in Kazakh, by year"),
+        _("Lines on a percent axis from 0 to 100: for each year, the share of applications written in Kazakh "
+          "and the share of winning applications in Kazakh. The numbers are in the data table below."),
+        [str(r["year"]) for r in rows], (_("Applications"), _("Winners")),
+        [[r["kk_share_applications"] for r in rows], [r["kk_share_awarded"] for r in rows]])}
+
+
+def direction_chart(filters):
+    directions = by_code(Direction, "code")
+    rows = stats.applications(["direction"], filters)
+    for row in rows:
+        row["name"] = directions[row["direction"]].name
+    rows.sort(key=lambda r: (-r["applications"], -r["awarded"], r["direction"]))
+    return {"rows": rows, "chart": charts.hbars(
+        "chart-directions", _("Applications and winners by direction"),
+        _("Horizontal bars: for each direction of grant financing, the number of applications and of winning "
+          "applications, largest first. The numbers are in the data table below."),
+        [(f"{r['direction']}. {r['name']}", (r["applications"], r["awarded"])) for r in rows],
+        (_("Applications"), _("Winners")))}
+
+
+def money_charts(filters):
+    sources = stats.applications(["funding_source"], filters)
+    for row in sources:
+        row["name"] = FundingSource(row["funding_source"]).title
+    sources.sort(key=lambda r: (-r["amount_awarded"], r["funding_source"]))
+    customers = by_code(CustomerBody, "code")
+    by_customer = stats.applications(["customer"], filters)
+    for row in by_customer:
+        row["name"] = customers[row["customer"]].name
+    by_customer.sort(key=lambda r: (-r["amount_awarded"], r["name"]))
+    return {
+        "sources": sources, "customers": by_customer,
+        "source_chart": charts.hbars(
+            "chart-funding", _("Amount awarded by funding source"),
+            _("Horizontal bars: the amount awarded in tenge from each funding source, largest first. "
+              "The numbers are in the data table below."),
+            [(r["name"], (r["amount_awarded"],)) for r in sources], (_("Amount awarded"),), fmt=format_money),
+        "customer_chart": charts.hbars(
+            "chart-customers", _("Amount awarded by customer"),
+            _("Horizontal bars: the amount awarded in tenge through each customer, largest first. "
+              "The numbers are in the data table below."),
+            [(r["name"], (r["amount_awarded"],)) for r in by_customer], (_("Amount awarded"),), fmt=format_money),
+    }
+
+
+def contribution(filters):
+    """The monitoring figures added up over the filtered years (each row of stats.monitoring is one year)."""
+    years = stats.monitoring(filters)
+    totals = {key: sum((row[key] for row in years), start=stats.ZERO if money else 0) for key, money in CONTRIBUTION}
+    totals["agreements"] = sum(row["agreements"] for row in years)
+    return totals
+
+
+@bp.route("/")
+@allow("stats.view")
+def index():
+    args = filter_args(request.args)
+    filters, errors = parse_filters(args)
+    if errors:
+        return render_template("reports/dashboard.html", args=args, errors=errors, **form_options()), 400
+    return render_template("reports/dashboard.html", args=args, errors=[], regions=region_charts(filters),
+                           share=share_chart(filters), directions=direction_chart(filters),
+                           money=money_charts(filters), contribution=contribution(filters),
+                           contribution_keys=CONTRIBUTION, **form_options())

@@ -1,0 +1,250 @@
+"""The statistics workbook: every sheet holds reports.stats' numbers, formatted for Excel, in the language asked."""
+
+import io
+import itertools
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from grants.applications import eligibility
+from grants.extensions import db
+from grants.reference.models import CustomerBody, Direction, Region
+from reports import stats
+from reports.models import HistoricalApplication
+from reports.stats import Filters
+from reports.workbook import MONEY, SHARE, build, filename, text
+from tests.conftest import translated
+from tests.factories import (
+    create_application,
+    create_awarded_application,
+    create_organization,
+    operator,
+)
+
+_refs = itertools.count(1)
+EVIL = '=HYPERLINK("http://evil.example/","click")'
+
+
+def history(year, kato, language, outcome="submitted", awarded=None, customer="MCI", direction=11,
+            call="H-2020-03", org=None, requested="1000000.00", instrument="state_grant", funding="republican"):
+    """One imported application of the years before the platform."""
+    def id_of(model, column, value):
+        return db.session.execute(sa.select(model.id).where(column == value)).scalar_one()
+
+    row = HistoricalApplication(
+        ref=f"T-{next(_refs)}", year=year, call_code=call, instrument=instrument, funding_source=funding,
+        customer_id=id_of(CustomerBody, CustomerBody.code, customer),
+        direction_id=id_of(Direction, Direction.code, direction), region_id=id_of(Region, Region.kato, kato),
+        language=language, organization_id=(org or create_organization(kato=kato)).id, outcome=outcome,
+        amount_requested=Decimal(requested), amount_awarded=None if awarded is None else Decimal(awarded),
+        source_file="test.csv")
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def world():
+    """2020–2021 from history in Astana, Almaty and Kyzylorda; this year's platform applications in Almaty."""
+    astana = create_organization(kato="710000000")
+    history(2020, "710000000", "kk", "awarded", "2500000.00", org=astana)
+    history(2020, "710000000", "ru", org=astana, call="H-2020-07")
+    history(2020, "750000000", "ru", "ineligible", direction=3)
+    history(2021, "750000000", "kk", "awarded", "1800000.50", customer="ALA-IP", funding="local")
+    history(2021, "430000000", "ru", "rejected", instrument="award", call="H-2021-01")
+    awarded = create_awarded_application(language="kk")
+    create_application(language="ru", submit=True)
+    stopped = create_application(language="ru", submit=True)
+    eligibility.review(operator(), stopped, "ineligible", {}, reason_codes=["TOPIC", "AMOUNT"], comment="Нет.")
+    db.session.commit()
+    return awarded
+
+
+def read(content):
+    return load_workbook(io.BytesIO(content))
+
+
+def rows_of(sheet):
+    return [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def money(value):
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def by(rows, *columns):
+    return {tuple(r[c] for c in columns): r for r in rows}
+
+
+def test_every_sheet_holds_the_statistics_numbers(world):
+    book = read(build(Filters(), "en", "Test Analyst"))
+    assert len(book.sheetnames) == 11 and book.sheetnames[0] == "About"
+    regions, by_year, lang_year, lang_call, directions, funding, instruments, per_1000, monitoring, reasons = (
+        book.worksheets[1:])
+
+    found = by(rows_of(regions), 1)
+    for row in stats.applications(["region"]):
+        cells = found[(row["region"],)]
+        assert cells[2:5] == [row["applications"], row["ngos"], row["awarded"]]
+        assert money(cells[5]) == row["amount_requested"] and money(cells[6]) == row["amount_awarded"]
+    assert found[("710000000",)][0] == "Astana" and found[("710000000",)][2:5] == [2, 1, 1]
+    assert found[("750000000",)][2] == 5  # two imported, three on the platform
+    assert found[("790000000",)][2:5] == [0, 0, 0]  # a region without applications is listed with zeros
+    counts = [r[2] for r in rows_of(regions)]
+    assert counts == sorted(counts, reverse=True)  # the largest first, as the chart shows them
+
+    found = by(rows_of(by_year), 1, 2)
+    expected = stats.applications(["region", "year"])
+    assert len(found) == len(expected)
+    for row in expected:
+        cells = found[(row["region"], row["year"])]
+        assert cells[3:6] == [row["applications"], row["ngos"], row["awarded"]]
+        assert money(cells[7]) == row["amount_awarded"]
+    assert money(found[("750000000", 2021)][7]) == Decimal("1800000.50")
+
+    found = by(rows_of(lang_year), 0)
+    for row in stats.kazakh_share("year"):
+        cells = found[(row["year"],)]
+        assert cells[1:3] == [row["applications_kk"], row["applications_ru"]]
+        assert cells[3] == pytest.approx(float(row["kk_share_applications"]))
+        assert cells[4:6] == [row["awarded_kk"], row["awarded_ru"]]
+    assert found[(2020,)][1:4] == [1, 2, pytest.approx(0.3333)]
+
+    found = by(rows_of(lang_call), 0)
+    assert {k[0] for k in found} == {r["call"] for r in stats.kazakh_share("call")}
+    assert found[("H-2020-07",)][1:3] == [0, 1]
+
+    found = by(rows_of(directions), 0, 2)
+    for row in stats.applications(["direction", "year"]):
+        assert found[(row["direction"], row["year"])][3] == row["applications"]
+    assert found[(3, 2020)][1] == db.session.execute(sa.select(Direction).where(Direction.code == 3)).scalar_one(
+    ).name_en
+
+    found = by(rows_of(funding), 1, 3)
+    for row in stats.applications(["funding_source", "customer", "year"]):
+        assert found[(row["customer"], row["year"])][4] == row["applications"]
+    assert found[("ALA-IP", 2021)][0] == "Local budget"
+
+    found = by(rows_of(instruments), 0)
+    assert found[("Award",)][1] == 1 and found[("State grant",)][1] == 7
+
+    found = by(rows_of(per_1000), 1)
+    for row in stats.per_thousand_ngos():
+        cells = found[(row["region"],)]
+        assert cells[2:5] == [row["ngos_registered"], row["applications"], row["awarded"]]
+        if row["applications_per_1000"] is not None:
+            assert cells[6] == pytest.approx(float(row["applications_per_1000"]))
+
+    assert [r[0] for r in rows_of(monitoring)] == [r["year"] for r in stats.monitoring()]
+
+    found = by(rows_of(reasons), 0)
+    assert {k[0]: r[2] for k, r in found.items()} == {r["code"]: r["applications"] for r in stats.reasons()}
+    assert found[("TOPIC",)][1:] == ["Does not fit the topic's goal", 1]
+
+
+def test_the_filters_narrow_every_sheet_and_the_first_sheet_says_what_was_asked(world):
+    filters = Filters(year_from=2020, year_to=2021, region="750000000")
+    book = read(build(filters, "en", "Aigerim Analyst <a@example.kz>",
+                      now=datetime(2026, 3, 1, 7, 30, tzinfo=UTC)))
+    about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
+    assert about["Years"] == "2020–2021" and about["Region"] == "Almaty" and about["Instrument"] == "all"
+    assert about["Requested by"] == "Aigerim Analyst <a@example.kz>"
+    assert about["Built on (Astana time)"] == datetime(2026, 3, 1, 12, 30)  # UTC+5
+    assert about["Applications submitted on the platform"] == 0  # this year's are outside 2020–2021
+    assert about["Applications of earlier years, imported"] == 2
+    assert isinstance(about["Newest data (Astana time)"], datetime)
+    regions = rows_of(book.worksheets[1])
+    assert [(r[1], r[2]) for r in regions] == [("750000000", 2)]
+    assert {r[2] for r in rows_of(book.worksheets[2])} == {2020, 2021}
+    assert filename(filters, "kk") == "baiqau-statistics-2020-2021-kk.xlsx"
+
+
+def test_numbers_are_numbers_with_formats_frozen_headers_filters_and_charts(world):
+    book = read(build(Filters(), "en", "Test"))
+    for sheet in book.worksheets[1:]:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref.startswith("A1:") and sheet.auto_filter.ref.endswith(str(sheet.max_row))
+        assert all(cell.font.b for cell in sheet[1])
+        assert all(sheet.column_dimensions[c.column_letter].width >= 4 for c in sheet[1])
+    regions = book.worksheets[1]
+    assert regions.auto_filter.ref == f"A1:G{regions.max_row}"
+    assert regions["C2"].data_type == "n" and isinstance(regions["C2"].value, int)
+    assert regions["G2"].number_format == MONEY and isinstance(regions["G2"].value, float)
+    share = book.worksheets[3]
+    assert share["D2"].number_format == SHARE == "0.0%" and 0 <= share["D2"].value <= 1
+    assert len(regions._charts) == 1 and regions._charts[0].tagname == "barChart"
+    assert len(share._charts) == 1 and share._charts[0].tagname == "lineChart"
+
+
+def test_labels_follow_the_language_asked(world):
+    kk, en = read(build(Filters(), "kk", "Тест")), read(build(Filters(), "en", "Test"))
+    assert kk.worksheets[1]["A1"].value == translated("kk", "Region") and en.worksheets[1]["A1"].value == "Region"
+    kk_names = {r[1]: r[0] for r in rows_of(kk.worksheets[1])}
+    en_names = {r[1]: r[0] for r in rows_of(en.worksheets[1])}
+    astana = db.session.execute(sa.select(Region).where(Region.kato == "710000000")).scalar_one()
+    assert kk_names["710000000"] == astana.name_kk != en_names["710000000"] == astana.name_en
+    kk_sources = {r[0] for r in rows_of(kk.worksheets[6])}
+    assert translated("kk", "Republican budget") in kk_sources and "Republican budget" not in kk_sources
+    assert kk.worksheets[4]["A1"].value == translated("kk", "Call")
+
+
+def test_text_typed_by_people_cannot_run_as_a_formula(world):
+    customer = CustomerBody(code="EVIL", level="republican", name_kk=EVIL, name_ru=EVIL, name_en=EVIL)
+    db.session.add(customer)
+    db.session.commit()
+    history(2022, "750000000", "kk", customer="EVIL", call="+77012345678")
+    book = read(build(Filters(), "en", "@SUM(A1:A9)"))
+    funding = by(rows_of(book.worksheets[6]), 1)
+    cell = funding[("EVIL",)][2]
+    assert cell == "'" + EVIL
+    calls = {r[0] for r in rows_of(book.worksheets[4])}
+    assert "'+77012345678" in calls
+    about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
+    assert about["Requested by"] == "'@SUM(A1:A9)"
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            assert all(c.data_type != "f" for c in row), sheet.title
+    assert text("-1") == "'-1" and text("\tx") == "'\tx" and text("Жастар") == "Жастар" and text("a\x07b") == "ab"
+
+
+def test_an_empty_database_still_gives_a_workbook():
+    book = read(build(Filters(year_from=1999, year_to=1999), "ru", "Тест"))
+    assert len(book.worksheets) == 11
+    assert rows_of(book.worksheets[3]) == [] and book.worksheets[3]._charts == []
+    assert book.worksheets[1].max_row == 1 + db.session.execute(
+        sa.select(sa.func.count()).select_from(Region).where(Region.active)).scalar_one()
+
+
+def test_progress_is_reported_after_each_sheet(world):
+    seen = []
+    build(Filters(), "ru", "Тест", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(n, 11) for n in range(1, 12)]
+
+
+def test_an_unknown_language_is_refused():
+    with pytest.raises(stats.BadFilter):
+        build(Filters(), "de", "Test")
+
+
+def test_the_command_line_writes_the_same_workbook(app, world, tmp_path):
+    out = tmp_path / "stats.xlsx"
+    result = app.test_cli_runner().invoke(args=["reports", "build", "--from", "2020", "--to", "2021", "--lang", "en",
+                                                "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    book = read(out.read_bytes())
+    about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
+    assert about["Requested by"] == "command line" and about["Years"] == "2020–2021"
+    assert {r[0]: r[1] for r in rows_of(book.worksheets[3])} == {2020: 1, 2021: 1}
+
+
+def test_the_command_line_refuses_bad_filters(app, tmp_path):
+    runner = app.test_cli_runner()
+    out = str(tmp_path / "x.xlsx")
+    result = runner.invoke(args=["reports", "build", "--from", "2023", "--to", "2020", "--out", out])
+    assert result.exit_code != 0 and "from must not be after to" in result.output
+    assert not (tmp_path / "x.xlsx").exists()
+    result = runner.invoke(args=["reports", "build", "--lang", "de", "--out", out])
+    assert result.exit_code != 0
