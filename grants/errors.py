@@ -49,7 +49,9 @@ def register(app):
     @app.errorhandler(HTTPException)
     def http_error(error):
         description = error.description if _is_ours(error) else None
-        return render_error(error.code or 500, description)
+        body, code = render_error(error.code or 500, description)
+        # A 405 must say which methods the address takes (RFC 9110); werkzeug's own page would.
+        return body, code, [(k, v) for k, v in error.get_headers() if k == "Allow"]
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
