@@ -18,6 +18,9 @@ from grants.extensions import db
 from grants.monitoring import oversight
 from grants.monitoring import services as report_services
 from grants.reference.models import Direction, MrpRate
+from reports.jobs import build_workbook_job
+from reports.models import ApiToken, Workbook
+from reports.tokens import digest
 from scoring.assignments import services as assignment_services
 from scoring.commission import services as commission
 from scoring.experts import services as expert_services
@@ -42,6 +45,8 @@ NGO_RECORDS = {Role.applicant, Role.operator, Role.admin}
 STAFF = {Role.operator, Role.admin}
 CALL_PREPARERS = {Role.operator, Role.admin, Role.customer}  # the customer here acts for the call's body
 APPLICANT = {Role.applicant}  # a member of the NGO whose application is shown
+STATS = {Role.analyst, Role.operator, Role.admin}
+API = "/api/v1/stats/"
 
 # The expected answer of each endpoint, written out by hand: not derived from the rules.
 EXPECTED = {
@@ -111,6 +116,19 @@ EXPECTED = {
     "oversight.answer": STAFF,
     "oversight.recommendations": STAFF,
     "oversight.overdue": STAFF,
+    "dashboard.index": STATS,
+    "analyst.index": STATS,
+    "analyst.workbook": STATS,
+    "analyst.retry": STATS,
+    "analyst.download": STATS,
+    "api.applications": STATS,  # by a personal token: the API ignores the session
+    "api.kazakh_share": STATS,
+    "api.per_thousand_ngos": STATS,
+    "api.monitoring": STATS,
+    "api.reasons": STATS,
+    "api.openapi_document": EVERYONE,
+    "tokens.index": STATS,
+    "tokens.revoke": {Role.analyst},  # the world's token is the analyst's own
     "calls.index": EVERYONE,
     "calls.show": EVERYONE,
     "manage_calls.index": CALL_PREPARERS,
@@ -235,7 +253,14 @@ def world(app, tmp_path):
     photo = oversight.add_visit_photo(users[Role.operator], visit, io.BytesIO(PNG), "p.png")
     oversight.record_visit(users[Role.operator], visit, date.today(), "Замечаний нет", 4)
     recommendation = oversight.recommend(users[Role.observer], agreement, "Рекомендуем опубликовать отчёт")
+    # Every role holds a token, so the API's own refusal (403 without the right) is what is tested.
+    tokens = {role: ApiToken(user=users[role], token_hash=digest(f"bq_world_{role.value}"), name="world")
+              for role in Role}
+    db.session.add_all(tokens.values())
+    workbook = Workbook(requested_by_id=users[Role.analyst].id, filters={}, language="kk")
+    db.session.add(workbook)
     db.session.commit()
+    build_workbook_job(workbook.id)  # directly, with or without Redis
     mrp = db.session.execute(sa.select(MrpRate).where(MrpRate.year == 2026)).scalar_one()
     args = {"user_id": users[Role.observer].id, "slug": "mrp", "entry_id": mrp.id, "org_id": org.id,
             "call_id": call.id, "topic_id": call.topics[0].id, "app_id": application.id, "doc_id": document.id,
@@ -247,18 +272,23 @@ def world(app, tmp_path):
             "appeal_id": appeal.id, "agreement_id": agreement.id, "tranche_id": agreement.tranches[0].id,
             "amendment_id": amendment.id, "agreement_doc_id": agreement.signed_copy.id, "report_id": report.id,
             "evidence_id": evidence.id, "visit_id": visit.id, "photo_id": photo.id,
-            "token": agreement.feedback_token, "rec_id": recommendation.id}
+            "token": agreement.feedback_token, "rec_id": recommendation.id,
+            "api_token_id": tokens[Role.analyst].id, "workbook_id": workbook.id}
     return users, args
 
 
-def request(client, rule, args, anonymous):
+def request(client, rule, args, who):
     url = rule.build({k: args[k] for k in rule.arguments}, append_unknown=False)[1]
+    if rule.rule.startswith(API) and who != ANON:
+        return client.get(url, headers={"Authorization": f"Bearer bq_world_{who.value}"})
     if "GET" in rule.methods:
         return client.get(url)
-    return post_form(client, url, page="/auth/login" if anonymous else "/")
+    return post_form(client, url, page="/auth/login" if who == ANON else "/")
 
 
-def refused(response, anonymous):
+def refused(response, anonymous, rule):
+    if rule.rule.startswith(API):
+        return response.status_code == (401 if anonymous else 403)
     if anonymous:
         return response.status_code == 302 and "/auth/login" in response.location
     return response.status_code == 403
@@ -271,14 +301,15 @@ def test_route_answers_or_refuses_by_role(app, world, who):
     if who != ANON:
         assert login(client, users[who].email).status_code == 302
     for rule in routes(app):
-        response = request(client, rule, args, who == ANON)
+        response = request(client, rule, args, who)
         response.close()
         assert response.status_code < 500, f"{rule.endpoint} gave {response.status_code} to {who}"
         if who in EXPECTED[rule.endpoint]:
-            assert not refused(response, who == ANON) and response.status_code != 403, (
+            assert not refused(response, who == ANON, rule) and response.status_code not in (401, 403), (
                 f"{who} was refused {rule.endpoint}: {response.status_code}")
         else:
-            assert refused(response, who == ANON), f"{who} was not refused {rule.endpoint}: {response.status_code}"
+            assert refused(response, who == ANON, rule), (
+                f"{who} was not refused {rule.endpoint}: {response.status_code}")
         if rule.endpoint == "auth.logout" and who != ANON:
             login(client, users[who].email)
 
