@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from grants.applications import eligibility
 from grants.extensions import db
 from grants.reference.models import CustomerBody, Direction, Region
-from reports import stats
+from reports import stats, tokens
 from reports.models import HistoricalApplication
 from reports.stats import Filters
 from reports.workbook import MONEY, SHARE, build, filename, text
@@ -21,6 +21,7 @@ from tests.factories import (
     create_application,
     create_awarded_application,
     create_organization,
+    create_user,
     operator,
 )
 
@@ -248,3 +249,26 @@ def test_the_command_line_refuses_bad_filters(app, tmp_path):
     assert not (tmp_path / "x.xlsx").exists()
     result = runner.invoke(args=["reports", "build", "--lang", "de", "--out", out])
     assert result.exit_code != 0
+
+
+def test_the_workbook_and_the_api_give_the_same_numbers(app, world):
+    """An analyst who checks the workbook against the API finds the same figures, cell for cell."""
+    analyst = create_user("analyst")
+    _row, token = tokens.issue(analyst, "check")
+    db.session.commit()
+    answer = app.test_client().get("/api/v1/stats/applications?group_by=region,year",
+                                   headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    api = {(r["region"], r["year"]): r for r in answer.get_json()["rows"]}
+    sheet = read(build(Filters(), "ru", "Test Analyst")).worksheets[2]  # regions by year
+    cells = by(rows_of(sheet), 1, 2)
+    assert set(cells) == set(api)
+    for key, row in api.items():
+        assert cells[key][3:6] == [row["applications"], row["ngos"], row["awarded"]]
+        assert money(cells[key][6]) == Decimal(row["amount_requested"])
+        assert money(cells[key][7]) == Decimal(row["amount_awarded"])
+    share = app.test_client().get("/api/v1/stats/kazakh-share?by=year",
+                                  headers={"Authorization": f"Bearer {token}"}).get_json()["rows"]
+    lang_year = by(rows_of(read(build(Filters(), "ru", "Test Analyst")).worksheets[3]), 0)
+    for row in share:
+        assert lang_year[(row["year"],)][1:3] == [row["applications_kk"], row["applications_ru"]]
