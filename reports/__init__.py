@@ -4,9 +4,9 @@
 def register(app):
     """Wire reports into the app; called by grants/app.py only."""
     import reports.models  # noqa: F401  (the imported history, workbooks, API tokens)
-    from reports import api, cli, dashboard, views
+    from reports import api, cli, dashboard, opendata_views, views
 
-    for module in (views, dashboard, api):
+    for module in (views, dashboard, api, opendata_views):
         app.register_blueprint(module.bp)
     from reports import token_views  # the analyst's API tokens, /analyst/tokens
 

@@ -127,6 +127,10 @@ EXPECTED = {
     "api.monitoring": STATS,
     "api.reasons": STATS,
     "api.openapi_document": EVERYONE,
+    "opendata.index": EVERYONE,
+    "opendata.grants_json": EVERYONE,
+    "opendata.grants_xlsx": EVERYONE,
+    "opendata.sso_json": EVERYONE,
     "tokens.index": STATS,
     "tokens.revoke": {Role.analyst},  # the world's token is the analyst's own
     "calls.index": EVERYONE,
