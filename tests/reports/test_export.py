@@ -1,0 +1,117 @@
+"""The raw export: one XLSX row per application, streamed, split at the sheet's row limit, safe to open."""
+
+import io
+from collections import Counter
+from decimal import Decimal
+
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from grants.extensions import db
+from grants.organizations.models import Organization
+from grants.reference.models import CustomerBody, Direction, Region
+from reports.export import write_applications_xlsx
+from reports.facts import facts
+from reports.stats import Filters
+from tests.factories import create_application, create_awarded_application, create_organization
+from tests.reports.test_workbook import history
+
+EVIL = '=cmd|"/c calc"!A1'  # call codes are at most 32 characters
+
+
+def export(filters=None, language="en", **kwargs):
+    out = io.BytesIO()
+    count = write_applications_xlsx(out, filters or Filters(), language, **kwargs)
+    out.seek(0)
+    return count, load_workbook(out)
+
+
+def data_rows(book):
+    rows = []
+    for sheet in book.worksheets:
+        rows += [tuple(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    return rows
+
+
+def expected_rows():
+    """The facts, read independently of the export, as (year, call, …, amounts as float)."""
+    f = facts()
+    query = sa.select(f.c.year, f.c.call_code, f.c.instrument, f.c.funding_source, f.c.customer_id, f.c.direction_id,
+                      f.c.region_id, f.c.language, f.c.organization_id, f.c.outcome, f.c.amount_requested,
+                      f.c.amount_awarded)
+    customers = dict(db.session.execute(sa.select(CustomerBody.id, CustomerBody.code)).all())
+    directions = dict(db.session.execute(sa.select(Direction.id, Direction.code)).all())
+    regions = dict(db.session.execute(sa.select(Region.id, Region.kato)).all())
+    bins = dict(db.session.execute(sa.select(Organization.id, Organization.bin)).all())
+    found = []
+    for (year, call, instrument, funding, customer, direction, region, language, org, outcome, requested,
+         awarded) in db.session.execute(query):
+        found.append((year, call, instrument, funding, customers[customer], directions[direction], regions[region],
+                      language, bins[org], outcome, float(requested), None if awarded is None else float(awarded)))
+    return found
+
+
+def seven():
+    history(2020, "710000000", "kk", "awarded", "2500000.50")
+    history(2020, "750000000", "ru", "ineligible", direction=3)
+    history(2021, "750000000", "kk", "awarded", "1800000.00", customer="ALA-IP", funding="local")
+    history(2021, "430000000", "ru", "rejected", instrument="award", call="H-2021-01")
+    history(2022, "710000000", "ru")
+    create_awarded_application(language="kk")
+    create_application(language="ru", submit=True)
+
+
+def test_every_application_is_a_row_with_its_codes_and_amounts():
+    seven()
+    count, book = export()
+    assert count == 7 and book.sheetnames == ["Applications"]
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[1]] == [
+        "Year", "Call code", "Instrument", "Funding source", "Customer code", "Direction", "Region (KATO)",
+        "Language", "NGO BIN", "Outcome", "Amount requested, ₸", "Amount awarded, ₸"]
+    assert sheet.freeze_panes == "A2"
+    rows = data_rows(book)
+    assert Counter(rows) == Counter(expected_rows())
+    awarded = next(r for r in rows if r[11] == 2500000.5)
+    assert awarded[:2] == (2020, "H-2020-03") and awarded[6] == "710000000" and awarded[9:11] == ("awarded", 1e6)
+    assert sum(r[11] is None for r in rows) == 4  # not awarded: the cell is empty, not 0
+    money = next(c for c in sheet[2:sheet.max_row] if c[11].value == 2500000.5)[11]
+    assert money.data_type == "n" and "₸" in money.number_format  # a number in tenge, not text
+    assert all(isinstance(r[8], str) and len(r[8]) == 12 for r in rows)  # BINs keep their leading zeros
+
+
+def test_filters_narrow_the_export():
+    seven()
+    count, book = export(Filters(year_from=2021, year_to=2021))
+    assert count == 2 and {r[0] for r in data_rows(book)} == {2021}
+    count, book = export(Filters(region="710000000", year_to=2022))
+    assert count == 2 and {r[6] for r in data_rows(book)} == {"710000000"}
+
+
+def test_a_new_sheet_begins_at_the_row_limit():
+    seven()
+    count, book = export(max_rows_per_sheet=3)
+    assert count == 7
+    assert book.sheetnames == ["Applications 1", "Applications 2", "Applications 3"]
+    assert [s.max_row for s in book.worksheets] == [4, 4, 2]  # each with its own header
+    assert all(s["A1"].value == "Year" for s in book.worksheets)
+    assert Counter(data_rows(book)) == Counter(expected_rows())
+
+
+def test_an_empty_export_is_a_valid_file_with_the_header():
+    count, book = export()
+    assert count == 0 and book.worksheets[0].max_row == 1 and book.worksheets[0]["A1"].value == "Year"
+
+
+def test_text_cannot_run_as_a_formula_and_any_script_survives():
+    org = create_organization(kato="710000000")
+    history(2020, "710000000", "kk", call=EVIL, org=org)
+    history(2020, "710000000", "ru", call="Әлеуметтік <жоба> & «грант»", org=org)
+    _count, book = export(language="kk")
+    calls = {r[1] for r in data_rows(book)}
+    assert "'" + EVIL in calls and EVIL not in calls
+    assert "Әлеуметтік <жоба> & «грант»" in calls
+    sheet = book.worksheets[0]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert sheet["A1"].value != "Year"  # the headers are in Kazakh
+    assert isinstance(sheet["K2"].value, float) and Decimal(str(sheet["K2"].value)) == Decimal("1000000")
