@@ -6,9 +6,11 @@ data table beneath it, for screen readers and for copying into Excel.
 """
 
 import re
+import tempfile
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, send_file, url_for
+from flask_babel import get_locale
 
 import reports.rules  # noqa: F401  (registers the rules)
 from grants.calls.models import FundingSource, Instrument
@@ -17,6 +19,7 @@ from grants.i18n import _, format_money
 from grants.permissions import allow
 from grants.reference.models import CustomerBody, Direction, Region
 from reports import charts, stats
+from reports.export import write_applications_xlsx
 from reports.models import FUNDING_SOURCES, INSTRUMENTS
 
 bp = Blueprint("dashboard", __name__, url_prefix="/analyst/dashboard", template_folder="templates")
@@ -201,3 +204,24 @@ def index():
                            share=share_chart(filters), directions=direction_chart(filters),
                            money=money_charts(filters), contribution=contribution(filters),
                            contribution_keys=CONTRIBUTION, **form_options())
+
+
+@bp.route("/applications.xlsx")
+@allow("stats.view")
+def export():
+    """Every application under the filters, one row each, for the analyst's own pivots.
+
+    Written row by row into a temporary file (constant memory, a new sheet at Excel's row limit),
+    then sent; the file goes when the response is closed.
+    """
+    args = filter_args(request.args)
+    filters, errors = parse_filters(args)
+    if errors:
+        return render_template("reports/dashboard.html", args=args, errors=errors, **form_options()), 400
+    out = tempfile.TemporaryFile()
+    language = str(get_locale()) if str(get_locale()) in ("kk", "ru", "en") else "ru"
+    write_applications_xlsx(out, filters, language)
+    out.seek(0)
+    years = "-".join(str(y) for y in (filters.year_from, filters.year_to) if y) or "all"
+    return send_file(out, as_attachment=True, download_name=f"baiqau-applications-{years}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -117,6 +117,7 @@ EXPECTED = {
     "oversight.recommendations": STAFF,
     "oversight.overdue": STAFF,
     "dashboard.index": STATS,
+    "dashboard.export": STATS,
     "analyst.index": STATS,
     "analyst.workbook": STATS,
     "analyst.retry": STATS,

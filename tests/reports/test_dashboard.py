@@ -1,5 +1,6 @@
 """The analysts' dashboard: SVG charts drawn on the server, each with its numbers in a table equal to reports.stats."""
 
+import io
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -8,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from babel.numbers import format_decimal
 from flask_babel import force_locale
+from openpyxl import load_workbook
 
 from grants.applications import eligibility
 from grants.applications import services as app_services
@@ -366,3 +368,20 @@ def test_percent_and_number_follow_the_locale():
     assert charts.percent(Decimal("0.2567"), "ru") == "25,7\u00a0%"
     assert charts.percent(Decimal("0.16"), "kk") == "16%"
     assert charts.number(Decimal("1234.5"), "en") == "1,234.5"
+
+
+def test_every_application_downloads_as_one_workbook_row_each(app, world, analyst):
+    client = signed_in(app, analyst)
+    answer = client.get("/analyst/dashboard/applications.xlsx?from=2023&to=2023")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Disposition"].endswith("baiqau-applications-2023-2023.xlsx")
+    content = answer.data
+    answer.close()  # as a WSGI server does: the temporary file goes with the response
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    expected = sum(r["applications"] for r in stats.applications(["year"], stats.Filters(year_from=2023,
+                                                                                        year_to=2023)))
+    assert len(rows) == expected == 3  # the imported 2023 history only
+    assert client.get("/analyst/dashboard/applications.xlsx?from=20x3").status_code == 400
+    applicant = signed_in(app, create_user("applicant"))
+    assert applicant.get("/analyst/dashboard/applications.xlsx").status_code == 403
