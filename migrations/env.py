@@ -36,9 +36,22 @@ def run_migrations_online():
     args = dict(migrate_ext.configure_args)
     args.setdefault("process_revision_directives", skip_empty)
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table (copy, drop, rename) to change it; with foreign keys
+            # enforced the drop fails as soon as another table's rows point at it. Off for the
+            # migration, then every reference is checked before they are back on.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the autobegun transaction: Alembic then runs and commits its own
         context.configure(connection=connection, target_metadata=target_metadata, **args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
 
 
 if context.is_offline_mode():

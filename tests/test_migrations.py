@@ -48,3 +48,21 @@ def test_every_allowed_value_of_a_check_constraint_is_allowed_by_the_migrated_da
                     for value in re.findall(r"'([^']+)'", str(constraint.sqltext)):
                         assert f"'{value}'" in text, f"{table.name}: {constraint.name} lacks {value!r} in the database"
             db.engine.dispose()
+
+
+def test_the_newest_migration_goes_down_and_up_again_over_a_database_full_of_rows(tmp_path):
+    """Production upgrades a database that holds data: on SQLite a batch rebuild of a table that other
+    tables reference must not fail, and nothing may be left pointing nowhere."""
+    with fresh_database(tmp_path) as url:
+        app = create_app(settings_for(url))
+        with app.app_context():
+            flask_migrate.upgrade()
+            result = app.test_cli_runner().invoke(args=["seed-demo"])
+            assert result.exit_code == 0, result.output
+            db.session.remove()
+            flask_migrate.downgrade(revision="-1")
+            flask_migrate.upgrade()
+            organizations = db.session.execute(sa.text("SELECT count(*) FROM organizations")).scalar_one()
+            assert organizations >= 3
+            db.session.remove()
+            db.engine.dispose()
