@@ -174,20 +174,20 @@ def workbook(out):
 
 
 def bare(out):
-    """Every reports.stats function the workbook calls, with its filters, and nothing written."""
+    """Every statistic the workbook reads, computed as it computes them, and nothing written."""
     from reports import stats
-    from reports.workbook import sources
+    from reports.workbook import GROUPINGS, sources
 
-    filters = stats.Filters()
-    for group_by in (["region"], ["region", "year"], ["direction", "year"], ["funding_source", "customer", "year"],
+    data = stats.Grouped(stats.Filters(), GROUPINGS)
+    for group_by in (["region", "year"], ["direction", "year"], ["funding_source", "customer", "year"],
                      ["instrument"]):
-        stats.applications(group_by, filters)
-    stats.kazakh_share("year", filters)
-    stats.kazakh_share("call", filters)
-    stats.per_thousand_ngos(filters)
-    stats.monitoring(filters)
-    stats.reasons(filters)
-    sources(filters)
+        data.applications(group_by)
+    data.kazakh_share("year")
+    data.kazakh_share("call")
+    data.per_thousand_ngos()
+    stats.monitoring(data.filters)
+    stats.reasons(data.filters)
+    sources(data)
 
 
 def _facts_frame():

@@ -61,7 +61,7 @@ def _joined(f):
 def _dimension(f, name):
     return {"year": f.c.year, "region": Region.kato, "language": f.c.language, "direction": Direction.code,
             "funding_source": f.c.funding_source, "instrument": f.c.instrument, "customer": CustomerBody.code,
-            "call": f.c.call_code}[name]
+            "call": f.c.call_code, "source": f.c.source}[name]
 
 
 def _filtered(query, f, filters):
@@ -77,28 +77,93 @@ def _filtered(query, f, filters):
     return query
 
 
-def applications(group_by, filters=Filters()):
-    """[{dimension…, applications, ngos, awarded, amount_requested, amount_awarded}] grouped as asked."""
+def _checked(group_by):
     unknown = [g for g in group_by if g not in DIMENSIONS]
     if unknown or len(set(group_by)) != len(group_by):
         raise BadFilter(f"group_by takes distinct names among {', '.join(DIMENSIONS)}")
-    f = facts()
-    dims = [_dimension(f, g).label(g) for g in group_by]
+    return list(group_by)
+
+
+def _measured(f, dims):
     awarded = f.c.outcome == "awarded"
-    query = _joined(f).add_columns(
+    return _joined(f).add_columns(
         *dims, sa.func.count().label("applications"),
         sa.func.count(sa.distinct(f.c.organization_id)).label("ngos"),
         sa.func.coalesce(sa.func.sum(sa.case((awarded, 1), else_=0)), 0).label("awarded"),
         sa.func.coalesce(sa.func.sum(f.c.amount_requested), 0).label("amount_requested"),
         sa.func.coalesce(sa.func.sum(f.c.amount_awarded), 0).label("amount_awarded"))
-    query = _filtered(query, f, filters).group_by(*dims).order_by(*dims)
-    rows = []
-    for row in db.session.execute(query).mappings():
-        item = {g: row[g] for g in group_by}
-        item.update(applications=int(row["applications"]), ngos=int(row["ngos"]), awarded=int(row["awarded"]),
-                    amount_requested=_money(row["amount_requested"]), amount_awarded=_money(row["amount_awarded"]))
-        rows.append(item)
-    return rows
+
+
+def _row(row, group_by):
+    item = {g: row[g] for g in group_by}
+    item.update(applications=int(row["applications"]), ngos=int(row["ngos"]), awarded=int(row["awarded"]),
+                amount_requested=_money(row["amount_requested"]), amount_awarded=_money(row["amount_awarded"]))
+    return item
+
+
+def applications(group_by, filters=Filters()):
+    """[{dimension…, applications, ngos, awarded, amount_requested, amount_awarded}] grouped as asked."""
+    return _grouped(_checked(group_by), filters)
+
+
+def _grouped(group_by, filters):
+    f = facts()
+    dims = [_dimension(f, g).label(g) for g in group_by]
+    query = _filtered(_measured(f, dims), f, filters).group_by(*dims)
+    return _ordered([_row(row, group_by) for row in db.session.execute(query).mappings()], group_by)
+
+
+def _ordered(rows, group_by):
+    """Grouped rows in the order of their dimensions, by code point: the same on every database."""
+    return sorted(rows, key=lambda item: tuple((item[g] is None, item[g]) for g in group_by))
+
+
+class Grouped:
+    """The applications statistic under one set of filters for several groupings, each computed once.
+
+    On PostgreSQL every grouping asked for up front comes from one scan of the facts (GROUPING SETS);
+    elsewhere each is one GROUP BY, run when first asked. The rows are those of `applications`, in its order.
+    `source` (platform or history) is a grouping here too, for the workbook's first sheet.
+    """
+
+    def __init__(self, filters=Filters(), groupings=()):
+        self.filters = filters
+        self.found = {}
+        wanted = [tuple(g) for g in dict.fromkeys(tuple(g) for g in groupings)]
+        for g in wanted:
+            _checked([d for d in g if d != "source"])
+        if len(wanted) > 1 and db.session.get_bind().dialect.name == "postgresql":
+            self._at_once(wanted)
+
+    def _at_once(self, wanted):
+        names = list(dict.fromkeys(d for g in wanted for d in g))
+        f = facts()
+        dims = [_dimension(f, d).label(d) for d in names]
+        by = {d: _dimension(f, d) for d in names}
+        # GROUPING(a, b, …) has a bit set, the first name the highest, for each name left out of the row's set
+        mask = sa.func.grouping(*dims).label("grouping_mask")
+        sets = sa.func.grouping_sets(*(sa.tuple_(*(by[d] for d in g)) for g in wanted))
+        query = _filtered(_measured(f, dims).add_columns(mask), f, self.filters).group_by(sets)
+        of_mask = {sum(1 << (len(names) - 1 - i) for i, d in enumerate(names) if d not in g): g for g in wanted}
+        for g in wanted:
+            self.found[g] = []
+        for row in db.session.execute(query).mappings():
+            g = of_mask[row["grouping_mask"]]
+            self.found[g].append(_row(row, g))
+        for g in wanted:
+            self.found[g] = _ordered(self.found[g], g)
+
+    def applications(self, group_by):
+        g = tuple(group_by)
+        if g not in self.found:
+            self.found[g] = _grouped(list(g), self.filters)
+        return self.found[g]
+
+    def kazakh_share(self, by):
+        return kazakh_share(by, self.filters, rows=self.applications([by, "language"]))
+
+    def per_thousand_ngos(self):
+        return per_thousand_ngos(self.filters, rows=self.applications(["region"]))
 
 
 def _money(value):
@@ -109,10 +174,12 @@ def share(part, whole):
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001")) if whole else None
 
 
-def kazakh_share(by, filters=Filters()):
-    """Per `by` (year or call): applications and winners in kk and ru, and the Kazakh share of each."""
+def kazakh_share(by, filters=Filters(), rows=None):
+    """Per `by` (year or call): applications and winners in kk and ru, and the Kazakh share of each.
+
+    `rows`, when given, are `applications([by, "language"], filters)` computed already."""
     found = {}
-    for row in applications([by, "language"], filters):
+    for row in rows if rows is not None else applications([by, "language"], filters):
         entry = found.setdefault(row[by], {by: row[by], "applications_kk": 0, "applications_ru": 0,
                                            "awarded_kk": 0, "awarded_ru": 0})
         entry[f"applications_{row['language']}"] = row["applications"]
@@ -124,9 +191,11 @@ def kazakh_share(by, filters=Filters()):
     return [found[k] for k in sorted(found)]
 
 
-def per_thousand_ngos(filters=Filters()):
-    """Per region: applications and winners against the NGOs registered there (reference data)."""
-    rows = {row["region"]: row for row in applications(["region"], filters)}
+def per_thousand_ngos(filters=Filters(), rows=None):
+    """Per region: applications and winners against the NGOs registered there (reference data).
+
+    `rows`, when given, are `applications(["region"], filters)` computed already."""
+    rows = {row["region"]: row for row in (rows if rows is not None else applications(["region"], filters))}
     regions = db.session.execute(sa.select(Region).where(Region.active).order_by(Region.kato)).scalars()
     found = []
     for region in regions:

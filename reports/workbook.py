@@ -26,7 +26,6 @@ from grants.extensions import db
 from grants.i18n import ALMATY, LANGUAGE_NAMES, _, _l
 from grants.reference.models import CustomerBody, Direction, ReasonCode, Region
 from reports import stats
-from reports.facts import facts
 from reports.models import HistoricalApplication
 
 LANGUAGES = ("kk", "ru", "en")
@@ -189,10 +188,10 @@ def measures(row):
 
 # --- the sheets ------------------------------------------------------------------------------
 
-def sheet_regions(sheet, filters, names):
+def sheet_regions(sheet, data, names):
     """Totals per region, every active region listed (a region with no application shows 0), with a bar chart."""
-    found = {row["region"]: row for row in stats.applications(["region"], filters)}
-    katos = [k for k in names.active_regions if filters.region in (None, k)]
+    found = {row["region"]: row for row in data.applications(["region"])}
+    katos = [k for k in names.active_regions if data.filters.region in (None, k)]
     katos += sorted(k for k in found if k not in katos)
     empty = {"applications": 0, "ngos": 0, "awarded": 0, "amount_requested": stats.ZERO,
              "amount_awarded": stats.ZERO}
@@ -213,9 +212,9 @@ def sheet_regions(sheet, filters, names):
         sheet.add_chart(chart, "J2")
 
 
-def sheet_regions_by_year(sheet, filters, names):
+def sheet_regions_by_year(sheet, data, names):
     rows = [[names.regions.get(r["region"], r["region"]), r["region"], r["year"], *measures(r)]
-            for r in stats.applications(["region", "year"], filters)]
+            for r in data.applications(["region", "year"])]
     table(sheet, [Column(_("Region")), Column(_("KATO")), Column(_("Year")), *measure_columns()], rows)
 
 
@@ -230,8 +229,8 @@ def language_row(key, row):
             row["awarded_ru"], row["kk_share_awarded"]]
 
 
-def sheet_language_by_year(sheet, filters, names):
-    rows = [language_row(r["year"], r) for r in stats.kazakh_share("year", filters)]
+def sheet_language_by_year(sheet, data, names):
+    rows = [language_row(r["year"], r) for r in data.kazakh_share("year")]
     last = table(sheet, language_columns(Column(_("Year"))), rows)
     if rows:
         chart = LineChart()
@@ -248,34 +247,34 @@ def sheet_language_by_year(sheet, filters, names):
         sheet.add_chart(chart, "I2")
 
 
-def sheet_language_by_call(sheet, filters, names):
-    rows = [language_row(r["call"], r) for r in stats.kazakh_share("call", filters)]
+def sheet_language_by_call(sheet, data, names):
+    rows = [language_row(r["call"], r) for r in data.kazakh_share("call")]
     table(sheet, language_columns(Column(_("Call"))), rows)
 
 
-def sheet_directions(sheet, filters, names):
+def sheet_directions(sheet, data, names):
     rows = [[r["direction"], names.directions.get(r["direction"], ""), r["year"], *measures(r)]
-            for r in stats.applications(["direction", "year"], filters)]
+            for r in data.applications(["direction", "year"])]
     table(sheet, [Column(_("No.")), Column(_("Direction")), Column(_("Year")), *measure_columns()], rows)
 
 
-def sheet_funding(sheet, filters, names):
+def sheet_funding(sheet, data, names):
     rows = [[names.funding_source(r["funding_source"]), r["customer"], names.customers.get(r["customer"], ""),
              r["year"], *measures(r)]
-            for r in stats.applications(["funding_source", "customer", "year"], filters)]
+            for r in data.applications(["funding_source", "customer", "year"])]
     table(sheet, [Column(_("Funding source")), Column(_("Customer code")), Column(_("Customer")), Column(_("Year")),
                   *measure_columns()], rows)
 
 
-def sheet_instruments(sheet, filters, names):
-    rows = [[names.instrument(r["instrument"]), *measures(r)] for r in stats.applications(["instrument"], filters)]
+def sheet_instruments(sheet, data, names):
+    rows = [[names.instrument(r["instrument"]), *measures(r)] for r in data.applications(["instrument"])]
     table(sheet, [Column(_("Instrument")), *measure_columns()], rows)
 
 
-def sheet_per_thousand(sheet, filters, names):
+def sheet_per_thousand(sheet, data, names):
     rows = [[names.regions.get(r["region"], r["region"]), r["region"], r["ngos_registered"], r["applications"],
              r["awarded"], r["amount_awarded"], r["applications_per_1000"], r["awarded_per_1000"]]
-            for r in stats.per_thousand_ngos(filters)]
+            for r in data.per_thousand_ngos()]
     table(sheet, [Column(_("Region")), Column(_("KATO")), Column(_("NGOs registered"), COUNT),
                   Column(_("Applications"), COUNT), Column(_("Grants awarded"), COUNT),
                   Column(_("Amount awarded, ₸"), MONEY), Column(_("Applications per 1,000 NGOs"), RATE),
@@ -303,13 +302,13 @@ MONITORING = (
 )
 
 
-def sheet_monitoring(sheet, filters, names):
-    rows = [[r["year"], *(r[key] for key, _title, _fmt in MONITORING)] for r in stats.monitoring(filters)]
+def sheet_monitoring(sheet, data, names):
+    rows = [[r["year"], *(r[key] for key, _title, _fmt in MONITORING)] for r in stats.monitoring(data.filters)]
     table(sheet, [Column(_("Year")), *(Column(str(title), fmt) for _key, title, fmt in MONITORING)], rows)
 
 
-def sheet_reasons(sheet, filters, names):
-    rows = [[r["code"], names.reasons.get(r["code"], ""), r["applications"]] for r in stats.reasons(filters)]
+def sheet_reasons(sheet, data, names):
+    rows = [[r["code"], names.reasons.get(r["code"], ""), r["applications"]] for r in stats.reasons(data.filters)]
     table(sheet, [Column(_("Code")), Column(_("Reason")), Column(_("Applications"), COUNT)], rows)
 
 
@@ -326,6 +325,9 @@ SHEETS = (
     (_l("Monitoring"), sheet_monitoring),
     (_l("Reasons of ineligibility"), sheet_reasons),
 )
+# Every grouping the sheets ask for, computed together (one scan of the facts on PostgreSQL)
+GROUPINGS = (("source",), ("region",), ("region", "year"), ("year", "language"), ("call", "language"),
+             ("direction", "year"), ("funding_source", "customer", "year"), ("instrument",))
 
 
 def sheet_title(title, taken):
@@ -341,11 +343,9 @@ def sheet_title(title, taken):
 
 # --- the first sheet: what was asked, when, by whom, from which data ---------------------------
 
-def sources(filters):
+def sources(data):
     """How many applications of each source the filters take in, and when each source last changed."""
-    f = facts()
-    query = stats._filtered(stats._joined(f).add_columns(f.c.source, sa.func.count()), f, filters)
-    counts = dict(db.session.execute(query.group_by(f.c.source)).all())
+    counts = {row["source"]: row["applications"] for row in data.applications(["source"])}
     platform_newest = db.session.execute(
         sa.select(sa.func.max(Application.updated_at)).where(Application.status != Status.draft)).scalar()
     history_newest = db.session.execute(sa.select(sa.func.max(HistoricalApplication.imported_at))).scalar()
@@ -361,8 +361,9 @@ def local(moment):
     return moment.astimezone(ALMATY).replace(tzinfo=None)
 
 
-def sheet_about(sheet, filters, language, requested_by, names, titles, now):
-    counts, platform_newest, history_newest = sources(filters)
+def sheet_about(sheet, data, language, requested_by, names, titles, now):
+    filters = data.filters
+    counts, platform_newest, history_newest = sources(data)
     newest = max((m for m in (local(platform_newest), local(history_newest)) if m is not None), default=None)
     bold = Font(bold=True)
     sheet.append([text(_("Statistics of the state support of NGOs"))])
@@ -416,16 +417,17 @@ def build(filters, language, requested_by_label, progress: Callable[[int, int], 
     total = len(SHEETS) + 1
     with force_locale(language):
         names = Names()
+        data = stats.Grouped(filters, GROUPINGS)
         book = Workbook()
         about = book.active
         taken = set()
         about.title = sheet_title(_("About"), taken)
         titles = [sheet_title(str(title), taken) for title, _fill in SHEETS]
-        sheet_about(about, filters, language, str(requested_by_label), names, titles, now)
+        sheet_about(about, data, language, str(requested_by_label), names, titles, now)
         if progress:
             progress(1, total)
         for done, (title, (_msgid, fill)) in enumerate(zip(titles, SHEETS, strict=True), start=2):
-            fill(book.create_sheet(title), filters, names)
+            fill(book.create_sheet(title), data, names)
             if progress:
                 progress(done, total)
         out = BytesIO()
