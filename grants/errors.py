@@ -2,13 +2,16 @@
 
 import logging
 
-from flask import current_app, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from grants.i18n import _
 
 log = logging.getLogger(__name__)
+
+# Addresses whose callers are programs: their errors are JSON, {"error": "…"}, like the API's own refusals.
+JSON_PREFIXES = ("/api/",)
 
 # Fields never echoed back into a page.
 _SECRET_FIELDS = ("password", "current", "new", "confirm", "csrf_token")
@@ -48,10 +51,14 @@ def register(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        allow = [(k, v) for k, v in error.get_headers() if k == "Allow"]
+        if request.path.startswith(JSON_PREFIXES):  # an unknown address or method under the API
+            response = jsonify(error=error.description or error.name)
+            return response, error.code or 500, allow
         description = error.description if _is_ours(error) else None
         body, code = render_error(error.code or 500, description)
         # A 405 must say which methods the address takes (RFC 9110); werkzeug's own page would.
-        return body, code, [(k, v) for k, v in error.get_headers() if k == "Allow"]
+        return body, code, allow
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from rq import Retry, get_current_job
 from sqlalchemy.orm import joinedload
 
-from grants import storage
+from grants import audit, storage
 from grants.auth.models import Role
 from grants.db import utcnow
 from grants.extensions import db
@@ -90,6 +90,7 @@ def request_workbook(actor, filters, language):
     db.session.add(workbook)
     db.session.flush()
     _enqueue(workbook)
+    audit.record(actor, "workbook.request", workbook, after={"filters": workbook.filters, "language": language})
     return workbook
 
 
@@ -106,6 +107,7 @@ def retry_workbook(actor, workbook):
     workbook.started_at = workbook.finished_at = None
     db.session.flush()
     _enqueue(workbook)
+    audit.record(actor, "workbook.retry", workbook)
     return workbook
 
 

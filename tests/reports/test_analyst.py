@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from grants.audit import AuditEvent
 from grants.extensions import db
 from grants.jobs import get_queue, redis_connection
 from reports import jobs
@@ -113,6 +114,10 @@ def test_a_failing_job_shows_its_reason_and_the_retry_builds_it(app, inprocess, 
         assert download.status_code == 200
     again = post_form(client, f"{page}/retry", page=page)  # a finished workbook is not built twice
     assert again.status_code == 302 and "Only a workbook that failed" in text(client.get(page))
+    trail = db.session.execute(sa.select(AuditEvent.verb, AuditEvent.actor_id).where(
+        AuditEvent.object_type == "Workbook", AuditEvent.object_id == str(workbook.id))
+        .order_by(AuditEvent.id)).all()
+    assert trail == [("workbook.request", analyst.id), ("workbook.retry", analyst.id)]
 
 
 def test_the_job_builds_again_after_a_worker_died_and_leaves_a_finished_one_alone(app, inprocess, analyst):

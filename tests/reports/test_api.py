@@ -473,3 +473,14 @@ def test_the_page_opens_in_every_language(app, lang):
     client = signed_in(app, _user, lang=lang)
     page = client.get("/analyst/tokens")
     assert page.status_code == 200 and f'<html lang="{lang}">' in page.get_data(as_text=True)
+
+
+def test_an_unknown_address_or_method_under_the_api_answers_json(app, client):
+    _user, token = analyst_token()
+    missing = client.get("/api/v1/stats/nothing-here", headers=bearer(token))
+    assert missing.status_code == 404 and missing.is_json and missing.get_json()["error"]
+    wrong = client.post("/api/v1/stats/applications", headers=bearer(token))
+    assert wrong.status_code == 405 and wrong.is_json and "GET" in wrong.headers["Allow"]
+    # pages for people keep their HTML error pages
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and page.mimetype == "text/html"
