@@ -19,6 +19,7 @@ def register(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(audit_group)
     app.cli.add_command(worker)
+    app.cli.add_command(mail_group)
     from grants.monitoring import jobs as monitoring_jobs
 
     monitoring_jobs.register(app)
@@ -82,6 +83,19 @@ def seed_demo(if_empty):
     click.echo("Demo accounts (e-mail / password / roles):")
     for email, password, roles in accounts:
         click.echo(f"  {email:32} {password:20} {', '.join(roles)}")
+
+
+@click.group("mail")
+def mail_group():
+    """The mail outbox."""
+
+
+@mail_group.command("flush")
+def mail_flush():
+    """Queue again every message of the outbox not sent yet (after Redis was down, say). Safe to repeat."""
+    from grants.mail import queue_unsent
+
+    click.echo(f"Queued {queue_unsent()} unsent message(s).")
 
 
 @click.group("audit")

@@ -2,7 +2,8 @@
 
 import logging
 
-from flask import current_app, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -28,6 +29,9 @@ def _messages(upload_mb):
               _("The files sent together must not exceed %(mb)d MB. Nothing was saved: go back and send "
                 "smaller files or fewer at a time.", mb=upload_mb)),
         429: (_("Too many attempts"), _("Please wait a little and try again.")),
+        503: (_("The service is briefly unavailable"),
+              _("Please try again in a minute. If you were sending a form, open it again afterwards to check "
+                "that it was saved.")),
         500: (_("Something went wrong on our side"),
               _("The error has been recorded. Please try again in a few minutes.")),
     }
@@ -59,6 +63,22 @@ def register(app):
         body, code = render_error(error.code or 500, description)
         # A 405 must say which methods the address takes (RFC 9110); werkzeug's own page would.
         return body, code, allow
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def database_unavailable(error):
+        # The database is restarting or out of reach. The page must not need it: who is signed in
+        # comes from the database, so this one page is drawn as for a visitor (the session stays).
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        try:
+            from grants.extensions import db
+
+            db.session.remove()
+        except sa.exc.SQLAlchemyError:
+            pass
+        g._login_user = current_app.login_manager.anonymous_user()
+        if request.path.startswith(JSON_PREFIXES):
+            return jsonify(error="The service is briefly unavailable; try again in a minute."), 503
+        return render_error(503)
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

@@ -5,6 +5,7 @@ import logging
 from fakeredis import FakeStrictRedis
 from flask import current_app
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import event
 
@@ -35,10 +36,16 @@ def get_queue(name="default"):
     return Queue(name, connection=conn)
 
 
-def enqueue_after_commit(session, func, *args, queue="default", **kwargs):
-    """Enqueue func(*args) once session's transaction commits; dropped on rollback."""
+def enqueue_after_commit(session, func, *args, queue="default", required=False, **kwargs):
+    """Enqueue func(*args) once session's transaction commits; dropped on rollback.
+
+    If Redis refuses the job after the commit, the commit stands: an NGO's submission must not turn
+    into an error page because a notification could not be queued. The refusal is logged, and the
+    job must be one that can be sent again (mail stays in the outbox for `flask mail flush`).
+    With required=True the refusal is raised to the caller instead (see reports.jobs.commit_request).
+    """
     session.connection()  # begin the transaction now, so a rollback has one to end
-    session.info.setdefault(_PENDING, []).append((queue, func, args, kwargs))
+    session.info.setdefault(_PENDING, []).append((queue, func, args, kwargs, required))
 
 
 @event.listens_for(Session, "after_commit")
@@ -52,9 +59,16 @@ def _commit_pending(session):
 def _send_ready(session, transaction):
     if transaction.parent is not None:
         return
-    for queue, func, args, kwargs in session.info.pop(_READY, []):
-        job = get_queue(queue).enqueue(func, *args, **kwargs)
-        log.info("enqueued %s on %s as %s", getattr(func, "__name__", func), queue, job.id)
+    for queue, func, args, kwargs, required in session.info.pop(_READY, []):
+        name = getattr(func, "__name__", func)
+        try:
+            job = get_queue(queue).enqueue(func, *args, **kwargs)
+        except (RedisError, OSError) as exc:
+            if required:
+                raise
+            log.error("committed, but %s%r could not be queued on %s: %s", name, args, queue, exc)
+            continue
+        log.info("enqueued %s on %s as %s", name, queue, job.id)
 
 
 @event.listens_for(Session, "after_soft_rollback")

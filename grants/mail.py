@@ -50,6 +50,16 @@ def queue_mail(to, template, locale, **context):
     return message
 
 
+def queue_unsent():
+    """Queue a job for every message not sent yet; the job skips one sent meanwhile. Returns how many."""
+    unsent = db.session.execute(sa.select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))
+                                .order_by(OutboxMessage.id)).scalars().all()
+    for message_id in unsent:
+        enqueue_after_commit(db.session, send_outbox_message, message_id, queue="mail", required=True)
+    db.session.commit()
+    return len(unsent)
+
+
 def send_outbox_message(message_id):
     """Job: send one queued message over SMTP when configured; safe to run twice."""
     app = current_app._get_current_object()
