@@ -382,7 +382,7 @@ def import_rows(rows, source_file):
         spool.seek(0)
         while True:
             try:
-                good = pickle.load(spool)  # noqa: S301 (our own spool file, written above by this call)
+                good = pickle.load(spool)  # noqa: S301 (our own spool file)  # nosec B301
             except EOFError:
                 break
             _insert(good, checker, customers, summary, stamp)
