@@ -1,8 +1,11 @@
 """Form pieces shared by every package."""
 
+import wtforms
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from grants.i18n import _
 
 
 def choices(pairs):
@@ -15,3 +18,50 @@ class MultiCheckbox(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class DecimalField(wtforms.DecimalField):
+    """WTForms' DecimalField for numbers people type: a finite number with at most `places` decimals.
+
+    Python's Decimal also reads "NaN", "sNaN" and "Infinity": a signalling NaN made WTForms'
+    NumberRange raise (a 500), the others only a puzzling range message. And a third decimal
+    would be rounded away silently by the Numeric(…, 2) column: "12.345" is refused instead.
+    """
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        value = self.data
+        if value is None:
+            return
+        if not value.is_finite():
+            self.data = None
+            raise ValueError(self.invalid_value_message or self.gettext("Not a valid decimal value."))
+        if self.places is not None and _decimals(value) > self.places:
+            self.data = None
+            raise ValueError(_("At most %(n)d digits after the decimal point.", n=self.places))
+
+
+def _decimals(value):
+    """Digits after the point that matter: 12.340 has 2, 1E+5 has 0; no arithmetic, so no context limits."""
+    _sign, digits, exponent = value.as_tuple()
+    if not any(digits):
+        return 0
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
+
+
+class DateTimeLocalField(wtforms.DateTimeLocalField):
+    """WTForms' DateTimeLocalField for a moment typed in Astana time, within the years this service plans for.
+
+    Python reads "0001-01-01T00:00", but has no UTC moment five hours before it: converting it
+    (grants.i18n.local_to_utc) raised OverflowError, a 500. A typo of that kind is refused instead.
+    """
+
+    YEARS = (2000, 2100)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        first, last = self.YEARS
+        if self.data is not None and not first <= self.data.year <= last:
+            self.data = None
+            raise ValueError(_("Give a date between the years %(first)d and %(last)d.", first=first, last=last))

@@ -1,4 +1,8 @@
-"""Response headers that a government service sends on every page."""
+"""Response headers that a government service sends on every page, and requests cleaned of NUL characters."""
+
+from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -6,8 +10,33 @@ CSP = (
 )
 
 
+def _without_nul(values):
+    """The same fields with every NUL character dropped; the same object when there was none."""
+    if not any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+        return values
+    return ImmutableMultiDict([(key.replace("\x00", ""), value.replace("\x00", ""))
+                               for key, value in values.items(multi=True)])
+
+
+class CleanRequest(Request):
+    """Form fields and query parameters without NUL characters.
+
+    No keyboard types one, but a script or a pasted binary can send one, and PostgreSQL refuses
+    text holding it: the save or the search failed with a 500. Nothing a person wrote is lost.
+    """
+
+    @cached_property
+    def args(self):
+        return _without_nul(super().args)
+
+    def _load_form_data(self):
+        super()._load_form_data()
+        self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+
 def register(app):
     production = app.config["ENV_NAME"] == "production"
+    app.request_class = CleanRequest
 
     @app.after_request
     def headers(response):

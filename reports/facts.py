@@ -18,7 +18,9 @@ COLUMNS = ("source", "year", "call_code", "instrument", "funding_source", "custo
 
 
 def _platform():
-    requested = (sa.select(sa.func.coalesce(sa.func.sum(BudgetLine.quantity * BudgetLine.unit_cost), 0))
+    # Each line rounded to the tiyn, as BudgetLine.total does: the sum the applicant saw and the agreement took.
+    line_total = sa.func.round(BudgetLine.quantity * BudgetLine.unit_cost, 2)
+    requested = (sa.select(sa.func.coalesce(sa.func.sum(line_total), 0))
                  .where(BudgetLine.application_id == Application.id).correlate(Application).scalar_subquery())
     outcome = sa.case(
         (Application.status == Status.awarded, sa.literal("awarded")),

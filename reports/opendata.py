@@ -82,7 +82,8 @@ def _money(value):
 
 
 def _platform_query(language, year_from, year_to):
-    requested = (sa.select(sa.func.coalesce(sa.func.sum(BudgetLine.quantity * BudgetLine.unit_cost), 0))
+    line_total = sa.func.round(BudgetLine.quantity * BudgetLine.unit_cost, 2)
+    requested = (sa.select(sa.func.coalesce(sa.func.sum(line_total), 0))
                  .where(BudgetLine.application_id == Application.id).correlate(Application).scalar_subquery())
     topic_title = sa.func.coalesce(sa.func.nullif(getattr(Topic, f"title_{language}"), ""), Topic.title_ru)
     query = (sa.select(Application.id, Application.receipt_number, Application.title, topic_title.label("topic"),

@@ -2,13 +2,13 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from grants.agreements.models import Condition, DocumentKind, Ground
 from grants.filters import LANGUAGE_TITLES
-from grants.forms import choices
+from grants.forms import DecimalField, choices
 from grants.i18n import _l
 from grants.monitoring.models import ReportKind
 

@@ -2,14 +2,14 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DecimalField, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from grants.applications.models import DocumentKind
 from grants.applications.sections import SECTIONS
 from grants.filters import LANGUAGE_TITLES
-from grants.forms import choices
+from grants.forms import DecimalField, choices
 from grants.i18n import _l
 
 

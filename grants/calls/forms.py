@@ -5,8 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -16,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from grants.calls.models import FundingSource, GrantType, Instrument
 from grants.extensions import db
-from grants.forms import MultiCheckbox, choices
+from grants.forms import DateTimeLocalField, DecimalField, MultiCheckbox, choices
 from grants.i18n import _l
 from grants.reference.models import CustomerBody, Direction, Region
 

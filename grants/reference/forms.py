@@ -2,11 +2,11 @@
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from grants.extensions import db
-from grants.forms import choices
+from grants.forms import DecimalField, choices
 from grants.i18n import _l
 from grants.reference.models import BudgetLevel, Region
 

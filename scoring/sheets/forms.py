@@ -5,8 +5,6 @@ from decimal import Decimal, InvalidOperation
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -14,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from grants.forms import choices
+from grants.forms import DateTimeLocalField, DecimalField, choices
 from grants.i18n import _, _l
 from scoring.sheets.models import Aggregation
 
@@ -49,6 +47,9 @@ def read_sheet(form, criteria):
             try:
                 points = Decimal(raw)
             except InvalidOperation:
+                points = None
+            if points is None or not points.is_finite():  # Decimal reads "NaN" and "Infinity" too: not points
+                points = None
                 problems.append(_("%(criterion)s: points must be a number.", criterion=criterion.name))
         values[criterion.id] = (points, not_applicable, form.get(f"comment-{criterion.id}", ""))
     return values, problems
