@@ -31,7 +31,7 @@ from reports.workbook import LANGUAGES, build, filename
 log = logging.getLogger(__name__)
 
 QUEUE = "reports"
-JOB_TIMEOUT = 10 * 60  # seconds: 1,000,000 applications take under 15 s; a dead worker's job is retried after this + 60 s
+JOB_TIMEOUT = 10 * 60  # seconds: 1,000,000 applications take under 15 s; a dead worker's job is retried after +60 s
 RETRIES = 2  # a worker that dies mid-way (or a passing database error) gets two more tries
 MAX_BYTES = 200 * 1024 * 1024
 UNAVAILABLE = _l("The statistics service is unavailable right now: try again in a few minutes. Nothing was lost.")

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload
 
@@ -43,6 +44,7 @@ from grants.refusals import attempt
 bp = Blueprint("manage_agreements", __name__, url_prefix="/manage", template_folder="templates")
 
 PER_PAGE = 50
+AWAITING_PER_PAGE = 20  # awarded applications without an agreement, shown above the board
 
 # The timeline's words for the verbs the services write.
 VERBS = {
@@ -113,14 +115,17 @@ def board():
     query = services.board_query(args)
     page = db.paginate(eager(query), per_page=PER_PAGE, error_out=False)
     ids = [a.id for a in page.items]
+    awaiting = db.paginate(services.awarded_without_agreement(), page=request.args.get("awaiting_page", 1, type=int),
+                           per_page=AWAITING_PER_PAGE, error_out=False)
     return render_template("agreements/operator/board.html", page=page, args=args, totals=services.totals(ids),
                            rows=services.board_rows(ids), sums=services.board_totals(query),
-                           awaiting=services.awarded_without_agreement(), **board_options())
+                           awaiting=awaiting, **board_options())
 
 
 def _text(value):
-    """A text cell that cannot run as a formula in Excel."""
-    value = "" if value is None else str(value)
+    """A text cell that cannot run as a formula in Excel, without characters an XLSX file cannot hold
+    (openpyxl refused a name holding one, and the whole export failed)."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 

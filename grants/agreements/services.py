@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from grants import audit, storage
 from grants.agreements.models import (
@@ -455,12 +455,14 @@ def agreement_for(application):
 
 
 def awarded_without_agreement(call=None):
-    """Awarded applications still waiting for their agreement: the operator's to-do list."""
+    """Awarded applications still waiting for their agreement, by receipt number: the operator's to-do list, as a
+    query to paginate (the NGO is joined by the model; the application's content is not loaded)."""
     query = (sa.select(Application).outerjoin(Agreement, Agreement.application_id == Application.id)
-             .where(Application.status == Status.awarded, Agreement.id.is_(None)).order_by(Application.receipt_number))
+             .where(Application.status == Status.awarded, Agreement.id.is_(None))
+             .options(defer(Application.sections)).order_by(Application.receipt_number, Application.id))
     if call is not None:
         query = query.join(Topic, Topic.id == Application.topic_id).where(Topic.call_id == call.id)
-    return db.session.execute(query).scalars().all()
+    return query
 
 
 # --- the read side of the monitoring board -------------------------------------------------

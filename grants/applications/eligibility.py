@@ -69,14 +69,13 @@ def latest_review(application):
 def counts(call):
     """Applications and distinct NGOs by language and status, for the published conclusion."""
     rows = db.session.execute(
-        sa.select(Application.language, Application.status, sa.func.count(Application.id),
-                  sa.func.count(sa.distinct(Application.organization_id)))
+        sa.select(Application.language, Application.status, sa.func.count(Application.id))
         .join(Topic, Topic.id == Application.topic_id)
         .where(Topic.call_id == call.id, Application.status != Status.draft)
         .group_by(Application.language, Application.status)
     ).all()
     result = {"by_language": {}, "total": {"applications": 0}}
-    for language, status, applications, _ngos in rows:
+    for language, status, applications in rows:
         entry = result["by_language"].setdefault(language, {"applications": 0, "ngos": 0, "by_status": {}})
         entry["by_status"][status] = applications
         entry["applications"] += applications

@@ -64,7 +64,7 @@ class Application(db.Model):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the operator's "newest first"
     receipt_number: Mapped[str | None] = mapped_column(sa.String(48), unique=True)
     version_count: Mapped[int] = mapped_column(default=0)
     revision_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -88,6 +88,8 @@ class Application(db.Model):
         sa.CheckConstraint("status = 'draft' OR (receipt_number IS NOT NULL AND submitted_at IS NOT NULL)",
                            name="submitted_has_receipt"),
         sa.CheckConstraint("status != 'returned' OR revision_deadline IS NOT NULL", name="returned_has_deadline"),
+        # A call's list for the operator, its count and its counts by language and status, read from the index.
+        sa.Index("ix_applications_topic_status", "topic_id", "status", "language", "organization_id"),
     )
 
     @property

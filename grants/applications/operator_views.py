@@ -13,19 +13,22 @@ from grants.extensions import db
 from grants.forms import choices
 from grants.i18n import _
 from grants.permissions import allow
-from grants.reference.models import ReasonCode
+from grants.reference.models import ReasonCode, Region
 from grants.refusals import attempt
 
 bp = Blueprint("review", __name__, url_prefix="/manage", template_folder="templates")
+
+PER_PAGE = 50
 
 
 @bp.route("/calls/<int:call_id>/applications")
 @allow("application.review")
 def call_applications(call_id):
     call = db.get_or_404(Call, call_id)
-    args = {k: request.args.get(k, "") for k in ("status", "language", "topic")}
-    page = db.paginate(queries.call_applications(call, args), per_page=50, error_out=False)
-    return render_template("applications/operator/list.html", call=call, page=page, args=args,
+    args = {k: request.args.get(k, "") for k in queries.CALL_FILTERS}
+    page = db.paginate(queries.call_applications(call, args), per_page=PER_PAGE, error_out=False)
+    regions = db.session.execute(sa.select(Region).order_by(Region.kato)).scalars().all()
+    return render_template("applications/operator/list.html", call=call, page=page, args=args, regions=regions,
                            statuses=[s for s in Status if s != Status.draft],
                            conclusion=eligibility.conclusion_of(call), counts=eligibility.counts(call),
                            confirm=ConfirmForm())

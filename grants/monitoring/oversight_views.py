@@ -21,6 +21,7 @@ from grants.filters import enum_title
 from grants.forms import choices
 from grants.i18n import LANGUAGE_NAMES, _
 from grants.monitoring import oversight
+from grants.monitoring import services as report_services
 from grants.monitoring.models import Recommendation, SiteVisit, VisitPhoto, VisitStatus
 from grants.monitoring.oversight_forms import (
     AnswerForm,
@@ -32,7 +33,7 @@ from grants.monitoring.oversight_forms import (
     VisitPhotoForm,
     VisitPlanForm,
 )
-from grants.monitoring.services import overdue as find_overdue
+from grants.monitoring.views import list_options
 from grants.permissions import allow, can, require
 from grants.refusals import attempt
 
@@ -41,6 +42,7 @@ bp = Blueprint("oversight", __name__, template_folder="templates")
 bp.add_app_template_filter(enum_title(VisitStatus), "visit_status_title")
 
 
+OVERDUE_PER_PAGE = 50
 VISIT_BADGES = {VisitStatus.planned: "draft", VisitStatus.done: "accepted", VisitStatus.cancelled: "closed"}
 
 
@@ -317,9 +319,15 @@ def recommendations():
 @bp.route("/manage/overdue")
 @allow("monitoring.board")
 def overdue():
+    """Two lists, each paginated in the database: late reports (`page`) and blocked tranches (`tranches_page`)."""
     today = date.today()
-    found = find_overdue(today)
+    args = {k: request.args.get(k, "") for k in report_services.OVERDUE_FILTERS}
+    late = db.paginate(report_services.overdue_reports(args, today), per_page=OVERDUE_PER_PAGE, error_out=False)
+    blocked = db.paginate(report_services.blocked_tranches(args, today), per_page=OVERDUE_PER_PAGE,
+                          page=request.args.get("tranches_page", 1, type=int), error_out=False)
     last_sweep = db.session.execute(
         sa.select(audit.AuditEvent.at).where(audit.AuditEvent.verb == "monitoring.overdue")
         .order_by(audit.AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
-    return render_template("monitoring/overdue.html", found=found, today=today, last_sweep=last_sweep)
+    return render_template("monitoring/overdue.html", late=late, blocked=blocked,
+                           why=report_services.why_blocked(blocked.items), args=args, today=today,
+                           last_sweep=last_sweep, **list_options())

@@ -11,10 +11,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased, contains_eager, defer, lazyload
 
 from grants import audit, mail, storage
 from grants.agreements.models import ZERO, Agreement, AgreementStatus, Condition, Tranche, quantize
 from grants.agreements.services import spent_by_line, tranche_state
+from grants.calls.models import Topic
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, format_date, format_money
@@ -26,9 +28,11 @@ from grants.monitoring.models import (
     Report,
     ReportActivity,
     ReportIndicator,
+    ReportKind,
     ReportSpending,
     ReportStatus,
 )
+from grants.organizations.models import Organization
 from grants.refusals import Refusal
 
 FIGURES = ("beneficiaries", "reach", "women", "men", *AGE_GROUPS, "jobs_created", "services_delivered", "volunteers")
@@ -264,23 +268,85 @@ class Overdue:
     tranches: list  # (tranche, why) unpaid past their planned date because their condition does not hold
 
 
+def _agreement_filters(query, args):
+    """The call and the NGO's region of a list of the agreements' reports or tranches, as WHERE clauses."""
+    for key, column in (("call", Topic.call_id), ("region", Organization.region_id)):
+        if str(args.get(key) or "").isdigit():
+            query = query.where(column == int(args[key]))
+    return query
+
+
+def _with_agreement(query, entity):
+    """Join the agreement, its topic and its NGO, and load them from that join: one query for the whole page."""
+    return (query.join(Agreement, Agreement.id == entity.agreement_id).join(Topic, Topic.id == Agreement.topic_id)
+            .join(Organization, Organization.id == Agreement.organization_id)
+            .options(contains_eager(entity.agreement).contains_eager(Agreement.topic),
+                     contains_eager(entity.agreement).contains_eager(Agreement.organization)))
+
+
+QUEUE_FILTERS = ("kind", "call", "region", "sort")
+QUEUE_SORTS = ("waiting", "due", "number")
+
+
+def review_queue(args=None):
+    """Submitted reports for the operator to review, filtered by kind, call and region, the longest waiting first
+    (or by due date, or by agreement number): a query to paginate."""
+    args = args or {}
+    query = _with_agreement(sa.select(Report), Report).where(Report.status == ReportStatus.submitted)
+    query = _agreement_filters(query, args).options(defer(Report.narrative))
+    if args.get("kind") in set(ReportKind):
+        query = query.where(Report.kind == args["kind"])
+    sort = args.get("sort") if args.get("sort") in QUEUE_SORTS else "waiting"
+    order = {"waiting": (Report.submitted_at,), "due": (Report.due_on,),
+             "number": (Agreement.number, Report.number)}[sort]
+    return query.order_by(*order, Report.id)
+
+
+OVERDUE_FILTERS = ("call", "region", "sort")
+OVERDUE_SORTS = ("late", "number")
+
+
+def overdue_reports(args=None, today=None):
+    """Reports past due and not submitted on open agreements, the longest overdue first (or by agreement number)."""
+    args, today = args or {}, today or date.today()
+    query = _with_agreement(sa.select(Report), Report).where(
+        Agreement.status.in_(OPEN_AGREEMENT), Report.due_on < today, Report.status.in_(EDITABLE))
+    query = _agreement_filters(query, args).options(defer(Report.narrative))
+    if args.get("sort") == "number":
+        return query.order_by(Agreement.number, Report.number, Report.id)
+    return query.order_by(Report.due_on, Report.id)
+
+
+def blocked_tranches(args=None, today=None):
+    """Unpaid tranches past their planned date on open agreements whose condition does not hold (the agreement is
+    suspended, or the report it awaits is not accepted): the same as `tranche_state` says, decided in the
+    database, with the agreement and the awaited report loaded for the words of why."""
+    args, today = args or {}, today or date.today()
+    awaited = aliased(Report)
+    blocked = sa.or_(Agreement.status != AgreementStatus.active,
+                     sa.and_(Tranche.condition == Condition.report_accepted, awaited.status != ReportStatus.accepted))
+    query = (_with_agreement(sa.select(Tranche), Tranche).outerjoin(awaited, awaited.id == Tranche.report_id)
+             .where(Agreement.status.in_(OPEN_AGREEMENT), Tranche.paid_on.is_(None), Tranche.planned_on < today,
+                    blocked)
+             .options(contains_eager(Tranche.report.of_type(awaited)).options(
+                 defer(awaited.narrative), lazyload(awaited.agreement))))  # the tranche's own, already loaded
+    query = _agreement_filters(query, args)
+    if args.get("sort") == "number":
+        return query.order_by(Agreement.number, Tranche.position, Tranche.id)
+    return query.order_by(Tranche.planned_on, Tranche.id)
+
+
+def why_blocked(tranches):
+    """(tranche, why) for tranches loaded by `blocked_tranches`: no further query."""
+    return [(tranche, tranche_state(tranche)[1]) for tranche in tranches]
+
+
 def overdue(today=None):
     """What is late on every open agreement, found in the database."""
     today = today or date.today()
-    reports = db.session.execute(
-        sa.select(Report).join(Agreement).where(Agreement.status.in_(OPEN_AGREEMENT), Report.due_on < today,
-                                                Report.status.in_(EDITABLE))
-        .order_by(Report.due_on, Report.id)).scalars().all()
-    late = db.session.execute(
-        sa.select(Tranche).join(Agreement).where(Agreement.status.in_(OPEN_AGREEMENT), Tranche.paid_on.is_(None),
-                                                 Tranche.planned_on < today)
-        .order_by(Tranche.planned_on, Tranche.id)).scalars().all()
-    tranches = []
-    for tranche in late:
-        state, why = tranche_state(tranche)
-        if state == "blocked":
-            tranches.append((tranche, why))
-    return Overdue(reports, tranches)
+    reports = db.session.execute(overdue_reports(today=today)).scalars().all()
+    tranches = db.session.execute(blocked_tranches(today=today)).scalars().all()
+    return Overdue(reports, why_blocked(tranches))
 
 
 def notify_overdue(today=None):

@@ -10,10 +10,11 @@ from flask_login import current_user
 
 import grants.agreements.rules  # noqa: F401  (registers the rules)
 from grants import storage
-from grants.agreements.models import ZERO, AgreementStatus
+from grants.agreements.models import ZERO, Agreement, AgreementStatus
 from grants.agreements.services import spent_by_line, tranche_state
 from grants.auth.forms import ConfirmForm
 from grants.auth.models import Role
+from grants.calls.models import Call, Topic
 from grants.extensions import db
 from grants.forms import choices
 from grants.i18n import _
@@ -21,6 +22,7 @@ from grants.monitoring import services
 from grants.monitoring.forms import AcceptForm, EvidenceForm, ReturnForm, collected, form_data, report_form
 from grants.monitoring.models import Evidence, EvidenceKind, Report, ReportKind, ReportStatus
 from grants.permissions import allow, can, require
+from grants.reference.models import Region
 from grants.refusals import attempt
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ bp = Blueprint("reports", __name__, template_folder="templates")
 
 STAFF = (Role.operator, Role.admin)
 RETURN_DAYS = 10  # the new due date offered when a report is returned
+PER_PAGE = 50
 
 
 def _insider(report):
@@ -209,10 +212,18 @@ def submit(report_id):
 @bp.route("/manage/reports")
 @allow("report.review")
 def queue():
-    query = (sa.select(Report).where(Report.status == ReportStatus.submitted)
-             .order_by(Report.submitted_at, Report.id))
-    page = db.paginate(query, per_page=50, error_out=False)
-    return render_template("monitoring/review_queue.html", page=page, **_titles())
+    args = {k: request.args.get(k, "") for k in services.QUEUE_FILTERS}
+    page = db.paginate(services.review_queue(args), per_page=PER_PAGE, error_out=False)
+    return render_template("monitoring/review_queue.html", page=page, args=args, kinds=list(ReportKind),
+                           **list_options(), **_titles())
+
+
+def list_options():
+    """The calls that have agreements, and the regions: the choices of the operator's lists of reports."""
+    calls = db.session.execute(sa.select(Call).where(Call.id.in_(
+        sa.select(Topic.call_id).join(Agreement, Agreement.topic_id == Topic.id))).order_by(Call.code)).scalars()
+    regions = db.session.execute(sa.select(Region).order_by(Region.kato)).scalars()
+    return {"calls": calls.all(), "regions": regions.all()}
 
 
 def waiting_tranches(report):

@@ -34,8 +34,8 @@ class Organization(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bin: Mapped[str] = mapped_column(sa.String(12), unique=True)
-    name_kk: Mapped[str] = mapped_column(sa.String(400))
-    name_ru: Mapped[str] = mapped_column(sa.String(400))
+    name_kk: Mapped[str] = mapped_column(sa.String(400), index=True)  # the operator's lists sort by the name
+    name_ru: Mapped[str] = mapped_column(sa.String(400), index=True)
     legal_form: Mapped[str] = mapped_column(sa.String(120))
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
     address: Mapped[str] = mapped_column(sa.String(400))
