@@ -1,6 +1,6 @@
 """Locale selection, translation helpers and the one money and date formatter."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,12 @@ def format_datetime(value, format="dd.MM.yyyy HH:mm"):
     if value.tzinfo is None:
         raise ValueError("naive datetime passed to format_datetime")
     return _babel_datetime(value, format)
+
+
+def astana_today():
+    """Today's date in Astana: the day a person there lives in. The server's own date (UTC) is
+    still yesterday until 05:00 in Kazakhstan, so it must not decide what is 'today' or 'overdue'."""
+    return datetime.now(ALMATY).date()
 
 
 def format_date(value):

@@ -14,7 +14,6 @@ import pickle
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import sqlalchemy as sa
 from grants import audit
 from grants.db import utcnow
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.identifiers import bin_problem
 from grants.organizations.models import Organization
 from grants.reference.models import CustomerBody, Direction, Region
@@ -220,7 +220,7 @@ class _Checker:
     """Checks rows against the reference data and the NGOs known; collects what the file will create."""
 
     def __init__(self):
-        self.year_max = date.today().year
+        self.year_max = astana_today().year
         self.regions = dict(db.session.execute(sa.select(Region.kato, Region.id)).all())
         self.directions = dict(db.session.execute(sa.select(Direction.code, Direction.id)).all())
         self.customers = {code.upper(): id_ for code, id_ in

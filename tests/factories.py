@@ -1,7 +1,7 @@
 """Valid objects built through the services, with overrides."""
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from grants.calls import services as call_services
 from grants.db import utcnow
 from grants.demo import application_content
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.identifiers import check_digit
 from grants.organizations.models import Membership, Organization
 from grants.reference.models import CustomerBody, Direction, Region
@@ -155,7 +156,7 @@ def create_agreement(owner=None, language="ru", sign=True, shares=("0.5", "0.3",
     from grants.agreements.services import ReportRow, TrancheRow
 
     application = create_awarded_application(owner=owner, language=language)
-    today = date.today()
+    today = astana_today()
     agreement = agreements.draw_up(operator(), application, today - timedelta(days=30), today + timedelta(days=300))
     amount = agreement.amount
     first = (amount * Decimal(shares[0])).quantize(Decimal("0.01"))

@@ -1,7 +1,6 @@
 """Every route × every role: the allowed answer, the rest are refused. A new route needs a row here."""
 
 import io
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,6 +14,7 @@ from grants.auth.models import Role
 from grants.calls import services as call_services
 from grants.db import utcnow
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.monitoring import oversight
 from grants.monitoring import services as report_services
 from grants.reference.models import Direction, MrpRate
@@ -254,9 +254,9 @@ def world(app, tmp_path):
     db.session.add(amendment)
     report = agreement.reports[0]
     evidence = report_services.add_evidence(users[Role.applicant], report, io.BytesIO(PDF), "act.pdf")
-    visit = oversight.plan_visit(users[Role.operator], agreement, date.today(), users[Role.operator])
+    visit = oversight.plan_visit(users[Role.operator], agreement, astana_today(), users[Role.operator])
     photo = oversight.add_visit_photo(users[Role.operator], visit, io.BytesIO(PNG), "p.png")
-    oversight.record_visit(users[Role.operator], visit, date.today(), "Замечаний нет", 4)
+    oversight.record_visit(users[Role.operator], visit, astana_today(), "Замечаний нет", 4)
     recommendation = oversight.recommend(users[Role.observer], agreement, "Рекомендуем опубликовать отчёт")
     # Every role holds a token, so the API's own refusal (403 without the right) is what is tested.
     tokens = {role: ApiToken(user=users[role], token_hash=digest(f"bq_world_{role.value}"), name="world")

@@ -15,6 +15,7 @@ from grants.applications.models import CHECKLIST, Application, Status
 from grants.calls import services as call_services
 from grants.calls.models import Topic
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.monitoring import oversight
 from grants.monitoring import services as reports
 
@@ -89,7 +90,7 @@ def extend(users, orgs, past, apply, make_call):
     `apply` and `make_call` are the demo world's builders of an application and a call (grants.demo).
     """
     operator = users["operator@baiqau.kz"]
-    today = date.today()
+    today = astana_today()
     almaty, kyzylorda, pavlodar = (orgs[e] for e in ("ngo.almaty@baiqau.kz", "ngo.kyzylorda@baiqau.kz",
                                                       "ngo.pavlodar@baiqau.kz"))
     ngo = {o.id: users[o.memberships[0].user.email] for o in (almaty, kyzylorda, pavlodar)}

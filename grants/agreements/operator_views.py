@@ -1,7 +1,7 @@
 """The operator's pages: draw up, schedule, sign, pay, amend, suspend, complete, terminate; the monitoring board."""
 
 import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
@@ -35,7 +35,7 @@ from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call, Topic
 from grants.extensions import db
 from grants.forms import choices
-from grants.i18n import _, _l
+from grants.i18n import _, _l, astana_today
 from grants.organizations.models import Organization
 from grants.permissions import allow
 from grants.reference.models import Direction, Region
@@ -179,7 +179,7 @@ def board_workbook(query):
 @allow("monitoring.board")
 def board_xlsx():
     content = board_workbook(services.board_query(board_args()))
-    return send_file(BytesIO(content), as_attachment=True, download_name=f"agreements-{date.today():%Y-%m-%d}.xlsx",
+    return send_file(BytesIO(content), as_attachment=True, download_name=f"agreements-{astana_today():%Y-%m-%d}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -199,7 +199,7 @@ def draw_up(app_id):
     if existing is not None:
         flash(_("The application already has agreement %(number)s.", number=existing.number), "info")
         return back(existing)
-    today = date.today()
+    today = astana_today()
     months = application.duration_months or application.topic.duration_months
     form = DrawUpForm(data={"starts_on": today, "ends_on": add_months(today, months) - timedelta(days=1)}
                       if request.method == "GET" else None)
@@ -246,7 +246,7 @@ def render_show(agreement, status=200, **forms):
     blank = {"upload": DocumentForm, "sign": SignForm, "pay": PayForm, "suspend": SuspendForm,
              "complete": CompleteForm, "terminate": TerminateForm, "repayment": RepaymentForm,
              "decide": DecideForm}
-    today = date.today()
+    today = astana_today()
     defaults = {"sign": {"signed_on": today}, "pay": {"paid_on": today}, "complete": {"completed_on": today},
                 "terminate": {"terminated_on": today}, "repayment": {"received_on": today}}
     made = {name: forms.get(name) or cls(formdata=None, data=defaults.get(name)) for name, cls in blank.items()}

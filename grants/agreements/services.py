@@ -37,7 +37,7 @@ from grants.applications.models import INSTITUTIONAL_SHARE_LIMIT, Application, S
 from grants.calls.models import Topic
 from grants.db import utcnow
 from grants.extensions import db
-from grants.i18n import _, format_money
+from grants.i18n import _, astana_today, format_money
 from grants.identifiers import bin_problem
 from grants.monitoring.models import Report, ReportKind, ReportSpending, ReportStatus
 from grants.organizations.models import Organization
@@ -222,7 +222,7 @@ def sign(actor, agreement, signed_on, today=None):
         raise AgreementError(_("Set the schedule of reports and tranches before signing."))
     if agreement.signed_copy is None:
         raise AgreementError(_("Upload the signed copy of the agreement first."))
-    if signed_on is None or signed_on > (today or date.today()):
+    if signed_on is None or signed_on > (today or astana_today()):
         raise AgreementError(_("The date of signing cannot be in the future."))
     agreement.signed_on = signed_on
     agreement.status = AgreementStatus.active
@@ -266,7 +266,7 @@ def pay(actor, tranche, paid_on, reference, today=None):
         raise AgreementError(_("This tranche is not payable: %(why)s.", why=why))
     if not (reference or "").strip():
         raise AgreementError(_("Give the payment order's number."))
-    if paid_on is None or paid_on > (today or date.today()):
+    if paid_on is None or paid_on > (today or astana_today()):
         raise AgreementError(_("The date of payment cannot be in the future."))
     tranche.paid_on = paid_on
     tranche.payment_reference = reference.strip()[:64]
@@ -394,7 +394,7 @@ def record_repayment(actor, agreement, amount, received_on, reference, today=Non
         raise AgreementError(_("A repayment is more than zero."))
     if not (reference or "").strip():
         raise AgreementError(_("Give the payment order's number."))
-    if received_on is None or received_on > (today or date.today()):
+    if received_on is None or received_on > (today or astana_today()):
         raise AgreementError(_("The date received cannot be in the future."))
     balance = totals([agreement.id])[agreement.id].refund_balance
     if quantize(amount) > balance:
@@ -475,7 +475,7 @@ BOARD_SORTS = ("number", "amount", "ngo")
 def overdue_clause(today=None):
     """True for an open agreement with a report past due and not submitted, or an unpaid tranche past its
     planned date whose condition does not hold: the same findings as monitoring's overdue sweep."""
-    today = today or date.today()
+    today = today or astana_today()
     late_report = sa.exists().where(Report.agreement_id == Agreement.id, Report.due_on < today,
                                     Report.status.in_((ReportStatus.draft, ReportStatus.returned)))
     awaited = aliased(Report)

@@ -6,6 +6,7 @@ from datetime import date
 import click
 
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.jobs import get_queue
 from grants.monitoring.services import notify_overdue, overdue
 
@@ -14,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def sweep_overdue(day=None):
     """Job: notify each NGO of its overdue reports (once a day) and log what is blocked; commits."""
-    today = date.fromisoformat(day) if day else date.today()
+    today = date.fromisoformat(day) if day else astana_today()
     notified = notify_overdue(today)
     found = overdue(today)
     db.session.commit()

@@ -6,7 +6,6 @@ on the agreement's timeline) and flushes; the caller commits once.
 """
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -20,7 +19,7 @@ from grants.auth.models import Role, User, UserRole
 from grants.calls.models import Topic
 from grants.db import utcnow
 from grants.extensions import db
-from grants.i18n import _
+from grants.i18n import _, astana_today
 from grants.monitoring.models import (
     Evaluation,
     Feedback,
@@ -107,7 +106,7 @@ def record_visit(actor, visit, visited_on, findings, rating, follow_up="", follo
         raise OversightError(_("The visit was cancelled; plan a new one."))
     if visit.status == VisitStatus.done:
         raise OversightError(_("The visit is already recorded as done."))
-    today = today or date.today()
+    today = today or astana_today()
     if visited_on is None:
         raise OversightError(_("Give the date of the visit."))
     if visited_on > today:

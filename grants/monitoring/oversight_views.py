@@ -2,7 +2,6 @@
 
 import io
 import logging
-from datetime import date
 from types import SimpleNamespace
 
 import segno
@@ -19,7 +18,7 @@ from grants.agreements.models import Agreement, AgreementStatus
 from grants.extensions import db
 from grants.filters import enum_title
 from grants.forms import choices
-from grants.i18n import LANGUAGE_NAMES, _
+from grants.i18n import LANGUAGE_NAMES, _, astana_today
 from grants.monitoring import oversight
 from grants.monitoring import services as report_services
 from grants.monitoring.models import Recommendation, SiteVisit, VisitPhoto, VisitStatus
@@ -131,7 +130,7 @@ def plan_visit(agreement_id):
 
 
 def render_visit(visit, status=200, **forms):
-    today = date.today()
+    today = astana_today()
     blank = {"done": VisitDoneForm(formdata=None, data={"visited_on": min(today, visit.planned_on)}),
              "cancel": VisitCancelForm(formdata=None), "photo": VisitPhotoForm(formdata=None)}
     blank.update(forms)
@@ -320,7 +319,7 @@ def recommendations():
 @allow("monitoring.board")
 def overdue():
     """Two lists, each paginated in the database: late reports (`page`) and blocked tranches (`tranches_page`)."""
-    today = date.today()
+    today = astana_today()
     args = {k: request.args.get(k, "") for k in report_services.OVERDUE_FILTERS}
     late = db.paginate(report_services.overdue_reports(args, today), per_page=OVERDUE_PER_PAGE, error_out=False)
     blocked = db.paginate(report_services.blocked_tranches(args, today), per_page=OVERDUE_PER_PAGE,

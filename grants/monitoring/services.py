@@ -6,7 +6,7 @@ and evidence behind every activity it calls done.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from grants.agreements.services import spent_by_line, tranche_state
 from grants.calls.models import Topic
 from grants.db import utcnow
 from grants.extensions import db
-from grants.i18n import _, format_date, format_money
+from grants.i18n import _, astana_today, format_date, format_money
 from grants.monitoring.models import (
     AGE_GROUPS,
     EDITABLE,
@@ -246,7 +246,7 @@ def return_for_revision(actor, report, comment, due_on, today=None):
         raise ReportError(_("Only a submitted report is accepted or returned."))
     if not (comment or "").strip():
         raise ReportError(_("Say what must be corrected: the NGO reads it."))
-    if due_on is None or due_on <= (today or date.today()):
+    if due_on is None or due_on <= (today or astana_today()):
         raise ReportError(_("The new due date must be after today."))
     before_due = report.due_on
     report.status = ReportStatus.returned
@@ -308,7 +308,7 @@ OVERDUE_SORTS = ("late", "number")
 
 def overdue_reports(args=None, today=None):
     """Reports past due and not submitted on open agreements, the longest overdue first (or by agreement number)."""
-    args, today = args or {}, today or date.today()
+    args, today = args or {}, today or astana_today()
     query = _with_agreement(sa.select(Report), Report).where(
         Agreement.status.in_(OPEN_AGREEMENT), Report.due_on < today, Report.status.in_(EDITABLE))
     query = _agreement_filters(query, args).options(defer(Report.narrative))
@@ -321,7 +321,7 @@ def blocked_tranches(args=None, today=None):
     """Unpaid tranches past their planned date on open agreements whose condition does not hold (the agreement is
     suspended, or the report it awaits is not accepted): the same as `tranche_state` says, decided in the
     database, with the agreement and the awaited report loaded for the words of why."""
-    args, today = args or {}, today or date.today()
+    args, today = args or {}, today or astana_today()
     awaited = aliased(Report)
     blocked = sa.or_(Agreement.status != AgreementStatus.active,
                      sa.and_(Tranche.condition == Condition.report_accepted, awaited.status != ReportStatus.accepted))
@@ -343,7 +343,7 @@ def why_blocked(tranches):
 
 def overdue(today=None):
     """What is late on every open agreement, found in the database."""
-    today = today or date.today()
+    today = today or astana_today()
     reports = db.session.execute(overdue_reports(today=today)).scalars().all()
     tranches = db.session.execute(blocked_tranches(today=today)).scalars().all()
     return Overdue(reports, why_blocked(tranches))
@@ -351,7 +351,7 @@ def overdue(today=None):
 
 def notify_overdue(today=None):
     """Tell each NGO of its overdue reports, at most once a day; returns how many reports were notified."""
-    today = today or date.today()
+    today = today or astana_today()
     found = overdue(today)
     notified = 0
     for report in found.reports:
@@ -368,7 +368,7 @@ def notify_overdue(today=None):
 
 def due_soon(agreement, today=None, days=14):
     """Reports of the agreement due within `days`, for the NGO's page."""
-    today = today or date.today()
+    today = today or astana_today()
     return [r for r in agreement.reports if r.editable and today <= r.due_on <= today + timedelta(days=days)]
 
 

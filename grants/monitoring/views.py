@@ -1,7 +1,7 @@
 """Reports: the NGO writes and submits; the operator accepts or returns."""
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from grants.auth.models import Role
 from grants.calls.models import Call, Topic
 from grants.extensions import db
 from grants.forms import choices
-from grants.i18n import _
+from grants.i18n import _, astana_today
 from grants.monitoring import services
 from grants.monitoring.forms import AcceptForm, EvidenceForm, ReturnForm, collected, form_data, report_form
 from grants.monitoring.models import Evidence, EvidenceKind, Report, ReportKind, ReportStatus
@@ -236,7 +236,7 @@ def waiting_tranches(report):
 
 
 def render_review(report, accept_form=None, return_form=None, status=200):
-    return_form = return_form or ReturnForm(prefix="return", data={"due_on": date.today() + timedelta(
+    return_form = return_form or ReturnForm(prefix="return", data={"due_on": astana_today() + timedelta(
         days=RETURN_DAYS)})
     return render_template(
         "monitoring/review.html", report=report, agreement=report.agreement, sheet=sheet(report),

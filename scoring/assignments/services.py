@@ -1,7 +1,6 @@
 """The verbs of assignment: run the matcher for a call, assign by hand, declare, recuse."""
 
 import logging
-from datetime import date
 
 import sqlalchemy as sa
 
@@ -10,7 +9,7 @@ from grants.applications.models import Application, Partner, Status
 from grants.calls.models import Call, Topic
 from grants.db import utcnow
 from grants.extensions import db
-from grants.i18n import _
+from grants.i18n import _, astana_today
 from grants.organizations.models import Membership
 from grants.refusals import Refusal
 from scoring.assignments import solver
@@ -49,7 +48,7 @@ def detected_conflicts(experts, applications, day=None):
     their own IIN or a declared relative's IIN is a partner of the project, or when their own
     account acts for the NGO on the platform.
     """
-    day = day or date.today()
+    day = day or astana_today()
     by_number = {}
     for application in applications:
         by_number.setdefault(application.organization.bin, set()).add(application.id)

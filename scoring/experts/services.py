@@ -1,13 +1,12 @@
 """The verbs of the expert register: enrol an expert, change their details, record their ties."""
 
-from datetime import date
 
 import sqlalchemy as sa
 
 from grants import audit
 from grants.auth.models import Role, UserRole
 from grants.extensions import db
-from grants.i18n import _
+from grants.i18n import _, astana_today
 from grants.identifiers import bin_problem, number_problem
 from grants.refusals import Refusal
 from scoring.experts.models import Affiliation, Expert, Relative, Tie
@@ -108,5 +107,5 @@ def tied_numbers(expert):
 
 
 def tied_bins(expert, day=None):
-    day = day or date.today()
+    day = day or astana_today()
     return {a.bin for a in expert.affiliations if a.counts_on(day)}

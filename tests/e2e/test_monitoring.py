@@ -3,7 +3,7 @@ comment; the NGO corrects and resubmits; the operator accepts, and the next tran
 
 import struct
 import zlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from grants.agreements.services import tranche_state
 from grants.extensions import db
-from grants.i18n import format_money
+from grants.i18n import astana_today, format_money
 from grants.monitoring.models import Report, ReportStatus
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import shot
@@ -124,7 +124,7 @@ def test_an_interim_report_is_filed_returned_corrected_and_accepted(live_app, pa
     page.locator(f"a[href='/manage/reports/{ids['report']}']").click()
     expect(page.locator("#tranches")).to_contain_text(ids["amount"])
     page.locator("#return-comment").fill("Приложите список участников тренинга с подписями.")
-    page.locator("#return-due_on").fill((date.today() + timedelta(days=10)).isoformat())
+    page.locator("#return-due_on").fill((astana_today() + timedelta(days=10)).isoformat())
     shot(page, "monitoring-5-review-ru")
     page.get_by_role("button", name=ru("Return the report")).click()
     expect(page.locator(".badge-returned").first).to_be_visible()

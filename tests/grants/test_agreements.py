@@ -13,7 +13,7 @@ from grants.agreements import services as agreements
 from grants.agreements.models import Agreement, AgreementBudgetLine, AgreementStatus, AmendmentState, BudgetAmendment
 from grants.audit import AuditEvent
 from grants.extensions import db
-from grants.i18n import format_money
+from grants.i18n import astana_today, format_money
 from grants.monitoring import services as reports
 from grants.reference.models import Region
 from tests.conftest import post_form
@@ -48,14 +48,14 @@ def test_a_tranche_on_a_report_becomes_payable_once_the_report_is_accepted(app):
     assert agreements.tranche_state(first) == ("payable", None)
     assert agreements.tranche_state(second)[0] == "blocked"
     with pytest.raises(agreements.AgreementError):
-        agreements.pay(operator(), second, date.today(), "ПП-2")
-    agreements.pay(operator(), first, date.today(), "ПП-1")
+        agreements.pay(operator(), second, astana_today(), "ПП-2")
+    agreements.pay(operator(), first, astana_today(), "ПП-1")
     report = agreement.reports[0]
     fill(report, owner)
     reports.submit(owner, report)
     reports.accept(operator(), report)
     assert agreements.tranche_state(second) == ("payable", None)
-    agreements.pay(operator(), second, date.today(), "ПП-2")
+    agreements.pay(operator(), second, astana_today(), "ПП-2")
     db.session.commit()
     totals = agreements.totals([agreement.id])[agreement.id]
     assert totals.paid == first.amount + second.amount
@@ -65,23 +65,23 @@ def test_a_tranche_on_a_report_becomes_payable_once_the_report_is_accepted(app):
 
 def test_a_refund_larger_than_what_was_paid_is_refused(app):
     agreement = create_agreement()
-    agreements.pay(operator(), agreement.tranches[0], date.today(), "ПП-1")
+    agreements.pay(operator(), agreement.tranches[0], astana_today(), "ПП-1")
     paid = agreement.tranches[0].amount
     with pytest.raises(agreements.AgreementError):
-        agreements.terminate(operator(), agreement, "misuse", "Нецелевое использование", paid + 1, date.today())
-    agreements.terminate(operator(), agreement, "misuse", "Нецелевое использование", paid / 2, date.today())
-    agreements.record_repayment(operator(), agreement, paid / 4, date.today(), "В-1")
+        agreements.terminate(operator(), agreement, "misuse", "Нецелевое использование", paid + 1, astana_today())
+    agreements.terminate(operator(), agreement, "misuse", "Нецелевое использование", paid / 2, astana_today())
+    agreements.record_repayment(operator(), agreement, paid / 4, astana_today(), "В-1")
     with pytest.raises(agreements.AgreementError):
-        agreements.record_repayment(operator(), agreement, paid, date.today(), "В-2")
+        agreements.record_repayment(operator(), agreement, paid, astana_today(), "В-2")
     db.session.commit()
     assert agreements.totals([agreement.id])[agreement.id].refund_balance == (paid / 2 - paid / 4).quantize(
         Decimal("0.01"))
-    assert reports.overdue(date.today() + timedelta(days=400)).reports == []
+    assert reports.overdue(astana_today() + timedelta(days=400)).reports == []
 
 
 # --- helpers for the pages -------------------------------------------------------------------
 
-TODAY = date.today()
+TODAY = astana_today()
 
 
 
@@ -639,3 +639,27 @@ def test_a_state_social_order_contract_is_registered_from_the_procurement_result
     assert contract.organization_id == supplier.id and contract.amount == Decimal("4500000.00")
     page = text(client.get(page_of(contract)))
     assert "ГЗ-17" in page and "P-2026-55" in page and "Contract registered" in page
+
+
+def test_today_is_the_day_in_astana_not_the_servers(app, monkeypatch):
+    import datetime as dt
+
+    from grants import i18n
+
+    class LateEvening(dt.datetime):
+        """23:30 UTC on 23 November: already 04:30 on 24 November in Astana."""
+
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC).astimezone(tz)
+
+    monkeypatch.setattr(i18n, "datetime", LateEvening)
+    assert astana_today() == date(2026, 11, 24)
+    agreement = create_agreement()
+    assert agreement.signed_on == date(2026, 11, 24)
+    tranche = agreement.tranches[0]
+    with pytest.raises(agreements.AgreementError, match="future"):
+        agreements.pay(operator(), tranche, date(2026, 11, 25), "ПП-25")
+    # the operator pays on the Astana date: not "in the future", as the server's UTC date would have it
+    agreements.pay(operator(), tranche, date(2026, 11, 24), "ПП-24")
+    assert tranche.paid_on == date(2026, 11, 24)

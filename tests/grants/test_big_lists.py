@@ -10,7 +10,7 @@ import re
 import uuid
 from collections import Counter
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html import unescape
 from types import SimpleNamespace
@@ -25,13 +25,14 @@ from grants.applications import operator_views as application_views
 from grants.applications.models import Application, Status
 from grants.db import utcnow
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.monitoring import oversight_views
 from grants.monitoring import views as report_views
 from grants.monitoring.models import Report
 from grants.reference.models import Region
 from tests.factories import create_call, create_organization, operator, signed_in
 
-TODAY = date.today()
+TODAY = astana_today()
 BASE = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)  # a UTC moment the submissions are spread after
 KATOS = ("750000000", "430000000", "710000000")  # Almaty, Kyzylorda Region, Astana
 SHOWN = (Status.submitted, Status.eligible, Status.ineligible, Status.returned)

@@ -2,7 +2,7 @@
 oversight, the overdue list and the NGO's track record."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from grants.agreements import services as agreements
 from grants.agreements.models import AgreementIndicator
 from grants.audit import AuditEvent
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.monitoring import oversight
 from grants.monitoring import services as reports
 from grants.monitoring.models import Evaluation, Feedback, Recommendation, SiteVisit, VisitStatus
@@ -27,7 +28,7 @@ from tests.factories import (
     signed_in,
 )
 
-TODAY = date.today()
+TODAY = astana_today()
 
 
 

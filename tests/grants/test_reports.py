@@ -1,7 +1,7 @@
 """Reports: the NGO files them with evidence; the operator accepts or returns; late ones are chased."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from grants.agreements import services as agreements
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.jobs import get_queue
 from grants.mail import OutboxMessage
 from grants.monitoring import services as reports
@@ -231,7 +232,7 @@ def test_accepting_makes_the_next_tranche_payable_and_tells_the_ngo(app):
     with pytest.raises(reports.ReportError, match="Only a submitted report"):
         reports.accept(operator(), report)
     with pytest.raises(reports.ReportError, match="Only a submitted report"):
-        reports.return_for_revision(operator(), report, "Поздно", date.today() + timedelta(days=5))
+        reports.return_for_revision(operator(), report, "Поздно", astana_today() + timedelta(days=5))
 
 
 def test_a_draft_is_neither_accepted_nor_returned(app):
@@ -248,24 +249,24 @@ def test_a_draft_is_neither_accepted_nor_returned(app):
 def test_a_return_needs_a_comment_and_a_future_date(app):
     report = submitted()
     client = signed_in(app, operator())
-    later = (date.today() + timedelta(days=14)).isoformat()
+    later = (astana_today() + timedelta(days=14)).isoformat()
     response = review_post(client, report, "return", {"comment": "", "due_on": later})
     assert response.status_code == 400
     assert "Say what must be corrected: the NGO reads it." in response.get_data(as_text=True)
     response = review_post(client, report, "return", {"comment": "Приложите акты.",
-                                                      "due_on": date.today().isoformat()})
+                                                      "due_on": astana_today().isoformat()})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "The new due date must be after today." in page and "Приложите акты." in page
     assert reload(report).status == ReportStatus.submitted
     with pytest.raises(reports.ReportError, match="Say what must be corrected"):
-        reports.return_for_revision(operator(), report, "  ", date.today() + timedelta(days=3))
+        reports.return_for_revision(operator(), report, "  ", astana_today() + timedelta(days=3))
 
 
 def test_a_returned_report_is_editable_again_with_its_new_due_date_and_the_ngo_is_told(app):
     report = submitted()
     agreement = report.agreement
-    later = date.today() + timedelta(days=14)
+    later = astana_today() + timedelta(days=14)
     client = signed_in(app, operator())
     response = review_post(client, report, "return", {"comment": "Приложите фото тренинга.",
                                                       "due_on": later.isoformat()})

@@ -2,7 +2,6 @@
 
 import io
 import re
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +9,7 @@ from openpyxl import load_workbook
 
 from grants.audit import AuditEvent
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.jobs import get_queue, redis_connection
 from reports import jobs
 from reports.models import Workbook, WorkbookStatus
@@ -135,7 +135,7 @@ def test_the_job_builds_again_after_a_worker_died_and_leaves_a_finished_one_alon
 
 def test_bad_filters_are_refused_with_a_message(app, inprocess, analyst):
     client = signed_in(app, analyst)
-    this_year = date.today().year
+    this_year = astana_today().year
     response = request(client, year_from=str(this_year), year_to=str(this_year - 1))
     assert response.status_code == 400 and "The last year must not be before the first." in text(response)
     assert request(client, region="999999999").status_code == 400

@@ -1,7 +1,7 @@
 """Open data: the 360Giving grants file (JSON, spreadsheet) and the OCDS package of the state social order."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -13,6 +13,7 @@ from referencing import Registry, Resource
 
 from grants.agreements import services as agreements
 from grants.extensions import db
+from grants.i18n import astana_today
 from reports import opendata
 from reports.history import import_rows
 from scoring.commission import services as commission
@@ -21,7 +22,7 @@ from tests.reports.test_history import row
 from tests.scoring.test_commission import convene_with_quorum, ranked_call
 
 SCHEMAS = Path(opendata.__file__).parent / "schemas"
-TODAY = date.today()
+TODAY = astana_today()
 
 
 def schema(name):

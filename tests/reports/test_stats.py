@@ -6,7 +6,7 @@ languages, from NGOs of three regions, in every state; agreements with reports; 
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,7 +19,7 @@ from grants.applications.models import CHECKLIST
 from grants.calls import services as call_services
 from grants.demo import application_content
 from grants.extensions import db
-from grants.i18n import ALMATY
+from grants.i18n import ALMATY, astana_today
 from grants.monitoring import services as monitoring
 from grants.reference.models import CustomerBody, Direction, ReasonCode, Region
 from reports import stats
@@ -371,14 +371,14 @@ def test_monitoring_counts_agreements_reports_indicators_and_the_contribution(wo
     report_figures(final, owner, 25, 3, "2500.50", 9, 6, "120")
     monitoring.submit(owner, final)
     monitoring.accept(operator(), final)
-    agreements.complete(operator(), done, date.today())
+    agreements.complete(operator(), done, astana_today())
     cut_owner = cut.organization.memberships[0].user
     report_figures(cut.reports[0], cut_owner, 7, 0, "0", 1, 1, "10")
     # after midnight in Astana on the day after it was due: late, though it is still the due day in UTC
     monitoring.submit(cut_owner, cut.reports[0], now=at_almaty(cut.reports[0].due_on + timedelta(days=1), 1))
-    agreements.pay(operator(), cut.tranches[0], date.today(), "PP-1")
-    agreements.terminate(operator(), cut, "non_performance", "Отчет не принят.", Decimal("500000.00"), date.today())
-    agreements.record_repayment(operator(), cut, Decimal("200000.00"), date.today(), "PP-2")
+    agreements.pay(operator(), cut.tranches[0], astana_today(), "PP-1")
+    agreements.terminate(operator(), cut, "non_performance", "Отчет не принят.", Decimal("500000.00"), astana_today())
+    agreements.record_repayment(operator(), cut, Decimal("200000.00"), astana_today(), "PP-2")
     db.session.commit()
 
     targets = [i.target for i in done.indicators]

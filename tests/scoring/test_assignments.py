@@ -1,6 +1,6 @@
 """The expert register, assignment of eligible applications, conflicts of interest, recusal."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ from grants.applications import eligibility
 from grants.applications.models import CHECKLIST, Partner
 from grants.audit import AuditEvent
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.organizations import services as orgs
 from grants.reference.models import Direction
 from scoring.assignments import names, services
@@ -90,7 +91,7 @@ def test_a_tie_that_ended_more_than_a_year_ago_no_longer_counts(app):
     (application,) = eligible(call)
     expert = enrol()
     experts.add_affiliation(operator(), expert, application.organization.bin, "Фонд", "paid",
-                            until=date.today() - timedelta(days=400))
+                            until=astana_today() - timedelta(days=400))
     db.session.commit()
     assert services.detected_conflicts([expert], [application]) == set()
 

@@ -13,7 +13,7 @@ or @ as text, never a formula, and characters an XLSX file cannot hold do not br
 """
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,6 +25,7 @@ from grants.agreements import services as agreements
 from grants.agreements.services import ReportRow, TrancheRow
 from grants.applications import eligibility
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.monitoring import oversight
 from grants.monitoring import services as monitoring
 from reports import opendata
@@ -35,7 +36,7 @@ from scoring.sheets.models import ScoreLine, ScoreSheet
 from tests.factories import PDF, create_application, create_user, operator, signed_in
 from tests.reports.test_opendata import awarded_by_commission
 
-TODAY = date.today()
+TODAY = astana_today()
 SCRIPT = "<script>alert(1)</script>"
 BREAKER = '"><img src=x onerror=alert(1)>'
 
