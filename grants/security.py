@@ -2,6 +2,7 @@
 
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
 
 CSP = (
@@ -37,6 +38,12 @@ class CleanRequest(Request):
 def register(app):
     production = app.config["ENV_NAME"] == "production"
     app.request_class = CleanRequest
+    proxies = app.config.get("PROXIES", 0)
+    if proxies:
+        # Behind a reverse proxy every request comes from the proxy's address: sign-in throttling
+        # would lock everyone out together, and audit would record the proxy. Trust exactly the
+        # proxies configured, no more (a client could forge the header otherwise).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     @app.after_request
     def headers(response):

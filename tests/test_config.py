@@ -56,3 +56,25 @@ def test_every_page_carries_the_security_headers(client):
 def test_create_app_takes_overrides(tmp_path):
     app = create_app({"ENV_NAME": "test", "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.db")
+
+
+@pytest.mark.parametrize("proxies, seen", [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_the_client_address_is_trusted_from_the_configured_proxies_only(tmp_path, proxies, seen):
+    from grants.auth.models import LoginAttempt
+    from grants.extensions import db
+    from tests.conftest import build_schema, login, settings_for
+
+    app = create_app(settings_for(f"sqlite:///{tmp_path}/p.db", PROXIES=proxies))
+    build_schema(app)
+    client = app.test_client()
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"  # what a proxy (or a forger) sends
+    login(client, "nobody@example.kz", "wrong-password")
+    with app.app_context():
+        assert db.session.execute(db.select(LoginAttempt.ip)).scalars().all() == [seen]
+        db.engine.dispose()
+
+
+def test_proxies_must_be_a_count():
+    assert config.from_environment({"BAIQAU_ENV": "test"})["PROXIES"] == 0
+    with pytest.raises(config.ConfigError, match="BAIQAU_PROXIES"):
+        config.from_environment({"BAIQAU_ENV": "test", "BAIQAU_PROXIES": "yes"})
