@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from grants.agreements import operator_views as board_views
 from grants.agreements.models import Agreement, Condition, Tranche
+from grants.agreements.services import tranche_state
 from grants.applications import operator_views as application_views
 from grants.applications.models import Application, Status
 from grants.db import utcnow
@@ -364,6 +365,9 @@ def test_the_overdue_page_sorts_filters_and_pages_both_lists(app, monkeypatch):
          [r.agreement_id for r in sorted(late, key=lambda r: (r.agreement.number, r.number))], 5)
     tranches = blocked(made)
     assert len(tranches) == 16 + 3  # the awaited one on each; the one on signing only where suspended
+    # the page's SQL rule and one agreement's own (tranche_state, in Python) find the same tranches
+    assert {t.id for a in made for t in a.tranches if t.paid_on is None and t.planned_on < TODAY
+            and tranche_state(t)[0] == "blocked"} == {t.id for t in tranches}
     by_date = sorted(tranches, key=lambda t: (t.planned_on, t.id))
     walk(client, "/manage/overdue", BLOCKED_ROW, [(t.agreement_id, t.position + 1) for t in by_date], 5,
          param="tranches_page")
