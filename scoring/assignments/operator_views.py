@@ -32,14 +32,17 @@ SHORTFALL_REASONS = {
 def call_assignments(call_id):
     call = db.get_or_404(Call, call_id)
     assignments = services.call_assignments(call)
-    db.session.execute(sa.select(Expert).options(selectinload(Expert.relatives), selectinload(Expert.affiliations))
-                       .where(Expert.id.in_({a.expert_id for a in assignments}))).scalars().all()
+    experts = {e.id: e for e in db.session.execute(
+        sa.select(Expert).options(selectinload(Expert.relatives), selectinload(Expert.affiliations))
+        .where(Expert.id.in_({a.expert_id for a in assignments}))).scalars()}
     by_application = {}
     for assignment in assignments:
         by_application.setdefault(assignment.application_id, []).append(assignment)
     return render_template("assignments/operator/call.html", call=call, confirm=ConfirmForm(),
                            applications=services.eligible_applications(call), by_application=by_application,
-                           loads=services.loads(call), name_flags=names.flags(
+                           loads=sorted(((experts[i].name, n) for i, n in services.loads(call).items()),
+                                        key=lambda pair: (-pair[1], pair[0])),
+                           name_flags=names.flags(
                                [a for a in assignments if a.state in ACTIVE]))
 
 

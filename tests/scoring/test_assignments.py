@@ -303,6 +303,7 @@ def test_a_name_that_resembles_is_a_flag_on_the_operators_page_not_a_refusal(app
     page = client.get(f"/manage/calls/{call.id}/assignments").get_data(as_text=True)
     assert "Айгуль Маратовна Сейитова" in page and "Сейітова Айгүл Маратқызы" in page
     assert translated("ru", "the expert's relative") in page
+    assert f'<span class="tag">{expert.name}: 1</span>' in page  # the load per expert, by name
 
 
 def test_an_extra_expert_follows_the_matchers_order_and_never_a_conflict(app):
@@ -343,6 +344,10 @@ def test_the_operator_adds_an_extra_expert_from_the_ranking(app, client):
     assert response.status_code == 302 and response.location.endswith(ranking)
     db.session.expire_all()
     assert len(assigned(call)) == 2
+    client.get("/?lang=en")
+    grants = call.topics[0].grants_count
+    shown = client.get(ranking).get_data(as_text=True)
+    assert f"({grants} grant{'' if grants == 1 else 's'})" in shown and "grant(s)" not in shown
 
 
 def test_the_expert_page_shows_the_workload_call_by_call(app, client):
