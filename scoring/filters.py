@@ -1,6 +1,6 @@
 """Template filters for scoring's enums and the matcher's explanations."""
 
-from grants.filters import enum_title
+from grants.filters import LANGUAGE_TITLES, enum_title
 from grants.i18n import _
 from scoring.assignments.models import Conflict, State
 from scoring.commission.models import AppealState, Attendance, MeetingState, NamedBy, Outcome
@@ -9,10 +9,10 @@ from scoring.sheets.models import Aggregation, SheetState
 
 
 def assignment_reason(reason):
-    """The matcher's reason in words: "language kk, direction of the topic, load 7"."""
+    """The matcher's reason in words: "language Kazakh, knows the direction, load 7"."""
     parts = [_("extra expert")] if reason.get("extra") else []
     if reason.get("language"):
-        parts.append(_("language %(lang)s", lang=reason["language"]))
+        parts.append(_("language %(lang)s", lang=LANGUAGE_TITLES.get(reason["language"], reason["language"])))
     if reason.get("direction_match"):
         parts.append(_("knows the direction"))
     if reason.get("load") is not None:

@@ -363,3 +363,15 @@ def test_the_expert_page_shows_the_workload_call_by_call(app, client):
     login(client, operator().email)
     page = client.get(f"/manage/experts/{expert.id}?lang=en").get_data(as_text=True)
     assert "Workload by call" in page and call.code in page
+
+
+def test_the_matchers_reason_names_the_language_in_words(app):
+    from flask_babel import force_locale
+
+    from scoring.filters import assignment_reason
+
+    with force_locale("en"):
+        assert assignment_reason({"language": "kk", "direction_match": True, "load": 2}) == \
+            "language Kazakh, knows the direction, load 2"
+    with force_locale("ru"):
+        assert "kk" not in assignment_reason({"language": "kk"})
