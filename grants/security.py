@@ -1,7 +1,12 @@
-"""Response headers that a government service sends on every page, and requests cleaned of NUL characters."""
+"""Response headers that a government service sends on every page, requests cleaned of NUL characters, safe
+redirects and the same-origin test."""
 
-from flask import Request
+import re
+from urllib.parse import urlsplit
+
+from flask import Request, current_app, request, url_for
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
 
@@ -33,6 +38,39 @@ class CleanRequest(Request):
     def _load_form_data(self):
         super()._load_form_data()
         self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+
+# Control characters (a browser drops a tab or a newline and reads what is left) and backslashes (read as slashes).
+_UNSAFE_IN_TARGET = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def safe_next(target, default=None):
+    """Where to go after a form: a page of this site that answers GET, or `default` (the home page).
+
+    The address is judged as the browser will read it: no scheme or host, one leading slash, no
+    character a browser drops or turns into a slash, and a path one of our routes answers. What comes
+    back is rebuilt from that path and the query alone, so no other form of it can reach the header.
+    """
+    fallback = default or url_for("home.index")
+    if not target or _UNSAFE_IN_TARGET.search(target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return fallback
+    try:
+        current_app.create_url_adapter(request).match(parts.path, method="GET")
+    except HTTPException:  # not ours, not a page (POST only), or one that would redirect elsewhere
+        return fallback
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def same_origin():
+    """True when the request says it came from one of this site's pages (Origin, else Referer)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source:
+        return False
+    parts = urlsplit(source)
+    return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
 
 
 def register(app):

@@ -31,6 +31,17 @@ def create_user(*roles, email=None, password=PASSWORD, locale=None, full_name=No
     return user
 
 
+def ngo_profile_form(**overrides):
+    """The fields of the NGO registration form, filled as a Kyzylorda NGO would."""
+    region = db.session.execute(sa.select(Region).where(Region.kato == "430000000")).scalar_one()
+    data = {"name_kk": "«Арал өңірі» қоғамдық қоры", "name_ru": "Общественный фонд «Приаралье»",
+            "legal_form": "public_foundation", "region_id": str(region.id), "address": "Қызылорда қ., Әйтеке би, 27",
+            "head_name": "Марат Жұмабаев", "phone": "+7 724 222 33 44", "email": "aral@example.kz",
+            "registry_year": "2026", "directions": ["6", "11"]}
+    data.update(overrides)
+    return data
+
+
 def make_bin(serial):
     """A valid resident legal entity BIN with the given serial number."""
     for month in range(1, 13):

@@ -11,15 +11,9 @@ from grants.extensions import db
 from grants.i18n import _
 from grants.organizations.services import claim_invitations
 from grants.permissions import allow
+from grants.security import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-
-def safe_next(target):
-    """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
 
 
 def client_ip():

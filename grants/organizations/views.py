@@ -5,7 +5,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from grants.auth.models import Role
-from grants.auth.views import safe_next
 from grants.extensions import db
 from grants.i18n import _
 from grants.monitoring.oversight import track_record
@@ -17,6 +16,7 @@ from grants.organizations.services import PROFILE_FIELDS
 from grants.permissions import allow, require
 from grants.reference.models import Direction
 from grants.refusals import attempt
+from grants.security import safe_next
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations", template_folder="templates")
 
@@ -59,8 +59,7 @@ def register():
         else:
             db.session.commit()
             flash(_("%(name)s is registered. You are its owner.", name=org.name), "success")
-            target = request.args.get("next")
-            return redirect(safe_next(target) if target else url_for("organizations.show", org_id=org.id))
+            return redirect(safe_next(request.args.get("next"), url_for("organizations.show", org_id=org.id)))
     return render_template("organizations/register.html", form=form), _status()
 
 

@@ -13,6 +13,7 @@ from grants.forms import choices
 from grants.i18n import _
 from grants.permissions import allow
 from grants.refusals import attempt
+from grants.security import safe_next
 from scoring.assignments import names, services
 from scoring.assignments.forms import ByHandForm, RecusalForm
 from scoring.assignments.models import ACTIVE, Assignment
@@ -88,8 +89,8 @@ def extra(app_id):
     if assignment:
         flash(_("%(name)s is assigned to %(number)s as an extra expert.", name=assignment.expert.name,
                 number=application.receipt_number), "success")
-    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/manage/")
-                    else url_for("assignments.call_assignments", call_id=application.call.id))
+    return redirect(safe_next(request.form.get("next"),
+                              url_for("assignments.call_assignments", call_id=application.call.id)))
 
 
 @bp.route("/assignments/<int:assignment_id>/recuse", methods=["GET", "POST"])

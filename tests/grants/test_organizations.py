@@ -6,19 +6,12 @@ from grants.auth.models import Role, User
 from grants.extensions import db
 from grants.organizations import services
 from grants.organizations.models import Organization
-from grants.reference.models import Region
 from tests.conftest import login, post_form
-from tests.factories import create_organization, create_user, make_bin
+from tests.factories import create_organization, create_user, make_bin, ngo_profile_form
 
 
 def profile(**overrides):
-    region = db.session.execute(sa.select(Region).where(Region.kato == "430000000")).scalar_one()
-    data = {"name_kk": "«Арал өңірі» қоғамдық қоры", "name_ru": "Общественный фонд «Приаралье»",
-            "legal_form": "public_foundation", "region_id": str(region.id), "address": "Қызылорда қ., Әйтеке би, 27",
-            "head_name": "Марат Жұмабаев", "phone": "+7 724 222 33 44", "email": "aral@example.kz",
-            "registry_year": "2026", "directions": ["6", "11"]}
-    data.update(overrides)
-    return data
+    return ngo_profile_form(**overrides)
 
 
 def applicant_client(app, email="marat@example.kz"):
