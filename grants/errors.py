@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from grants.i18n import _
+from grants.security import same_origin
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,17 @@ def render_error(code, description=None):
 def register(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        # The token expired or the session ended while the form was open. Offer the same
-        # data back with a fresh token, so nothing typed is lost (passwords excepted).
+        # The token expired or the session ended while the form was open. Offer the same data back
+        # with a fresh token, so nothing typed is lost (passwords excepted) -- but only to a form sent
+        # from one of our own pages: re-posting a forged cross-site form with a valid token would
+        # make the refusal page the forger's second chance.
+        if not same_origin():
+            return render_template("errors/csrf.html", resend=False), 400
         fields = [] if request.files else [
             (k, v) for k, v in request.form.items(multi=True) if k not in _SECRET_FIELDS
         ]
-        return render_template("errors/csrf.html", fields=fields, action=request.full_path.rstrip("?")), 400
+        return render_template("errors/csrf.html", resend=True, fields=fields,
+                               action=request.full_path.rstrip("?")), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -1,11 +1,14 @@
 """Signing in and out: passwords, throttling, sessions that end, CSRF, oversized requests."""
 
+import pytest
 import sqlalchemy as sa
 
 from grants.auth.models import LoginAttempt
 from grants.extensions import db
-from tests.conftest import PASSWORD, csrf_token, login, post_form, translated
-from tests.factories import create_user
+from tests.conftest import PASSWORD, csrf_from, csrf_token, login, post_form, translated
+from tests.factories import create_user, make_bin, ngo_profile_form
+
+SITE = "http://localhost"  # the test client's own origin
 
 
 def test_login_with_right_password_opens_the_account(client):
@@ -108,7 +111,7 @@ def test_expired_csrf_token_offers_the_form_back_without_losing_input(client):
     login(client, "aigul@example.kz")
     client.get("/?lang=en")
     response = client.post("/account/", data={"csrf_token": "expired", "full_name": "Айгүл Сейітқызы",
-                                              "locale": "kk"})
+                                              "locale": "kk"}, headers={"Origin": SITE})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "The form has expired" in page
@@ -118,10 +121,34 @@ def test_expired_csrf_token_offers_the_form_back_without_losing_input(client):
 
 def test_csrf_page_never_echoes_a_password(client):
     client.get("/?lang=en")
-    response = client.post("/auth/login", data={"csrf_token": "x", "email": "a@b.kz", "password": "s3cret-value"})
+    response = client.post("/auth/login", data={"csrf_token": "x", "email": "a@b.kz", "password": "s3cret-value"},
+                           headers={"Referer": f"{SITE}/auth/login"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "s3cret-value" not in page and 'value="a@b.kz"' in page
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example"},
+    {"Referer": "https://evil.example/forged.html"},
+    {"Origin": "http://localhost.evil.example", "Referer": f"{SITE}/account/"},  # Origin decides when sent
+    {"Origin": "null"},
+    {},  # neither: nothing proves the form was ours
+], ids=["foreign-origin", "foreign-referer", "origin-over-referer", "opaque-origin", "no-source"])
+def test_csrf_page_gives_a_cross_site_form_nothing_to_resend(client, headers):
+    create_user("applicant", email="aigul@example.kz")
+    login(client, "aigul@example.kz")
+    client.get("/?lang=ru")
+    response = client.post("/account/", data={"csrf_token": "forged", "full_name": "Evil Name", "locale": "en"},
+                           headers=headers)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert translated("ru", "The form has expired") in page
+    assert "Evil Name" not in page and 'action="/account/"' not in page
+    assert translated("ru", "Send again") not in page
+    assert translated("ru", "The form could not be accepted: it was not sent from a page of this site, or it has "
+                            "expired. Nothing was saved. Open the page on this site again and fill the form in "
+                            "there.") in page
 
 
 def test_form_without_csrf_token_is_refused(client):
@@ -140,13 +167,78 @@ def test_oversized_request_gets_413_with_a_message(app, client):
     assert "must not exceed 1 MB" in response.get_data(as_text=True)
 
 
-def test_next_parameter_never_leaves_the_site(client):
+# Known open-redirect forms: each is read by some browser as another site, or breaks the header.
+OPEN_REDIRECTS = [
+    "//evil.example/x", "https://evil.example/", "http:evil.example", "javascript:alert(1)",
+    "/\t/evil.example", "/\t\t/evil.example", "\t//evil.example", "/\n/evil.example", "/\r\n/evil.example",
+    "/x\r\nSet-Cookie: a=b", "/\\evil.example", "\\\\evil.example", "/\\/evil.example", "\\/evil.example",
+    "///evil.example", "////evil.example", "/%2F/evil.example", "/%5C/evil.example", "%2F%2Fevil.example",
+    "/%09/evil.example", "/@evil.example", "@evil.example", "//@evil.example", "/／evil.example", "／／evil.example",
+    "/〵evil.example", " //evil.example", "/.//evil.example", "/\x00/evil.example", "/\x7f/evil.example",
+    "//evil.example%2F@localhost/", "/auth/../\t/evil.example", "", "evil.example",
+]
+
+
+def lands_on_this_site(location):
+    """Where a browser goes from this Location: a path here, with nothing a browser drops or reads as a host."""
+    from urllib.parse import urljoin, urlsplit
+
+    assert not any(ord(c) < 32 or ord(c) == 127 for c in location), repr(location)
+    assert "\\" not in location, repr(location)
+    target = urlsplit(urljoin(f"{SITE}/auth/login", location))
+    return f"{target.scheme}://{target.netloc}" == SITE
+
+
+def test_the_oracle_catches_the_forms_it_is_for():
+    # The check above must fail on what a naive validator let through (a tab Werkzeug would strip).
+    assert not lands_on_this_site("//evil.example")
+    with pytest.raises(AssertionError):
+        lands_on_this_site("/\t/evil.example")
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_next_never_leaves_the_site_at_sign_in(client, target):
     create_user("applicant", email="aigul@example.kz")
     token = csrf_token(client)
-    response = client.post("/auth/login?next=//evil.example/x",
+    response = client.post("/auth/login", query_string={"next": target},
                            data={"csrf_token": token, "email": "aigul@example.kz", "password": PASSWORD})
     assert response.status_code == 302
     assert response.location == "/"
+    assert lands_on_this_site(response.location)
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_next_never_leaves_the_site_when_already_signed_in(client, target):
+    create_user("applicant", email="aigul@example.kz")
+    login(client, "aigul@example.kz")
+    response = client.get("/auth/login", query_string={"next": target})
+    assert response.status_code == 302
+    assert response.location == "/"
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_next_never_leaves_the_site_after_registering_an_ngo(client, target):
+    create_user("applicant", email="aigul@example.kz")
+    login(client, "aigul@example.kz")
+    page = client.get("/organizations/register", query_string={"next": target})
+    assert page.status_code == 200
+    response = client.post("/organizations/register", query_string={"next": target}, data={
+        "csrf_token": csrf_from(page.get_data(as_text=True)), **ngo_profile_form(bin=make_bin(1))})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert response.location.startswith("/organizations/") and lands_on_this_site(response.location)
+
+
+@pytest.mark.parametrize("target", ["/organizations/", "/calls/", "/organizations/?q=%D0%96%D0%B0%D1%81&page=2"])
+def test_next_keeps_a_page_of_this_site_with_its_query(client, target):
+    create_user("applicant", email="aigul@example.kz")
+    login(client, "aigul@example.kz")
+    assert client.get("/auth/login", query_string={"next": target}).location == target
+
+
+def test_next_to_an_address_no_page_answers_goes_home(client):
+    create_user("applicant", email="aigul@example.kz")
+    login(client, "aigul@example.kz")
+    assert client.get("/auth/login?next=/no/such/page").location == "/"
 
 
 def test_login_page_sends_back_to_the_page_asked_for(client):
