@@ -53,6 +53,7 @@ def create_app(overrides=None):
 
 
 def register_blueprints(app):
+    import grants.audit_labels  # noqa: F401  (names the core's audit events)
     import grants.monitoring.models  # noqa: F401  (agreements' relationships name its classes)
     from grants.agreements import operator_views as manage_agreements
     from grants.agreements import views as agreements

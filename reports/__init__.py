@@ -3,6 +3,7 @@
 
 def register(app):
     """Wire reports into the app; called by grants/app.py only."""
+    import reports.audit_labels  # noqa: F401  (names its audit events)
     import reports.models  # noqa: F401  (the imported history, workbooks, API tokens)
     from reports import api, cli, dashboard, opendata_views, views
 

@@ -3,6 +3,7 @@
 
 def register(app):
     """Wire scoring's pages into the app; called by grants/app.py only."""
+    import scoring.audit_labels  # noqa: F401  (names its audit events)
     from scoring import demo, filters, reminders
     from scoring.assignments import expert_views, operator_views
     from scoring.commission import views as commission

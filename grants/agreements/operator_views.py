@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload
 
 import grants.agreements.rules  # noqa: F401  (registers the rules)
-from grants import storage
+from grants import audit_display, storage
 from grants.agreements import services
 from grants.agreements.forms import (
     CompleteForm,
@@ -35,7 +35,7 @@ from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call, Topic
 from grants.extensions import db
 from grants.forms import choices
-from grants.i18n import _, _l, astana_today
+from grants.i18n import _, astana_today
 from grants.organizations.models import Organization
 from grants.permissions import allow
 from grants.reference.models import Direction, Region
@@ -45,38 +45,6 @@ bp = Blueprint("manage_agreements", __name__, url_prefix="/manage", template_fol
 
 PER_PAGE = 50
 AWAITING_PER_PAGE = 20  # awarded applications without an agreement, shown above the board
-
-# The timeline's words for the verbs the services write.
-VERBS = {
-    "agreement.draw_up": _l("Agreement drawn up"),
-    "agreement.register_contract": _l("Contract registered"),
-    "agreement.schedule": _l("Schedule of reports and tranches set"),
-    "agreement.add_document": _l("Document uploaded"),
-    "agreement.sign": _l("Agreement signed"),
-    "agreement.suspend": _l("Agreement suspended"),
-    "agreement.resume": _l("Agreement resumed"),
-    "tranche.pay": _l("Tranche paid"),
-    "agreement.propose_amendment": _l("Budget amendment proposed"),
-    "agreement.amend_budget": _l("Budget amended"),
-    "agreement.decide_amendment": _l("Budget amendment decided"),
-    "agreement.complete": _l("Agreement completed"),
-    "agreement.terminate": _l("Agreement terminated"),
-    "agreement.repayment": _l("Repayment received"),
-    "report.submit": _l("Report submitted"),
-    "report.accept": _l("Report accepted"),
-    "report.return": _l("Report returned for revision"),
-    "report.add_evidence": _l("Evidence attached to a report"),
-    "report.remove_evidence": _l("Evidence removed from a report"),
-    "visit.plan": _l("Site visit planned"),
-    "visit.done": _l("Site visit recorded"),
-    "visit.cancel": _l("Site visit cancelled"),
-    "visit.add_photo": _l("Photo of a site visit added"),
-    "agreement.evaluate": _l("Evaluation of effectiveness recorded"),
-    "feedback.add": _l("Beneficiary's feedback received"),
-    "recommendation.send": _l("Recommendation of public oversight received"),
-    "recommendation.answer": _l("Recommendation answered"),
-}
-
 
 def load(agreement_id):
     return db.get_or_404(Agreement, agreement_id)
@@ -250,11 +218,11 @@ def render_show(agreement, status=200, **forms):
     defaults = {"sign": {"signed_on": today}, "pay": {"paid_on": today}, "complete": {"completed_on": today},
                 "terminate": {"terminated_on": today}, "repayment": {"received_on": today}}
     made = {name: forms.get(name) or cls(formdata=None, data=defaults.get(name)) for name, cls in blank.items()}
-    events = services.timeline(agreement)
+    events = audit_display.entries(services.timeline(agreement))
     return render_template("agreements/operator/show.html", **page_context(agreement), **made,
                            blank_pay=PayForm(formdata=None, data=defaults["pay"]), pay_for=forms.get("pay_for"),
                            blank_decide=DecideForm(formdata=None), decide_for=forms.get("decide_for"),
-                           confirm=ConfirmForm(), events=events, verbs=VERBS, manage=True), status
+                           confirm=ConfirmForm(), events=events, manage=True), status
 
 
 @bp.route("/agreements/<int:agreement_id>")

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from grants import audit_display
 from grants.audit import AuditEvent
 from grants.auth import services
 from grants.auth.forms import ConfirmForm, UserCreateForm, UserEditForm
@@ -78,7 +79,9 @@ def audit_log():
     if verb:
         query = query.where(AuditEvent.verb.startswith(verb))
     page = db.paginate(query, per_page=50, error_out=False)
-    return render_template("auth/admin/audit.html", page=page, verb=verb)
+    verbs = sorted(audit_display.VERBS.items(), key=lambda item: str(item[1]))
+    return render_template("auth/admin/audit.html", page=page, entries=audit_display.entries(page.items),
+                           verb=verb, verbs=verbs)
 
 
 @bp.route("/outbox/")
