@@ -22,7 +22,7 @@ from grants.applications.models import (
 )
 from grants.applications.sections import SECTIONS
 from grants.calls.services import next_receipt_number
-from grants.db import utcnow
+from grants.db import database_now, utcnow
 from grants.extensions import db
 from grants.i18n import _, format_datetime, format_money
 from grants.refusals import Refusal
@@ -176,9 +176,10 @@ def submit(actor, application, now=None):
 
     A compare-and-set on the status makes a double click or a retried request submit
     once: the loser sees `already_submitted` and the winner's receipt. The deadline is
-    checked here, in the transaction that commits the submission.
+    checked here, in the transaction that commits the submission, against the moment the database
+    received it: a submission that arrived in time is accepted however long it waits for the lock.
     """
-    now = now or utcnow()
+    now = now or database_now(db.session)
     _require_member(actor, application)
     if application.status not in (Status.draft, Status.returned):
         raise AlreadySubmitted(application.receipt_number)
@@ -196,6 +197,7 @@ def submit(actor, application, now=None):
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
+        log.info("application %s: a concurrent submit claimed it first", application.id)
         status, receipt = db.session.execute(
             sa.select(Application.status, Application.receipt_number).where(Application.id == application.id)
         ).one()
