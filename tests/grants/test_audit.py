@@ -149,7 +149,8 @@ def test_every_verb_the_services_write_has_a_name():
     assert len(written) > 60  # the scan found the services' verbs
     # the ones built at run time: eligibility outcomes, the commission's decisions, reference edits
     written |= {f"application.{o}" for o in ("eligible", "ineligible", "returned", "awarded", "reserve", "rejected")}
-    written |= {"reference.directions.update", "reference.mrp.create", "user.change_password", "user.reset_password"}
+    written |= {"reference.directions.update", "reference.mrp.create", "user.change_password", "user.reset_password",
+                "user.deactivate"}
     assert sorted(written - set(VERBS)) == []
 
 
