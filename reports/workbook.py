@@ -283,8 +283,8 @@ def sheet_per_thousand(sheet, data, names):
 
 MONITORING = (
     ("agreements", _l("Agreements"), COUNT),
-    ("completed", _l("Completed"), COUNT),
-    ("terminated", _l("Terminated"), COUNT),
+    ("completed", _l("Agreements completed"), COUNT),
+    ("terminated", _l("Agreements terminated"), COUNT),
     ("amount", _l("Amount of the agreements, ₸"), MONEY),
     ("refund_due", _l("Refund due, ₸"), MONEY),
     ("refunded", _l("Refunded, ₸"), MONEY),
