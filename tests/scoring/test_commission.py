@@ -251,7 +251,7 @@ def test_the_scores_page_says_only_the_true_one_of_appeal_until_and_appeal_ended
     db.session.commit()
     page = client.get(scores).get_data(as_text=True)
     assert "The appeal period has ended." in page and "You may appeal" not in page
-    assert 'action="/applications/%d/appeal"' % application.id not in page
+    assert f'action="/applications/{application.id}/appeal"' not in page
 
 
 def docx_text(document):
