@@ -108,7 +108,7 @@ def switch_language():
     if lang is None:
         return
     if lang not in LANGUAGE_NAMES:
-        abort(400, description=_("The language “%(lang)s” is not available. Choose Қазақша, Русский or English.",
+        abort(400, description=_("The language “%(lang)s” is not available. Choose Kazakh, Russian or English.",
                                  lang=lang[:20]))
     session["lang"] = lang
     if current_user.is_authenticated and current_user.locale != lang:

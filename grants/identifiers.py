@@ -19,8 +19,8 @@ def number_problem(value, kind="bin"):
     """A translated reason a 12-digit number is malformed, or None; kind is "bin", "iin" or "either"."""
     value = value or ""
     if len(value) != 12 or not value.isascii() or not value.isdigit():
-        return {"bin": _("A BIN has exactly 12 digits."), "iin": _("An IIN has exactly 12 digits."),
-                "either": _("A BIN or IIN has exactly 12 digits.")}[kind]
+        return {"bin": _("A BIN must have exactly 12 digits."), "iin": _("An IIN must have exactly 12 digits."),
+                "either": _("A BIN or IIN must have exactly 12 digits.")}[kind]
     expected = check_digit(value[:11])
     if expected is None or expected != int(value[11]):
         return {"bin": _("The BIN's check digit does not match: please check the number for a typo."),

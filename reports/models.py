@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.auth.models import User
 from grants.db import Money, UTCDateTime, utcnow
 from grants.extensions import db
-from grants.i18n import _l
+from grants.i18n import pgettext
 from grants.organizations.models import Organization
 
 INSTRUMENTS = ("state_grant", "non_state_grant", "sso", "award", "strategic_partnership")
@@ -65,8 +65,12 @@ class WorkbookStatus(enum.StrEnum):
 
     @property
     def title(self):
-        return {WorkbookStatus.queued: _l("Queued"), WorkbookStatus.running: _l("Being built"),
-                WorkbookStatus.done: _l("Ready"), WorkbookStatus.failed: _l("Failed")}[self]
+        return {
+            WorkbookStatus.queued: pgettext("workbook status", "Queued"),
+            WorkbookStatus.running: pgettext("workbook status", "Being built"),
+            WorkbookStatus.done: pgettext("workbook status", "Ready"),
+            WorkbookStatus.failed: pgettext("workbook status", "Failed"),
+        }[self]
 
 
 class Workbook(db.Model):

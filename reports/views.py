@@ -66,7 +66,7 @@ def index():
         db.session.rollback()
         flash(str(refusal), "error")
         return render_index(form, refusal.status)
-    flash(_("The workbook is being built. This page follows it; you may also leave and come back."), "success")
+    # no flash: the job may finish before the page shows, and the page says what is true when it renders
     return redirect(url_for(".workbook", workbook_id=workbook.id))
 
 
@@ -92,7 +92,6 @@ def retry(workbook_id):
         db.session.rollback()
         flash(str(refusal), "error")
         return redirect(url_for(".workbook", workbook_id=item.id))
-    flash(_("The workbook is being built again."), "success")
     return redirect(url_for(".workbook", workbook_id=item.id))
 
 

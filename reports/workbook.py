@@ -283,8 +283,8 @@ def sheet_per_thousand(sheet, data, names):
 
 MONITORING = (
     ("agreements", _l("Agreements"), COUNT),
-    ("completed", _l("Completed"), COUNT),
-    ("terminated", _l("Terminated"), COUNT),
+    ("completed", _l("Agreements completed"), COUNT),
+    ("terminated", _l("Agreements terminated"), COUNT),
     ("amount", _l("Amount of the agreements, ₸"), MONEY),
     ("refund_due", _l("Refund due, ₸"), MONEY),
     ("refunded", _l("Refunded, ₸"), MONEY),
@@ -330,13 +330,22 @@ GROUPINGS = (("source",), ("region",), ("region", "year"), ("year", "language"),
              ("direction", "year"), ("funding_source", "customer", "year"), ("instrument",))
 
 
+def fit(text, limit):
+    """text in at most limit characters, cut at a word boundary rather than mid-word."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head.strip() else text[:limit]
+    return cut[:limit].rstrip(" ,;:–-")
+
+
 def sheet_title(title, taken):
     """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = " ".join(title.translate(SHEET_TITLE_UNSAFE).split())[:31].strip("' ") or "Sheet"
+    base = fit(" ".join(title.translate(SHEET_TITLE_UNSAFE).split()), 31).strip("' ") or "Sheet"
     name, n = base, 2
     while name.lower() in taken:
         suffix = f" ({n})"
-        name, n = base[:31 - len(suffix)] + suffix, n + 1
+        name, n = fit(base, 31 - len(suffix)) + suffix, n + 1
     taken.add(name.lower())
     return name
 

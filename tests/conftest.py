@@ -132,12 +132,12 @@ def post_form(client, url, data=None, page=None):
     return client.post(url, data={"csrf_token": token, **(data or {})})
 
 
-def translated(lang, msgid, /, **params):
-    """msgid as the catalogue renders it in lang; it must differ from the English source."""
-    from flask_babel import force_locale, gettext
+def translated(lang, msgid, /, context=None, **params):
+    """msgid (in its context, if it has one) as the catalogue renders it in lang; it must differ from the English."""
+    from flask_babel import force_locale, gettext, pgettext
 
     with force_locale(lang):
-        text = gettext(msgid, **params)
+        text = pgettext(context, msgid, **params) if context else gettext(msgid, **params)
     if lang != "en":
         assert text != (msgid % params if params else msgid), f"{msgid!r} is not translated into {lang}"
     return text

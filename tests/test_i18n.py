@@ -88,7 +88,7 @@ def test_unknown_locale_is_a_400_with_a_message_in_the_current_language(client):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert '<html lang="ru">' in page
-    assert translated("ru", "The language “%(lang)s” is not available. Choose Қазақша, Русский or English.",
+    assert translated("ru", "The language “%(lang)s” is not available. Choose Kazakh, Russian or English.",
                       lang="de") in page
 
 

@@ -62,7 +62,7 @@ class TrancheLine(Form):
     amount = _money(_l("Amount, tenge"), optional=True)
     planned_on = _date(_l("Planned on"), optional=True)
     condition = SelectField(_l("Condition"), validators=[Optional()])
-    report_number = IntegerField(_l("Report №"), validators=[Optional(), NumberRange(1, REPORT_ROWS)])
+    report_number = IntegerField(_l("Report No."), validators=[Optional(), NumberRange(1, REPORT_ROWS)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,7 +90,7 @@ class SignForm(FlaskForm):
 
 class PayForm(FlaskForm):
     paid_on = _date(_l("Paid on"))
-    payment_reference = StringField(_l("Payment order №"),
+    payment_reference = StringField(_l("Payment order No."),
                                     validators=[DataRequired(_l("Give the payment order's number.")), Length(max=64)])
 
 
@@ -120,7 +120,7 @@ class TerminateForm(FlaskForm):
 class RepaymentForm(FlaskForm):
     repayment_amount = _money(_l("Amount returned, tenge"))
     received_on = _date(_l("Received on"))
-    repayment_reference = StringField(_l("Payment order №"), validators=[
+    repayment_reference = StringField(_l("Payment order No."), validators=[
         DataRequired(_l("Give the payment order's number.")), Length(max=64)])
 
 

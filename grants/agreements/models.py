@@ -12,7 +12,7 @@ from grants.auth.models import User
 from grants.calls.models import Topic
 from grants.db import Money, StoredFileColumns, UTCDateTime, utcnow
 from grants.extensions import db
-from grants.i18n import _l
+from grants.i18n import _l, pgettext
 from grants.organizations.models import Organization
 
 CENT = Decimal("0.01")
@@ -41,9 +41,13 @@ class AgreementStatus(enum.StrEnum):
 
     @property
     def title(self):
-        return {AgreementStatus.draft: _l("Draft"), AgreementStatus.active: _l("Active"),
-                AgreementStatus.suspended: _l("Suspended"), AgreementStatus.completed: _l("Completed"),
-                AgreementStatus.terminated: _l("Terminated")}[self]
+        return {
+            AgreementStatus.draft: pgettext("agreement status", "Draft"),
+            AgreementStatus.active: pgettext("agreement status", "In force"),
+            AgreementStatus.suspended: pgettext("agreement status", "Suspended"),
+            AgreementStatus.completed: pgettext("agreement status", "Completed"),
+            AgreementStatus.terminated: pgettext("agreement status", "Terminated"),
+        }[self]
 
 
 class Ground(enum.StrEnum):
@@ -250,8 +254,11 @@ class AmendmentState(enum.StrEnum):
 
     @property
     def title(self):
-        return {AmendmentState.proposed: _l("Proposed"), AmendmentState.approved: _l("Approved"),
-                AmendmentState.rejected: _l("Rejected")}[self]
+        return {
+            AmendmentState.proposed: pgettext("amendment status", "Proposed"),
+            AmendmentState.approved: pgettext("amendment status", "Approved"),
+            AmendmentState.rejected: pgettext("amendment status", "Rejected"),
+        }[self]
 
 
 class BudgetAmendment(db.Model):

@@ -313,7 +313,7 @@ def terminate(agreement_id):
     form = TerminateForm()
     return act(agreement, "terminate", form, services.terminate, agreement, form.ground.data,
                form.termination_reason.data, form.refund_due.data, form.terminated_on.data,
-               success=_("The agreement is terminated. Record the repayments as they arrive."))
+               success=_("The agreement is terminated. Record the refunds as they arrive."))
 
 
 @bp.route("/agreements/<int:agreement_id>/repayments", methods=["POST"])
@@ -322,7 +322,7 @@ def repayment(agreement_id):
     agreement = load(agreement_id)
     form = RepaymentForm()
     return act(agreement, "repayment", form, services.record_repayment, agreement, form.repayment_amount.data,
-               form.received_on.data, form.repayment_reference.data, success=_("The repayment is recorded."),
+               form.received_on.data, form.repayment_reference.data, success=_("The refund is recorded."),
                anchor="#refund")
 
 
@@ -375,7 +375,7 @@ def collect_schedule(form):
         number = None
         if row.condition.data == Condition.report_accepted:
             if row.report_number.data not in numbers:
-                row.report_number.errors.append(_("Name a report of the schedule above by its №."))
+                row.report_number.errors.append(_("Give the No. of a report in the schedule above."))
                 continue
             number = numbers[row.report_number.data]
         tranches.append(services.TrancheRow(row.amount.data, row.planned_on.data, row.condition.data, number))
@@ -388,7 +388,7 @@ def collect_schedule(form):
 def schedule(agreement_id):
     agreement = load(agreement_id)
     if agreement.status != AgreementStatus.draft:
-        flash(_("The schedule is set before signing; the agreement is %(status)s.",
+        flash(_("The schedule is set before signing (agreement status: %(status)s).",
                 status=AgreementStatus(agreement.status).title), "info")
         return back(agreement)
     form = ScheduleForm(data=schedule_data(agreement)) if request.method == "GET" else ScheduleForm()

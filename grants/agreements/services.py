@@ -50,8 +50,8 @@ class AgreementError(Refusal):
 
 def _require_status(agreement, *allowed):
     if agreement.status not in allowed:
-        raise AgreementError(_("The agreement is %(status)s: this cannot be done now.",
-                               status=str(AgreementStatus(agreement.status).title).lower()))
+        raise AgreementError(_("This cannot be done now (agreement status: %(status)s).",
+                               status=AgreementStatus(agreement.status).title))
 
 
 def _require_member(actor, agreement):
@@ -112,7 +112,7 @@ def register_contract(actor, topic, supplier_bin, contract_number, procurement_r
         raise AgreementError(problem)
     supplier = db.session.execute(sa.select(Organization).where(Organization.bin == supplier_bin)).scalar_one_or_none()
     if supplier is None:
-        raise AgreementError(_("No NGO with BIN %(bin)s is registered on the platform: it registers first.",
+        raise AgreementError(_("No NGO with BIN %(bin)s is registered on the platform: the NGO must register first.",
                                bin=supplier_bin))
     if not (contract_number or "").strip():
         raise AgreementError(_("Give the contract's number."))
@@ -163,7 +163,7 @@ def schedule(actor, agreement, reports, tranches):
     """
     _require_status(agreement, AgreementStatus.draft)
     if not reports or [r.kind for r in reports].count(ReportKind.final) != 1 or reports[-1].kind != ReportKind.final:
-        raise AgreementError(_("The schedule has exactly one final report, and it comes last."))
+        raise AgreementError(_("The schedule must have exactly one final report, and it must come last."))
     for earlier, later in zip(reports, reports[1:], strict=False):
         if later.due_on <= earlier.due_on:
             raise AgreementError(_("Each report is due after the one before it."))
@@ -182,10 +182,10 @@ def schedule(actor, agreement, reports, tranches):
                                total=format_money(total), amount=format_money(agreement.amount)))
     for t in tranches:
         if t.amount <= 0:
-            raise AgreementError(_("A tranche is more than zero."))
+            raise AgreementError(_("A tranche must be more than zero."))
         if Condition(t.condition) == Condition.report_accepted and not (
                 t.report_number and 1 <= t.report_number <= len(reports)):
-            raise AgreementError(_("A tranche on a report names a report of the schedule."))
+            raise AgreementError(_("A tranche tied to a report must name a report in the schedule."))
     agreement.tranches = []
     agreement.reports = []
     db.session.flush()
@@ -375,7 +375,7 @@ def terminate(actor, agreement, ground, reason, refund_due, terminated_on):
         raise AgreementError(_("Give the amount to return, zero if none."))
     paid = totals([agreement.id])[agreement.id].paid
     if quantize(refund_due) > paid:
-        raise AgreementError(_("The amount to return (%(due)s) is more than was paid (%(paid)s).",
+        raise AgreementError(_("The amount to return (%(due)s) must not be more than was paid (%(paid)s).",
                                due=format_money(quantize(refund_due)), paid=format_money(paid)))
     before = agreement.status
     agreement.status = AgreementStatus.terminated
@@ -391,14 +391,14 @@ def terminate(actor, agreement, ground, reason, refund_due, terminated_on):
 def record_repayment(actor, agreement, amount, received_on, reference, today=None):
     _require_status(agreement, AgreementStatus.terminated)
     if amount is None or amount <= 0:
-        raise AgreementError(_("A repayment is more than zero."))
+        raise AgreementError(_("A refund must be more than zero."))
     if not (reference or "").strip():
         raise AgreementError(_("Give the payment order's number."))
     if received_on is None or received_on > (today or astana_today()):
         raise AgreementError(_("The date received cannot be in the future."))
     balance = totals([agreement.id])[agreement.id].refund_balance
     if quantize(amount) > balance:
-        raise AgreementError(_("The repayment (%(amount)s) is more than the balance to return (%(balance)s).",
+        raise AgreementError(_("The refund (%(amount)s) must not be more than the balance to return (%(balance)s).",
                                amount=format_money(quantize(amount)), balance=format_money(balance)))
     repayment = Repayment(amount=quantize(amount), received_on=received_on, reference=reference.strip()[:64],
                           recorded_by_id=actor.id)

@@ -44,7 +44,7 @@ def _no_spaces(value):
 
 class PartnerRow(Form):
     number = StringField(_l("BIN or IIN"), filters=[_no_spaces], validators=[Optional(), Length(max=12)])
-    name = StringField(_l("Organisation or person"), validators=[Optional(), Length(max=400)])
+    name = StringField(_l("Organization or person"), validators=[Optional(), Length(max=400)])
     role = StringField(_l("Role in the project"), validators=[Optional(), Length(max=400)])
 
 

@@ -11,7 +11,7 @@ from grants.auth.models import User
 from grants.calls.models import Topic
 from grants.db import Money, StoredFileColumns, UTCDateTime, utcnow
 from grants.extensions import db
-from grants.i18n import _l
+from grants.i18n import _l, pgettext
 from grants.organizations.models import Organization
 
 CENT = Decimal("0.01")
@@ -30,19 +30,18 @@ class Status(enum.StrEnum):
 
     @property
     def title(self):
-        return STATUS_TITLES[self]
+        return {
+            Status.draft: pgettext("application status", "Draft"),
+            Status.submitted: pgettext("application status", "Submitted"),
+            Status.returned: pgettext("application status", "Returned for revision"),
+            Status.eligible: pgettext("application status", "Eligible"),
+            Status.ineligible: pgettext("application status", "Ineligible"),
+            Status.awarded: pgettext("application status", "Awarded"),
+            Status.reserve: pgettext("application status", "Reserve list"),
+            Status.rejected: pgettext("application status", "Not supported"),
+        }[self]
 
 
-STATUS_TITLES = {
-    Status.draft: _l("Draft"),
-    Status.submitted: _l("Submitted"),
-    Status.returned: _l("Returned for revision"),
-    Status.eligible: _l("Eligible"),
-    Status.ineligible: _l("Ineligible"),
-    Status.awarded: _l("Awarded"),
-    Status.reserve: _l("Reserve list"),
-    Status.rejected: _l("Not supported"),
-}
 DECIDED = (Status.awarded, Status.reserve, Status.rejected)
 EDITABLE = (Status.draft, Status.returned)
 _statuses = ", ".join(f"'{s.value}'" for s in Status)
@@ -245,8 +244,11 @@ class Outcome(enum.StrEnum):
 
     @property
     def title(self):
-        return {Outcome.eligible: _l("Eligible"), Outcome.ineligible: _l("Ineligible"),
-                Outcome.returned: _l("Return for revision")}[self]
+        return {
+            Outcome.eligible: pgettext("eligibility decision", "Eligible"),
+            Outcome.ineligible: pgettext("eligibility decision", "Ineligible"),
+            Outcome.returned: pgettext("eligibility decision", "Return for revision"),
+        }[self]
 
 
 # The operator's checklist, DOMAIN.md step 4.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.db import Money, StoredFileColumns, UTCDateTime, utcnow
 from grants.extensions import db
-from grants.i18n import _l
+from grants.i18n import _l, pgettext
 from grants.reference.models import CustomerBody, Direction, Region
 
 
@@ -64,8 +64,13 @@ class Phase(enum.StrEnum):
 
     @property
     def title(self):
-        return {Phase.draft: _l("Draft"), Phase.announced: _l("Announced"), Phase.open: _l("Open for applications"),
-                Phase.intake_ended: _l("Intake ended"), Phase.closed: _l("Closed")}[self]
+        return {
+            Phase.draft: pgettext("call phase", "Draft"),
+            Phase.announced: pgettext("call phase", "Announced"),
+            Phase.open: pgettext("call phase", "Open for applications"),
+            Phase.intake_ended: pgettext("call phase", "Intake ended"),
+            Phase.closed: pgettext("call phase", "Closed"),
+        }[self]
 
 
 class GrantType(enum.StrEnum):

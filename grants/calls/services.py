@@ -40,7 +40,7 @@ class CallError(Refusal):
 
 def _require_status(call, *statuses):
     if call.status not in statuses:
-        raise CallError(_("This is not possible for a call that is %(phase)s.", phase=call.phase().title))
+        raise CallError(_("This is not possible in the call's current phase (%(phase)s).", phase=call.phase().title))
 
 
 def _check_call(data, call=None):
@@ -60,7 +60,8 @@ def _check_call(data, call=None):
                           source=_("republican budget") if expected == BudgetLevel.republican
                           else _("local budget")))
     if mrp_for(data["budget_year"]) is None:
-        raise CallError(_("There is no МРП for %(year)d in the reference data: an administrator must add it first.",
+        raise CallError(_("There is no MCI (monthly calculation index) for %(year)d in the reference data: "
+                          "an administrator must add it first.",
                           year=data["budget_year"]))
 
 
@@ -91,16 +92,18 @@ def topic_problem(call, data):
         low_months, high_months, low, high = GRANT_TYPE_BOUNDS[GrantType(data["grant_type"])]
         title = GrantType(data["grant_type"]).title
         if not low_months <= data["duration_months"] <= high_months:
-            return _("A %(type)s grant lasts %(low)d to %(high)d months.", type=title, low=low_months,
+            return _("A grant of type “%(type)s” must last %(low)d to %(high)d months.", type=title, low=low_months,
                      high=high_months)
         if amount < low * mrp:
-            return _("A %(type)s grant is at least %(mrp)d МРП (%(amount)s in %(year)d).", type=title, mrp=low,
+            return _("A grant of type “%(type)s” must be at least %(mrp)d MCI (%(amount)s in %(year)d).",
+                     type=title, mrp=low,
                      amount=format_money(low * mrp), year=call.budget_year)
         if high is not None and amount > high * mrp:
-            return _("A %(type)s grant is at most %(mrp)d МРП (%(amount)s in %(year)d).", type=title, mrp=high,
+            return _("A grant of type “%(type)s” must be at most %(mrp)d MCI (%(amount)s in %(year)d).",
+                     type=title, mrp=high,
                      amount=format_money(high * mrp), year=call.budget_year)
     if call.instrument == Instrument.award and amount < 2000 * mrp:
-        return _("An award is at least 2,000 МРП (%(amount)s in %(year)d).", amount=format_money(2000 * mrp),
+        return _("An award must be at least 2,000 MCI (%(amount)s in %(year)d).", amount=format_money(2000 * mrp),
                  year=call.budget_year)
     return None
 

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import TextInput
 
 from grants.forms import DecimalField
-from grants.i18n import _l
+from grants.i18n import _l, pgettext
 from grants.monitoring.services import FIGURES
 
 COUNT = [Optional(), NumberRange(0, 10**8)]
@@ -80,7 +80,7 @@ def report_form(report, **kwargs):
     for line in agreement.budget_lines:
         setattr(Form, f"spent_{line.id}", Amount(_l("Spent in this period, tenge"), places=2, validators=AMOUNT))
     for activity in agreement.activities:
-        setattr(Form, f"done_{activity.id}", BooleanField(_l("Done")))
+        setattr(Form, f"done_{activity.id}", BooleanField(pgettext("activity", "Done")))
         setattr(Form, f"note_{activity.id}", StringField(_l("Note"), validators=[Optional(), Length(max=2000)]))
     return Form(**kwargs)
 

@@ -18,7 +18,7 @@ from grants.agreements.models import (
 from grants.auth.models import User
 from grants.db import Money, StoredFileColumns, UTCDateTime, utcnow
 from grants.extensions import db
-from grants.i18n import _l
+from grants.i18n import _l, pgettext
 
 
 class ReportKind(enum.StrEnum):
@@ -38,8 +38,12 @@ class ReportStatus(enum.StrEnum):
 
     @property
     def title(self):
-        return {ReportStatus.draft: _l("Draft"), ReportStatus.submitted: _l("Submitted for review"),
-                ReportStatus.accepted: _l("Accepted"), ReportStatus.returned: _l("Returned for revision")}[self]
+        return {
+            ReportStatus.draft: pgettext("report status", "Draft"),
+            ReportStatus.submitted: pgettext("report status", "Submitted for review"),
+            ReportStatus.accepted: pgettext("report status", "Accepted"),
+            ReportStatus.returned: pgettext("report status", "Returned for revision"),
+        }[self]
 
 
 EDITABLE = (ReportStatus.draft, ReportStatus.returned)
@@ -195,8 +199,11 @@ class VisitStatus(enum.StrEnum):
 
     @property
     def title(self):
-        return {VisitStatus.planned: _l("Planned"), VisitStatus.done: _l("Done"),
-                VisitStatus.cancelled: _l("Cancelled")}[self]
+        return {
+            VisitStatus.planned: pgettext("site visit status", "Planned"),
+            VisitStatus.done: pgettext("site visit status", "Done"),
+            VisitStatus.cancelled: pgettext("site visit status", "Cancelled"),
+        }[self]
 
 
 class SiteVisit(db.Model):

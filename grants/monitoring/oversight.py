@@ -56,8 +56,9 @@ def _require(actor, action, obj=None):
 
 def _require_visited(agreement):
     if agreement.status not in VISITED:
-        raise OversightError(_("Site visits are made to an active, suspended or completed agreement; this one is "
-                               "%(status)s.", status=AgreementStatus(agreement.status).title))
+        raise OversightError(_("Site visits are made to an agreement in force, suspended or completed "
+                               "(this agreement's status: %(status)s).",
+                               status=AgreementStatus(agreement.status).title))
 
 
 def _text(value):

@@ -51,7 +51,7 @@ def _require_member(actor, report):
 
 def _require_editable(report):
     if report.agreement.status not in OPEN_AGREEMENT:
-        raise ReportError(_("The agreement is %(status)s: reports are no longer filed.",
+        raise ReportError(_("Reports are no longer filed on this agreement (status: %(status)s).",
                             status=AgreementStatus(report.agreement.status).title))
     if not report.editable:
         raise ReportError(_("The report has been submitted and can no longer be changed."))

@@ -38,7 +38,7 @@ class ProfileForm(FlaskForm):
 
 class RegisterForm(ProfileForm):
     bin = StringField(_l("BIN"), validators=[DataRequired(), Length(min=12, max=12, message=_l(
-        "A BIN has exactly 12 digits."))])
+        "A BIN must have exactly 12 digits."))])
 
 
 class InviteForm(FlaskForm):

@@ -30,7 +30,7 @@ class RegionForm(NamesForm):
 class MrpForm(FlaskForm):
     year = IntegerField(_l("Budget year"), validators=[DataRequired(), NumberRange(2000, 2100)])
     amount = DecimalField(
-        _l("МРП, tenge"), places=2, validators=[DataRequired(), NumberRange(min=1, max=1_000_000)]
+        _l("MCI, tenge"), places=2, validators=[DataRequired(), NumberRange(min=1, max=1_000_000)]
     )
 
 

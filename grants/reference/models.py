@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.db import Money
 from grants.extensions import db
-from grants.i18n import _l
+from grants.i18n import _l, pgettext
 
 
 class Named:
@@ -42,7 +42,8 @@ class RegionKind(enum.StrEnum):
 
     @property
     def title(self):
-        return {RegionKind.region: _l("Region"), RegionKind.city: _l("City of republican significance")}[self]
+        return {RegionKind.region: pgettext("region kind", "Region"),
+                RegionKind.city: _l("City of republican significance")}[self]
 
 
 class Region(Named, db.Model):

@@ -10,7 +10,7 @@ from grants.applications.models import Application
 from grants.auth.models import User
 from grants.db import UTCDateTime, utcnow
 from grants.extensions import db
-from grants.i18n import _l
+from grants.i18n import _l, pgettext
 from scoring.experts.models import Expert
 
 
@@ -24,8 +24,12 @@ class State(enum.StrEnum):
 
     @property
     def title(self):
-        return {State.awaiting_declaration: _l("Awaiting the declaration"), State.accepted: _l("No conflict"),
-                State.declined: _l("Conflict declared"), State.recused: _l("Recused")}[self]
+        return {
+            State.awaiting_declaration: pgettext("assignment status", "Awaiting the declaration"),
+            State.accepted: pgettext("assignment status", "No conflict"),
+            State.declined: pgettext("assignment status", "Conflict declared"),
+            State.recused: pgettext("assignment status", "Recused"),
+        }[self]
 
 
 class Conflict(enum.StrEnum):

@@ -29,7 +29,7 @@ TRANSLIT = str.maketrans({"ё": "е", "ә": "а", "ғ": "г", "қ": "к", "ң": 
 _PATRONYMIC = re.compile(r"(ович|евич|овна|евна|ична|кызы|улы|uly|kyzy)$")
 
 EXPERT_SIDE = {"expert": _l("the expert"), "relative": _l("the expert's relative"),
-               "affiliation": _l("an organisation tied to the expert")}
+               "affiliation": _l("an organization tied to the expert")}
 APPLICANT_SIDE = {"ngo": _l("the applicant NGO"), "head": _l("the NGO's head"), "partner": _l("a partner")}
 
 

@@ -9,6 +9,7 @@ from grants.applications.models import Application
 from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call
 from grants.extensions import db
+from grants.filters import LANGUAGE_TITLES
 from grants.forms import choices
 from grants.i18n import _
 from grants.permissions import allow
@@ -68,7 +69,10 @@ def by_hand(app_id):
     application = db.get_or_404(Application, app_id)
     form = ByHandForm()
     experts = db.session.execute(sa.select(Expert).where(Expert.active)).scalars().all()
-    form.expert_id.choices = choices((e.id, f"{e.name} ({', '.join(sorted(e.languages))})") for e in experts
+    def spoken(expert):  # the languages by name, as everywhere: "Kazakh, Russian", not "kk, ru"
+        return ", ".join(str(LANGUAGE_TITLES.get(code, code)) for code in sorted(expert.languages))
+
+    form.expert_id.choices = choices((e.id, f"{e.name} ({spoken(e)})") for e in experts
                                      if application.language in e.languages)
     if form.validate_on_submit():
         if attempt(services.assign_by_hand, current_user, application, db.session.get(Expert, form.expert_id.data),

@@ -12,7 +12,7 @@ from grants.auth.models import User
 from grants.calls.models import Call
 from grants.db import UTCDateTime, utcnow
 from grants.extensions import db
-from grants.i18n import _l
+from grants.i18n import _l, pgettext
 from grants.reference.models import Direction
 
 
@@ -23,8 +23,11 @@ class MeetingState(enum.StrEnum):
 
     @property
     def title(self):
-        return {MeetingState.planned: _l("Planned"), MeetingState.approved: _l("Protocol approved"),
-                MeetingState.published: _l("Results published")}[self]
+        return {
+            MeetingState.planned: pgettext("meeting status", "Planned"),
+            MeetingState.approved: pgettext("meeting status", "Protocol approved"),
+            MeetingState.published: pgettext("meeting status", "Results published"),
+        }[self]
 
 
 class Attendance(enum.StrEnum):
@@ -54,8 +57,11 @@ class Outcome(enum.StrEnum):
 
     @property
     def title(self):
-        return {Outcome.awarded: _l("Awarded"), Outcome.reserve: _l("Reserve list"),
-                Outcome.rejected: _l("Not supported")}[self]
+        return {
+            Outcome.awarded: pgettext("commission decision", "Awarded"),
+            Outcome.reserve: pgettext("commission decision", "Reserve list"),
+            Outcome.rejected: pgettext("commission decision", "Not supported"),
+        }[self]
 
 
 class Meeting(db.Model):
@@ -156,8 +162,11 @@ class AppealState(enum.StrEnum):
 
     @property
     def title(self):
-        return {AppealState.filed: _l("Under consideration"), AppealState.upheld: _l("Upheld"),
-                AppealState.dismissed: _l("Dismissed")}[self]
+        return {
+            AppealState.filed: pgettext("appeal status", "Under consideration"),
+            AppealState.upheld: pgettext("appeal status", "Upheld"),
+            AppealState.dismissed: pgettext("appeal status", "Dismissed"),
+        }[self]
 
 
 class Appeal(db.Model):

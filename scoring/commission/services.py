@@ -41,7 +41,7 @@ def convene(actor, call, held_at, place, members, direction=None, appeal_days=5)
     """
     n = len(members)
     if n == 0 or n % 2 == 0 or n > MAX_MEMBERS:
-        raise CommissionError(_("A commission has an odd number of members, at most %(max)d.", max=MAX_MEMBERS))
+        raise CommissionError(_("A commission must have an odd number of members, at most %(max)d.", max=MAX_MEMBERS))
     if len({user.id for user, _named, _chair in members}) != n:
         raise CommissionError(_("A member is listed twice."))
     if sum(1 for _u, _n, chair in members if chair) != 1:

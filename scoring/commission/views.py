@@ -194,9 +194,10 @@ def my_scores(app_id):
     appeals = db.session.execute(sa.select(Appeal).where(Appeal.application_id == application.id)
                                  .order_by(Appeal.id)).scalars().all()
     deadline = services.appeal_deadline(decision.meeting)
+    appeal_open = utcnow() <= deadline  # the page says only the one of "until …" and "ended" that is true
     return render_template("commission/scores.html", application=application, decision=decision, sheets=sheets_,
-                           appeal_deadline=deadline, appeals=appeals, confirm=ConfirmForm(),
-                           can_appeal=utcnow() <= deadline and not any(a.state == AppealState.filed for a in appeals)
+                           appeal_deadline=deadline, appeal_open=appeal_open, appeals=appeals, confirm=ConfirmForm(),
+                           can_appeal=appeal_open and not any(a.state == AppealState.filed for a in appeals)
                            and can(current_user, "application.edit", application))
 
 

@@ -33,8 +33,8 @@ class EnrolForm(ExpertForm):
 
 
 class AffiliationForm(FlaskForm):
-    bin = StringField(_l("BIN of the organisation"), validators=[DataRequired(), Length(min=12, max=12)])
-    organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=400)])
+    bin = StringField(_l("BIN of the organization"), validators=[DataRequired(), Length(min=12, max=12)])
+    organisation_name = StringField(_l("Organization"), validators=[Optional(), Length(max=400)])
     tie = SelectField(_l("Tie"))
     until = DateField(_l("Ended on (for a past tie)"), validators=[Optional()])
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.db import UTCDateTime, utcnow
 from grants.extensions import db
-from grants.i18n import _l
+from grants.i18n import _l, pgettext
 from grants.reference.models import Named
 from scoring.assignments.models import Assignment
 
@@ -67,7 +67,10 @@ class SheetState(enum.StrEnum):
 
     @property
     def title(self):
-        return {SheetState.draft: _l("Draft"), SheetState.submitted: _l("Submitted")}[self]
+        return {
+            SheetState.draft: pgettext("score sheet status", "Draft"),
+            SheetState.submitted: pgettext("score sheet status", "Submitted"),
+        }[self]
 
 
 class ScoreSheet(db.Model):

@@ -269,11 +269,11 @@ def test_a_call_from_publication_to_an_accepted_final_report_and_the_analysts_wo
     winner = page.locator("main tbody tr").filter(has=page.locator(".badge-awarded"))
     expect(winner).to_contain_text(ids["ngo_name"])
     expect(winner).to_contain_text("33")
-    expect(winner.locator(".badge-awarded")).to_have_text(translated("kk", "Awarded"))
+    expect(winner.locator(".badge-awarded")).to_have_text(translated("kk", "Awarded", context="application status"))
     step("public-results")
     switch_language(page, "ru", "Results of the competition")
     expect(winner).to_contain_text("Общественный фонд «Приаралье»")
-    expect(winner.locator(".badge-awarded")).to_have_text(translated("ru", "Awarded"))
+    expect(winner.locator(".badge-awarded")).to_have_text(translated("ru", "Awarded", context="application status"))
     step("public-results")
 
     # 9. The operator, back in Russian, draws up the agreement, sets its schedule, uploads the signed copy, signs it.

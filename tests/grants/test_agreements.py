@@ -189,7 +189,7 @@ def test_the_schedule_is_refused_unless_the_tranches_add_up_and_the_final_report
 
     wrong_order = post_form(client, url, schedule_form(agreement, [final, interim], [
         (agreement.amount, TODAY, "on_signing", None)]))
-    assert wrong_order.status_code == 400 and "exactly one final report, and it comes last" in text(wrong_order)
+    assert wrong_order.status_code == 400 and "exactly one final report, and it must come last" in text(wrong_order)
 
     half_line = schedule_form(agreement, [interim, final], [(agreement.amount, TODAY, "on_signing", None)])
     half_line["tranches-1-amount"] = "100"
@@ -198,7 +198,7 @@ def test_the_schedule_is_refused_unless_the_tranches_add_up_and_the_final_report
 
     no_report = post_form(client, url, schedule_form(agreement, [interim, final], [
         (half, TODAY, "on_signing", None), (agreement.amount - half, TODAY, "report_accepted", 5)]))
-    assert no_report.status_code == 400 and "Name a report of the schedule" in text(no_report)
+    assert no_report.status_code == 400 and "Give the No. of a report in the schedule" in text(no_report)
 
     # a blank line between reports is dropped, and the tranche still names the report by its line
     rows = schedule_form(agreement, [interim], [(half, TODAY, "on_signing", None),
@@ -309,7 +309,7 @@ def test_suspension_needs_a_reason_and_resuming_brings_the_agreement_back(app):
     agreement = fresh(agreement)
     assert agreement.status == "suspended" and agreement.suspension_reason == "Проверка"
     page = text(client.get(page_of(agreement)))
-    assert "Проверка" in page and "the agreement is Suspended" in page  # tranches blocked while suspended
+    assert "Проверка" in page and "the agreement is suspended" in page  # tranches blocked while suspended
     assert act(client, agreement, "resume").status_code == 302
     assert fresh(agreement).status == "active"
     again = act(client, agreement, "resume")
@@ -354,7 +354,7 @@ def test_termination_refund_and_repayments_are_bounded_by_what_was_paid(app):
                                                "repayment_reference": "В-1"})
     assert ok.status_code == 302
     page = text(client.get(page_of(agreement)))
-    assert "В-1" in page and format_money(Decimal("60000.00")) in page and "Repayment received" in page
+    assert "В-1" in page and format_money(Decimal("60000.00")) in page and "Refund received" in page
     assert agreements.totals([agreement.id])[agreement.id].refund_balance == Decimal("60000.00")
 
 
@@ -632,7 +632,7 @@ def test_a_state_social_order_contract_is_registered_from_the_procurement_result
             "procurement_ref": "P-2026-55", "price": "4500000", "starts_on": TODAY.isoformat(),
             "ends_on": (TODAY + timedelta(days=200)).isoformat(), "title": "", "language": "kk"}
     unknown = post_form(client, "/manage/contracts/new", {**data, "supplier_bin": make_bin(4242)})
-    assert unknown.status_code == 400 and "registers first" in text(unknown) and "ГЗ-17" in text(unknown)
+    assert unknown.status_code == 400 and "the NGO must register first" in text(unknown) and "ГЗ-17" in text(unknown)
     made = post_form(client, "/manage/contracts/new", data)
     assert made.status_code == 302
     contract = db.session.execute(sa.select(Agreement).where(Agreement.kind == "sso_contract")).scalar_one()

@@ -64,6 +64,16 @@ def test_admin_adds_the_mrp_of_a_new_year(app):
     assert mrp_for(2027) == Decimal("4500.00")
 
 
+def test_english_pages_say_mci_not_the_russian_abbreviation(app):
+    """«МРП by year» on an English page: in English it is the MCI (monthly calculation index)."""
+    client = admin_client(app)
+    for url in ("/admin/reference/mrp/?lang=en", "/admin/reference/mrp/new?lang=en"):
+        page = client.get(url).get_data(as_text=True)
+        assert "MCI" in page and "МРП" not in page, url
+    page = client.get("/admin/reference/mrp/?lang=ru").get_data(as_text=True)
+    assert "МРП" in page
+
+
 def test_a_second_mrp_for_the_same_year_is_refused_with_a_message(app):
     client = admin_client(app)
     response = post_form(client, "/admin/reference/mrp/new", {"year": "2026", "amount": "9999"})

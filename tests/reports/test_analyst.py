@@ -80,6 +80,20 @@ def test_request_follow_and_download(app, inprocess, analyst):
     assert f"/analyst/workbooks/{workbook.id}/download" in listed
 
 
+def test_a_workbook_built_at_once_is_not_said_to_be_being_built(app, inprocess, analyst):
+    """The job may finish before the page shows: the page says "being built" only while it is."""
+    client = signed_in(app, analyst)
+    assert request(client, language="en").status_code == 302
+    shown = text(client.get(f"/analyst/workbooks/{workbooks()[0].id}"))
+    assert workbooks()[0].status == WorkbookStatus.done
+    assert "Ready" in shown and "being built" not in shown
+    running = Workbook(requested_by_id=analyst.id, filters={}, language="en", status="running", progress=10)
+    db.session.add(running)
+    db.session.commit()
+    shown = text(client.get(f"/analyst/workbooks/{running.id}?lang=en"))
+    assert "The workbook is being built." in shown and "Ready" not in shown
+
+
 def test_a_workbook_being_built_refreshes_itself_with_its_progress(app, analyst):
     workbook = Workbook(requested_by_id=analyst.id, filters={}, language="ru", status="running", progress=45)
     db.session.add(workbook)

@@ -272,3 +272,20 @@ def test_the_workbook_and_the_api_give_the_same_numbers(app, world):
     lang_year = by(rows_of(read(build(Filters(), "ru", "Test Analyst")).worksheets[3]), 0)
     for row in share:
         assert lang_year[(row["year"],)][1:3] == [row["applications_kk"], row["applications_ru"]]
+
+
+def test_sheet_names_fit_excel_without_a_word_cut():
+    """Excel allows 31 characters: a longer name is cut at a word boundary, and the names of the sheets fit whole."""
+    from flask_babel import force_locale
+
+    from grants.i18n import _
+    from reports.workbook import SHEETS, sheet_title
+
+    assert sheet_title("Талаптарға сәйкес келмеу себептері бойынша", set()) == "Талаптарға сәйкес келмеу"
+    assert sheet_title("Причины несоответствия требованиям", set()) == "Причины несоответствия"
+    taken = set()
+    assert sheet_title("Reasons", taken) == "Reasons" and sheet_title("Reasons", taken) == "Reasons (2)"
+    for lang in ("kk", "ru", "en"):
+        with force_locale(lang):
+            for title in (_("About"), *(str(t) for t, _fill in SHEETS)):
+                assert len(title) <= 31, (lang, title)

@@ -375,3 +375,14 @@ def test_the_matchers_reason_names_the_language_in_words(app):
             "language Kazakh, knows the direction, load 2"
     with force_locale("ru"):
         assert "kk" not in assignment_reason({"language": "kk"})
+
+
+def test_the_by_hand_form_names_the_experts_languages_in_words(app, client):
+    """«Иванов (kk, ru)» showed codes: the choice reads the languages' names in the page's language."""
+    call = create_call()
+    (application,) = eligible(call)
+    expert = enrol()
+    login(client, operator().email)
+    page = client.get(f"/manage/applications/{application.id}/assign?lang=ru").get_data(as_text=True)
+    names_ = f"{translated('ru', 'Kazakh')}, {translated('ru', 'Russian')}"
+    assert f"{expert.name} ({names_})" in page and "(kk, ru)" not in page

@@ -241,6 +241,19 @@ def test_the_applicant_files_an_appeal_from_the_scores_page(app, client):
     assert "Прошу пересмотреть" in page
 
 
+def test_the_scores_page_says_only_the_true_one_of_appeal_until_and_appeal_ended(app, client):
+    meeting, (application,) = published(appeal_days=5)
+    login(client, application.created_by.email)
+    scores = f"/applications/{application.id}/scores?lang=en"
+    page = client.get(scores).get_data(as_text=True)
+    assert "You may appeal" in page and "The appeal period has ended." not in page
+    meeting.published_at = utcnow() - timedelta(days=6)  # the five days are over
+    db.session.commit()
+    page = client.get(scores).get_data(as_text=True)
+    assert "The appeal period has ended." in page and "You may appeal" not in page
+    assert f'action="/applications/{application.id}/appeal"' not in page
+
+
 def docx_text(document):
     """Every paragraph and every table cell of a Word document, one per line."""
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]

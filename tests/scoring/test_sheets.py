@@ -234,3 +234,29 @@ def test_the_operator_adds_and_edits_criteria_until_scoring_starts(app, client):
     refused = post_form(client, f"/manage/calls/{call.id}/criteria/{added.id}/delete",
                         page=f"/manage/calls/{call.id}/scoring")
     assert "can no longer change" in client.get(refused.location).get_data(as_text=True)
+
+
+def test_the_ranking_states_a_threshold_only_when_the_call_has_one(app, client):
+    """"Below 0 an application cannot win" said nothing: a call without a threshold does not mention one."""
+    call, (application,), (expert,) = scored_call()
+    rules = ScoringRules(call_id=call.id, aggregation="mean", divergence_limit=Decimal("30"),
+                         threshold=Decimal("0"), blind=False, low_mark_share=Decimal("0.3"))
+    db.session.add(rules)
+    db.session.commit()
+    login(client, operator().email)
+    page = client.get(f"/manage/calls/{call.id}/ranking?lang=en").get_data(as_text=True)
+    assert "cannot win" not in page and "Below 0" not in page
+    rules.threshold = Decimal("60")
+    db.session.commit()
+    page = client.get(f"/manage/calls/{call.id}/ranking?lang=en").get_data(as_text=True)
+    assert "An application scoring below 60 points cannot win." in page
+
+
+def test_a_submitted_sheet_is_masculine_in_russian_on_the_experts_list(app, client):
+    """Оценочный лист подан (not «Подана», the application's form)."""
+    call, (application,), (expert,) = scored_call()
+    services.submit(expert.user, fill(call, sheet_of(call, application, expert), expert, [8, 7, 9, 6]))
+    db.session.commit()
+    login(client, expert.user.email)
+    page = client.get("/expert/?lang=ru").get_data(as_text=True)
+    assert "<td>Подан</td>" in page and "Подана" not in page
