@@ -5,10 +5,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import has_request_context, url_for
+from markupsafe import Markup, escape
 
 from grants import audit
 from grants.extensions import db
 from grants.i18n import _
+from grants.reference.catalogues import CATALOGUES
 from grants.reference.models import CustomerBody, Direction, MrpRate, ReasonCode, Region
 from grants.refusals import Refusal
 
@@ -105,6 +108,19 @@ def load_reference():
 def mrp_for(year):
     """The МРП of a budget year, or None when the administrator has not entered it."""
     return db.session.execute(sa.select(MrpRate.amount).where(MrpRate.year == year)).scalar_one_or_none()
+
+
+def mrp_missing(year):
+    """Why nothing can be priced in `year` yet, and who mends it where: the page is a link when there is a page.
+
+    Markup, so that the link survives the flash and a field's error; the words are escaped.
+    """
+    place = f"{_('Reference data')} → {CATALOGUES['mrp'].title}"
+    if has_request_context():
+        place = Markup('<a href="%s">%s</a>') % (url_for("reference.entries", slug="mrp"), place)
+    words = escape(_("There is no MCI for %(year)d in the reference data. An administrator adds the year's MCI "
+                     "under %(place)s; then the call can be saved."))  # escaped: Markup, whose % escapes the values
+    return words % {"year": year, "place": place}
 
 
 def save_entry(actor, catalogue, obj, data):
