@@ -27,7 +27,8 @@ run: translations
 	BAIQAU_ENV=development $(BIN)/flask db upgrade
 	BAIQAU_ENV=development $(BIN)/flask load-reference
 	BAIQAU_ENV=development $(BIN)/flask seed-demo --if-empty
-	BAIQAU_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	# FLASK_RUN_PORT, not --port: the app reads it too, so links in mail and QR codes name the port served
+	BAIQAU_ENV=development FLASK_RUN_PORT=$(PORT) $(BIN)/flask run --host 127.0.0.1
 
 ## make test: install the test dependencies and run the whole suite
 test: $(VENV)/.test-deps translations

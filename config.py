@@ -27,7 +27,8 @@ KNOWN_KEYS = {
     "BAIQAU_MAIL_PASSWORD": "SMTP password",
     "BAIQAU_MAIL_USE_TLS": "1 to STARTTLS (default 1)",
     "BAIQAU_MAIL_FROM": "sender address (default noreply@baiqau.kz)",
-    "BAIQAU_PUBLIC_URL": "the address people open, for links in mail (default http://127.0.0.1:5000)",
+    "BAIQAU_PUBLIC_URL": "the address people open, for links in mail, survey links and QR codes (default "
+                         "http://127.0.0.1:5000; in development the port `flask run` serves, FLASK_RUN_PORT)",
     "BAIQAU_UPLOAD_FOLDER": "where uploaded documents are kept (default instance/uploads)",
     "BAIQAU_MAX_FILE_MB": "largest single uploaded document in megabytes (default 20)",
     "BAIQAU_S3_BUCKET": "keep documents in this S3-compatible bucket instead of a folder",
@@ -66,6 +67,18 @@ def database_url(raw):
     if raw.startswith(("postgresql+psycopg://", "sqlite:")):
         return raw
     raise ConfigError(f"DATABASE_URL must be a PostgreSQL URL, got {raw.split(':')[0]!r}")
+
+
+def public_url(env, name):
+    """The address people open. Set, it is BAIQAU_PUBLIC_URL. Unset in development, it follows the port
+    `flask run` serves (FLASK_RUN_PORT, which `make run` sets from PORT), so that links in mail, survey links and
+    QR codes open the server that is running; elsewhere it is http://127.0.0.1:5000."""
+    given = env.get("BAIQAU_PUBLIC_URL")
+    if given:
+        return given.rstrip("/")
+    if name != "development":
+        return "http://127.0.0.1:5000"
+    return f"http://127.0.0.1:{_int(env, 'FLASK_RUN_PORT', 5000)}"  # make run serves on 127.0.0.1
 
 
 def _dev_secret():
@@ -122,7 +135,7 @@ def from_environment(env=None):
         "MAIL_PASSWORD": env.get("BAIQAU_MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": env.get("BAIQAU_MAIL_USE_TLS", "1") not in ("0", "false", "no"),
         "MAIL_FROM": env.get("BAIQAU_MAIL_FROM") or "noreply@baiqau.kz",
-        "PUBLIC_URL": (env.get("BAIQAU_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL": public_url(env, name),
         "UPLOAD_FOLDER": env.get("BAIQAU_UPLOAD_FOLDER") or str(INSTANCE / "uploads"),
         "MAX_FILE_BYTES": _int(env, "BAIQAU_MAX_FILE_MB", 20) * 1024 * 1024,
         "S3_BUCKET": env.get("BAIQAU_S3_BUCKET") or None,

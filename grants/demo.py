@@ -189,12 +189,12 @@ def _calls(users, orgs):
           now - timedelta(days=2), deadline + timedelta(days=3), [
               (13, "short", 6, "5000000", 4, ["750000000"], "Қала тұрғындарына еріктілік көмек",
                "Волонтерская помощь жителям города")], publish_at=now - timedelta(days=3))
-    _call(operator, "2027-MCI-01", "MCI", "republican", 2026,
+    _call(operator, "2026-MCI-05", "MCI", "republican", 2026,
           ("Тарихи-мәдени мұраны қорғау", "Охрана историко-культурного наследия", "Historical and cultural heritage"),
           now + timedelta(days=10), deadline + timedelta(days=19), [
               (14, "short", 12, "8000000", 2, ["610000000", "430000000"], "Жергілікті тарихи мұраны насихаттау",
                "Популяризация местного исторического наследия")], publish_at=now)
-    _call(operator, "2027-MCI-02", "MCI", "republican", 2026,
+    _call(operator, "2026-MCI-06", "MCI", "republican", 2026,
           ("Салауатты өмір салтын насихаттау (жоба нұсқасы)", "Пропаганда здорового образа жизни (черновик)",
            "Healthy lifestyle (draft)"),
           now + timedelta(days=30), deadline + timedelta(days=39), [

@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 from grants.applications.models import DocumentKind, Outcome, Status
 from grants.applications.sections import SECTIONS
 from grants.calls.models import FundingSource, GrantType, Instrument
-from grants.i18n import _l
+from grants.i18n import MISSING, _l, missing
 from grants.organizations.models import LEGAL_FORMS
 
 LANGUAGE_TITLES = {"kk": _l("Kazakh"), "ru": _l("Russian")}
@@ -39,8 +39,23 @@ def number(value):
     return format_decimal(Decimal(str(value)).normalize(), format="#,##0.##", locale=str(get_locale() or "kk"))
 
 
+def or_missing(value, reason=None):
+    """The value, or where it is None a dash with the reason:
+    {{ region.ngos_registered|or_missing(_("not entered")) }} shows "— not entered"."""
+    if value is not None:
+        return value
+    return Markup('<span class="muted">%s</span>') % missing(reason)
+
+
+def finalize(value):
+    """Every {{ … }} that comes out None shows a dash: Python's None never reaches a person."""
+    return MISSING if value is None else value
+
+
 def register(app):
+    app.jinja_env.finalize = finalize
     app.jinja_env.filters.update(
+        or_missing=or_missing,
         paragraphs=paragraphs,
         instrument_title=enum_title(Instrument),
         funding_title=enum_title(FundingSource),

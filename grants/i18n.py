@@ -35,6 +35,15 @@ def select_locale():
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+MISSING = "—"
+
+
+def missing(reason=None):
+    """What a person reads where a figure is missing: a dash, and why when the caller knows ("— not entered").
+    Pages (the or_missing filter) and workbooks (reports.workbook.Column.missing) both say it this way."""
+    return f"{MISSING} {reason}" if reason else MISSING
+
+
 def format_money(amount, currency_sign=True):
     """Tenge with the locale's thousands separator and two places: 1 234 567,89 ₸."""
     if amount is None:

@@ -77,7 +77,8 @@ def import_history(path):
 
     One row per application, with the columns ref, year, call_code, instrument, funding_source, customer,
     direction, region_kato, language, ngo_bin, ngo_name, outcome, amount_requested, amount_awarded.
-    A file with any bad row imports nothing; rows already imported (by ref) are left as they are.
+    amount_awarded is empty or 0 on a row not awarded (0 means no award). A file with any bad row imports
+    nothing; rows already imported (by ref) are left as they are.
     """
     import sys
 

@@ -11,35 +11,69 @@ from xml.sax.saxutils import escape
 
 from flask_babel import force_locale
 
+from grants.applications.models import Status
+from grants.calls.models import INSTRUMENT_TITLES, FundingSource, Instrument
 from grants.extensions import db
+from grants.filters import LANGUAGE_TITLES
 from grants.i18n import _l
 from grants.organizations.models import Organization
 from grants.reference.models import CustomerBody, Direction, Region
 from reports import stats
 from reports.facts import facts
-from reports.workbook import LANGUAGES, MONEY, sheet_title, text
+from reports.models import OUTCOMES
+from reports.workbook import LANGUAGES, MONEY, Names, sheet_title, text
 
 EXCEL_ROWS = 1_048_576
 MAX_ROWS_PER_SHEET = EXCEL_ROWS - 1  # data rows; the header takes one
 BATCH = 5000
 CACHED_CELLS = 100_000  # text cells remembered (codes repeat); the cache is emptied past this, so memory stays flat
 
-# (header, kind): "text", "number" or "money"
+# (header, kind, value): kind is "text", "number" or "money"; value takes the query's row and the labels.
+# Codes that identify (call, customer, direction, KATO, BIN) stay beside their names, for the analyst's pivots;
+# instrument, funding source, language and outcome are words in the workbook's language, as on every page.
 COLUMNS = (
-    (_l("Year"), "number"),
-    (_l("Call code"), "text"),
-    (_l("Instrument"), "text"),
-    (_l("Funding source"), "text"),
-    (_l("Customer code"), "text"),
-    (_l("Direction"), "number"),
-    (_l("Region (KATO)"), "text"),
-    (_l("Language"), "text"),
-    (_l("NGO BIN"), "text"),
-    (_l("Outcome"), "text"),
-    (_l("Amount requested, ₸"), "money"),
-    (_l("Amount awarded, ₸"), "money"),
+    (_l("Year"), "number", lambda r, n: r.year),
+    (_l("Call code"), "text", lambda r, n: r.call_code),
+    (_l("Instrument"), "text", lambda r, n: n.instrument(r.instrument)),
+    (_l("Funding source"), "text", lambda r, n: n.funding_source(r.funding_source)),
+    (_l("Customer"), "text", lambda r, n: n.customers.get(r.customer, r.customer)),
+    (_l("Customer code"), "text", lambda r, n: r.customer),
+    (_l("Direction"), "text", lambda r, n: n.directions.get(r.direction, r.direction)),
+    (_l("Direction No."), "number", lambda r, n: r.direction),
+    (_l("Region"), "text", lambda r, n: n.regions.get(r.kato, r.kato)),
+    (_l("Region (KATO)"), "text", lambda r, n: r.kato),
+    (_l("Language"), "text", lambda r, n: n.language(r.language)),
+    (_l("NGO BIN"), "text", lambda r, n: r.bin),
+    (_l("Outcome"), "text", lambda r, n: n.outcome(r.outcome)),
+    (_l("Amount requested, ₸"), "money", lambda r, n: r.amount_requested),
+    (_l("Amount awarded, ₸"), "money", lambda r, n: r.amount_awarded),
 )
-WIDTHS = (8, 14, 20, 14, 14, 10, 14, 10, 14, 12, 20, 20)
+WIDTHS = (8, 14, 20, 20, 36, 14, 36, 10, 28, 14, 14, 14, 16, 20, 20)
+
+
+class Labels(Names):
+    """The reference names and the enum titles in the workbook's language, as plain strings built once:
+    looking one up per row costs a dict access, however many rows stream past."""
+
+    def __init__(self):
+        super().__init__()
+        self._instruments = {code.value: str(INSTRUMENT_TITLES[code]) for code in Instrument}
+        self._sources = {code.value: str(code.title) for code in FundingSource}
+        self._languages = {code: str(title) for code, title in LANGUAGE_TITLES.items()}
+        # A fact's outcome is one of the application statuses submitted, ineligible, rejected, awarded.
+        self._outcomes = {code: str(Status(code).title) for code in OUTCOMES}
+
+    def instrument(self, code):
+        return self._instruments.get(code, code)
+
+    def funding_source(self, code):
+        return self._sources.get(code, code)
+
+    def language(self, code):
+        return self._languages.get(code, code)
+
+    def outcome(self, code):
+        return self._outcomes.get(code, code)
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -103,8 +137,9 @@ def query(filters):
     """The facts with their codes, filtered as the statistics are; no ORDER BY, so rows stream as they come."""
     f = facts()
     q = stats._joined(f).join(Organization, Organization.id == f.c.organization_id).add_columns(
-        f.c.year, f.c.call_code, f.c.instrument, f.c.funding_source, CustomerBody.code, Direction.code,
-        Region.kato, f.c.language, Organization.bin, f.c.outcome, f.c.amount_requested, f.c.amount_awarded)
+        f.c.year, f.c.call_code, f.c.instrument, f.c.funding_source, CustomerBody.code.label("customer"),
+        Direction.code.label("direction"), Region.kato.label("kato"), f.c.language, Organization.bin,
+        f.c.outcome, f.c.amount_requested, f.c.amount_awarded)
     return stats._filtered(q, f, filters)
 
 
@@ -135,20 +170,22 @@ def _cells():
         return "<c/>" if value is None else f'<c s="1"><v>{value}</v></c>'
 
     kinds = {"text": text_cell, "number": number_cell, "money": money_cell}
-    return [kinds[kind] for _title, kind in COLUMNS]
+    return [(kinds[kind], value) for _title, kind, value in COLUMNS]
 
 
 def write_applications_xlsx(out, filters=None, language="ru", max_rows_per_sheet=MAX_ROWS_PER_SHEET):
     """Write the raw export to `out` (a path or a binary file object); returns the number of data rows.
 
-    Headers are in `language`; codes stay codes (a raw export is for analysts' own pivots)."""
+    Headers and values are in `language` (instrument, funding source, language and outcome as words, each
+    reference code beside its name)."""
     filters = filters or stats.Filters()
     if language not in LANGUAGES:
         raise stats.BadFilter(f"language must be one of {', '.join(LANGUAGES)}")
     if max_rows_per_sheet < 1 or max_rows_per_sheet > MAX_ROWS_PER_SHEET:
         raise ValueError(f"max_rows_per_sheet must be 1–{MAX_ROWS_PER_SHEET}")
     with force_locale(language):
-        headers = [str(title) for title, _kind in COLUMNS]
+        headers = [str(title) for title, _kind, _value in COLUMNS]
+        labels = Labels()
         sheet_name = str(_l("Applications"))[:25]
     header = '<row r="1">' + "".join(
         f'<c s="2" t="inlineStr"><is><t>{escape(text(h))}</t></is></c>' for h in headers) + "</row>"
@@ -177,7 +214,7 @@ def write_applications_xlsx(out, filters=None, language="ru", max_rows_per_sheet
                     row_number = 1
                 row_number += 1
                 chunk.append(f'<row r="{row_number}">'
-                             + "".join([cell(value) for cell, value in zip(cells, row, strict=True)]) + "</row>")
+                             + "".join([cell(value(row, labels)) for cell, value in cells]) + "</row>")
             total += len(batch)
             if chunk:
                 sheet.write("".join(chunk).encode())

@@ -312,10 +312,15 @@ class _Checker:
                 awarded = parse_amount(raw["amount_awarded"])
             except ValueError as error:
                 bad(f"amount_awarded {_text(raw['amount_awarded'])!r} {error}")
+        if outcome in OUTCOMES and outcome != "awarded" and awarded == 0:
+            awarded = None  # ministry spreadsheets write 0.00 on the rows that won nothing: zero is no award
         if outcome == "awarded" and not awarded_given:
             bad("amount_awarded is empty, but the outcome is awarded")
-        elif outcome in OUTCOMES and outcome != "awarded" and awarded_given:
-            bad(f"amount_awarded is given, but the outcome is {outcome}: only an awarded row has one")
+        elif outcome == "awarded" and awarded == 0:
+            bad("amount_awarded is 0, but the outcome is awarded: an awarded row has the amount awarded")
+        elif outcome in OUTCOMES and outcome != "awarded" and awarded is not None:
+            bad(f"amount_awarded is {awarded}, but the outcome is {outcome}: only an awarded row has an amount "
+                "(leave it empty or 0)")
         elif awarded is not None and requested is not None and awarded > requested:
             bad(f"amount_awarded {awarded} is more than amount_requested {requested}")
         return {"ref": ref, "year": year, "call_code": call_code, "instrument": instrument,

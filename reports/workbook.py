@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -23,7 +24,7 @@ from grants.applications.models import Application, Status
 from grants.calls.models import INSTRUMENT_TITLES, FundingSource, Instrument
 from grants.db import utcnow
 from grants.extensions import db
-from grants.i18n import ALMATY, LANGUAGE_NAMES, _, _l
+from grants.i18n import ALMATY, LANGUAGE_NAMES, _, _l, missing
 from grants.reference.models import CustomerBody, Direction, ReasonCode, Region
 from reports import stats
 from reports.models import HistoricalApplication
@@ -137,6 +138,9 @@ def filename(filters, language):
 class Column:
     title: str
     format: str | None = None  # None: text or a plain number (a year, a code)
+    missing: object = None  # what a cell says where its figure is None, after the dash: why it is missing
+    charted: bool = False  # a chart reads it: a missing figure stays an empty cell (a gap; a chart draws text
+    #                        as zero) and the dash with its reason goes into the cell's comment
 
 
 def _width(value, number_format):
@@ -154,8 +158,13 @@ def table(sheet, columns, rows):
     sheet.append([text(c.title) for c in columns])
     widths = [min(len(c.title), HEADER_WIDTH) for c in columns]
     for row in rows:
-        values = [cell_value(v) for v in row]
+        # A missing figure is never a bare blank cell (read as nothing, or as zero): a dash and, where known, why.
+        values = [None if v is None and c.charted else text(missing(c.missing)) if v is None else cell_value(v)
+                  for v, c in zip(row, columns, strict=True)]
         sheet.append(values)
+        for index, (value, column) in enumerate(zip(row, columns, strict=True), start=1):
+            if value is None and column.charted:
+                sheet.cell(row=sheet.max_row, column=index).comment = Comment(missing(column.missing), "Baiqau")
         for i, (value, column) in enumerate(zip(values, columns, strict=True)):
             widths[i] = max(widths[i], _width(value, column.format))
     last = sheet.max_row
@@ -218,10 +227,11 @@ def sheet_regions_by_year(sheet, data, names):
     table(sheet, [Column(_("Region")), Column(_("KATO")), Column(_("Year")), *measure_columns()], rows)
 
 
-def language_columns(first):
+def language_columns(first, charted=False):
     return [first, Column(_("Applications in Kazakh"), COUNT), Column(_("Applications in Russian"), COUNT),
-            Column(_("Kazakh share of applications"), SHARE), Column(_("Grants awarded in Kazakh"), COUNT),
-            Column(_("Grants awarded in Russian"), COUNT), Column(_("Kazakh share of grants awarded"), SHARE)]
+            Column(_("Kazakh share of applications"), SHARE, _("no applications"), charted),
+            Column(_("Grants awarded in Kazakh"), COUNT), Column(_("Grants awarded in Russian"), COUNT),
+            Column(_("Kazakh share of grants awarded"), SHARE, _("no grants awarded"), charted)]
 
 
 def language_row(key, row):
@@ -231,7 +241,7 @@ def language_row(key, row):
 
 def sheet_language_by_year(sheet, data, names):
     rows = [language_row(r["year"], r) for r in data.kazakh_share("year")]
-    last = table(sheet, language_columns(Column(_("Year"))), rows)
+    last = table(sheet, language_columns(Column(_("Year")), charted=True), rows)
     if rows:
         chart = LineChart()
         chart.title = _("Kazakh share by year")
@@ -275,10 +285,12 @@ def sheet_per_thousand(sheet, data, names):
     rows = [[names.regions.get(r["region"], r["region"]), r["region"], r["ngos_registered"], r["applications"],
              r["awarded"], r["amount_awarded"], r["applications_per_1000"], r["awarded_per_1000"]]
             for r in data.per_thousand_ngos()]
-    table(sheet, [Column(_("Region")), Column(_("KATO")), Column(_("NGOs registered"), COUNT),
+    # A rate needs the region's registered NGOs, which the administrator enters under Reference data → Regions.
+    not_entered, no_count = _("not entered"), _("number of NGOs not entered")
+    table(sheet, [Column(_("Region")), Column(_("KATO")), Column(_("NGOs registered"), COUNT, not_entered),
                   Column(_("Applications"), COUNT), Column(_("Grants awarded"), COUNT),
-                  Column(_("Amount awarded, ₸"), MONEY), Column(_("Applications per 1,000 NGOs"), RATE),
-                  Column(_("Grants awarded per 1,000 NGOs"), RATE)], rows)
+                  Column(_("Amount awarded, ₸"), MONEY), Column(_("Applications per 1,000 NGOs"), RATE, no_count),
+                  Column(_("Grants awarded per 1,000 NGOs"), RATE, no_count)], rows)
 
 
 MONITORING = (
@@ -302,9 +314,15 @@ MONITORING = (
 )
 
 
+# Why a share of the monitoring sheet can be missing: nothing to divide by.
+MONITORING_MISSING = {"reports_on_time_share": _l("no reports submitted"),
+                      "indicators_achieved_share": _l("no indicators in final reports")}
+
+
 def sheet_monitoring(sheet, data, names):
     rows = [[r["year"], *(r[key] for key, _title, _fmt in MONITORING)] for r in stats.monitoring(data.filters)]
-    table(sheet, [Column(_("Year")), *(Column(str(title), fmt) for _key, title, fmt in MONITORING)], rows)
+    table(sheet, [Column(_("Year")), *(Column(str(title), fmt, MONITORING_MISSING.get(key))
+                                       for key, title, fmt in MONITORING)], rows)
 
 
 def sheet_reasons(sheet, data, names):
@@ -384,7 +402,7 @@ def sheet_about(sheet, data, language, requested_by, names, titles, now):
         sheet.cell(row=sheet.max_row, column=1).font = bold
 
     def line(label, value, number_format=None):
-        sheet.append([text(label), cell_value(value)])
+        sheet.append([text(label), text(missing(_("no data"))) if value is None else cell_value(value)])
         if number_format:
             sheet.cell(row=sheet.max_row, column=2).number_format = number_format
         sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(horizontal="left", wrap_text=True)

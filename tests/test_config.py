@@ -78,3 +78,27 @@ def test_proxies_must_be_a_count():
     assert config.from_environment({"BAIQAU_ENV": "test"})["PROXIES"] == 0
     with pytest.raises(config.ConfigError, match="BAIQAU_PROXIES"):
         config.from_environment({"BAIQAU_ENV": "test", "BAIQAU_PROXIES": "yes"})
+
+
+def test_in_development_the_public_address_follows_the_port_served():
+    assert config.from_environment({"BAIQAU_ENV": "development", "FLASK_RUN_PORT": "8000"})["PUBLIC_URL"] == (
+        "http://127.0.0.1:8000")
+    assert config.from_environment({"BAIQAU_ENV": "development"})["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    assert config.from_environment({"BAIQAU_ENV": "production", "SECRET_KEY": "s", "FLASK_RUN_PORT": "8000"})[
+        "PUBLIC_URL"] == "http://127.0.0.1:5000"  # production names its address; the port proves nothing there
+    # An address given is the address: behind a proxy the port served is not the port people open.
+    assert config.from_environment({"BAIQAU_ENV": "development", "FLASK_RUN_PORT": "8000",
+                                    "BAIQAU_PUBLIC_URL": "https://grants.example.kz/"})["PUBLIC_URL"] == (
+        "https://grants.example.kz")
+    with pytest.raises(config.ConfigError, match="FLASK_RUN_PORT"):
+        config.from_environment({"BAIQAU_ENV": "development", "FLASK_RUN_PORT": "eighty"})
+
+
+def test_make_run_serves_and_links_the_same_port():
+    import subprocess
+
+    commands = subprocess.run(["make", "-n", "run", "PORT=8000"], cwd=config.ROOT, capture_output=True, text=True,
+                              check=True, timeout=60).stdout
+    served = next(line for line in commands.splitlines() if "flask run" in line)
+    assert "FLASK_RUN_PORT=8000" in served and "--port" not in served  # one setting for the port and the links
+

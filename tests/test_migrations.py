@@ -66,3 +66,27 @@ def test_the_newest_migration_goes_down_and_up_again_over_a_database_full_of_row
             assert organizations >= 3
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_mending_of_direction_15_keeps_an_administrators_own_edit(tmp_path):
+    """Databases that loaded the broken directions.csv get direction 15's names back, except a name
+    an administrator has since changed: theirs stays."""
+    broken_ru, broken_kk = "Социально-правовая помощь лицам", " состоящим на учете службы пробации"
+    right_ru = "Социально-правовая помощь лицам, состоящим на учете службы пробации"
+    right_kk = "Пробация қызметінің есебінде тұрған адамдарға әлеуметтік-құқықтық көмек"
+    for edited_kk, expected_kk in ((None, right_kk), ("Пробация: әкімшінің атауы", "Пробация: әкімшінің атауы")):
+        with fresh_database(tmp_path) as url:
+            app = create_app(settings_for(url))
+            with app.app_context():
+                flask_migrate.upgrade(revision="58a192f003e5")
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text("INSERT INTO directions (code, name_kk, name_ru, name_en, active) "
+                                         "VALUES (15, :kk, :ru, 'Probation', true), (14, :kk, :ru, 'Other', true)"),
+                                 {"kk": edited_kk or broken_kk, "ru": broken_ru})
+                flask_migrate.upgrade()
+                with db.engine.connect() as conn:
+                    rows = dict(conn.execute(sa.text(
+                        "SELECT code, name_ru || '|' || name_kk FROM directions")).all())
+                assert rows[15] == f"{right_ru}|{expected_kk}"
+                assert rows[14] == f"{broken_ru}|{edited_kk or broken_kk}"  # only direction 15 is touched
+                db.engine.dispose()

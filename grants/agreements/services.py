@@ -276,14 +276,22 @@ def pay(actor, tranche, paid_on, reference, today=None):
         "reference": tranche.payment_reference})
 
 
-def spent_by_line(agreement, statuses=(ReportStatus.submitted, ReportStatus.accepted), exclude_report=None):
-    """{budget line id: money reported spent} over the agreement's reports in the given statuses."""
+def spent_by_line(agreement, statuses=(ReportStatus.submitted, ReportStatus.accepted), exclude_report=None,
+                  before=None):
+    """{budget line id: money reported spent} over the agreement's reports in the given statuses.
+
+    exclude_report leaves one report out (every other one counts: the plan caps the whole);
+    before counts only the reports earlier in the schedule than that one — by number, the
+    schedule's order, not by due date, which a return for revision moves.
+    """
     query = (sa.select(ReportSpending.budget_line_id, sa.func.sum(ReportSpending.spent))
              .join(Report, Report.id == ReportSpending.report_id)
              .where(Report.agreement_id == agreement.id, Report.status.in_(list(statuses)))
              .group_by(ReportSpending.budget_line_id))
     if exclude_report is not None:
         query = query.where(Report.id != exclude_report.id)
+    if before is not None:
+        query = query.where(Report.number < before.number)
     return {line_id: quantize(total) for line_id, total in db.session.execute(query)}
 
 

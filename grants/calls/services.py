@@ -21,7 +21,7 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, format_datetime, format_money
 from grants.reference.models import BudgetLevel, CustomerBody
-from grants.reference.services import mrp_for
+from grants.reference.services import mrp_for, mrp_missing
 from grants.refusals import Refusal
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,7 @@ def _check_call(data, call=None):
                           source=_("republican budget") if expected == BudgetLevel.republican
                           else _("local budget")))
     if mrp_for(data["budget_year"]) is None:
-        raise CallError(_("There is no MCI (monthly calculation index) for %(year)d in the reference data: "
-                          "an administrator must add it first.",
-                          year=data["budget_year"]))
+        raise CallError(mrp_missing(data["budget_year"]))
 
 
 def create_call(actor, data):

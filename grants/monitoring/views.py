@@ -67,7 +67,7 @@ def sheet(report):
             percent = (Decimal(actual) * 100 / indicator.target).quantize(Decimal("0.1"))
         indicators.append({"indicator": indicator, "actual": actual, "comment": row.comment if row else "",
                            "percent": percent})
-    before = spent_by_line(agreement, exclude_report=report)
+    before = spent_by_line(agreement, before=report)  # earlier in the schedule, not every other report
     now = {row.budget_line_id: row.spent for row in report.spending}
     lines = []
     for line in agreement.budget_lines:

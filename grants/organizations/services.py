@@ -7,7 +7,7 @@ from grants.auth.models import Role, UserRole
 from grants.auth.services import find_user, normalise_email
 from grants.db import utcnow
 from grants.extensions import db
-from grants.i18n import _
+from grants.i18n import _, astana_today
 from grants.identifiers import bin_problem
 from grants.organizations.models import Invitation, Membership, Organization
 from grants.refusals import Refusal
@@ -20,6 +20,15 @@ class OrganizationError(Refusal):
     """A refusal, with a message for the NGO's staff."""
 
 
+def _check_profile(data):
+    """What the profile may not say, whichever page or API sent it."""
+    year, this_year = data.get("registry_year"), astana_today().year
+    if year is not None and year > this_year:
+        raise OrganizationError(_("The last filing to the national NGO database cannot be in %(year)d: that year "
+                                  "has not come yet. Give the year of the filing already made, %(now)d at the latest.",
+                                  year=year, now=this_year))
+
+
 def register(actor, bin_, data, directions):
     """Register an NGO by its BIN; the person who registers it becomes its owner."""
     bin_ = (bin_ or "").strip()
@@ -29,6 +38,7 @@ def register(actor, bin_, data, directions):
     if db.session.execute(sa.select(Organization.id).where(Organization.bin == bin_)).first():
         raise OrganizationError(_("An NGO with the BIN %(bin)s is already registered. Ask its owner to invite you.",
                                   bin=bin_))
+    _check_profile(data)
     org = Organization(bin=bin_, **{k: data[k] for k in PROFILE_FIELDS})
     org.directions = list(directions)
     org.memberships.append(Membership(user=actor, is_owner=True))
@@ -40,6 +50,7 @@ def register(actor, bin_, data, directions):
 def update(actor, org, data, directions):
     if not org.has_member(actor):
         raise OrganizationError(_("Only the NGO's own staff can change its profile."))
+    _check_profile(data)
     before = audit.snapshot(org, PROFILE_FIELDS) | {"directions": sorted(d.code for d in org.directions)}
     for key in PROFILE_FIELDS:
         setattr(org, key, data[key])

@@ -5,10 +5,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import has_request_context, url_for
+from markupsafe import Markup, escape
 
 from grants import audit
 from grants.extensions import db
 from grants.i18n import _
+from grants.reference.catalogues import CATALOGUES
 from grants.reference.models import CustomerBody, Direction, MrpRate, ReasonCode, Region
 from grants.refusals import Refusal
 
@@ -19,9 +22,31 @@ class ReferenceError(Refusal):
     """An edit refused, with a message for the administrator."""
 
 
-def _rows(name):
-    with open(DATA / name, newline="", encoding="utf-8") as f:
-        yield from csv.DictReader(f)
+class ReferenceFileError(ValueError):
+    """A committed reference file that cannot be read as it stands: the message names the file and line."""
+
+
+def read_rows(name, folder=None):
+    """The rows of one reference file as dicts; a row whose column count differs from the header is refused.
+
+    csv.DictReader would silently put surplus cells under a None key (an unquoted comma in a name)
+    and fill missing ones with None, so the count is checked here, before any row is used.
+    """
+    path = (folder or DATA) / name
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if not header:
+            raise ReferenceFileError(f"{path}: the file is empty; its first line must name the columns")
+        for cells in reader:
+            if not cells:
+                continue
+            if len(cells) != len(header):
+                raise ReferenceFileError(
+                    f"{path}, line {reader.line_num}: {len(cells)} columns where the header has {len(header)}"
+                    " (a comma inside a value needs double quotes around the value)"
+                )
+            yield dict(zip(header, cells, strict=True))
 
 
 def _names(row):
@@ -40,13 +65,13 @@ def load_reference():
         return db.session.execute(sa.select(model.id).where(key == value)).first() is None
 
     count = 0
-    for row in _rows("directions.csv"):
+    for row in read_rows("directions.csv"):
         if missing(Direction, Direction.code, int(row["code"])):
             db.session.add(Direction(code=int(row["code"]), **_names(row)))
             count += 1
     added["directions"] = count
     count = 0
-    for row in _rows("regions.csv"):
+    for row in read_rows("regions.csv"):
         if missing(Region, Region.kato, row["kato"]):
             db.session.add(Region(kato=row["kato"], iso=row["iso"], kind=row["kind"],
                                   ngos_registered=int(row["ngos_registered"]) if row.get("ngos_registered") else None,
@@ -54,14 +79,14 @@ def load_reference():
             count += 1
     added["regions"] = count
     count = 0
-    for row in _rows("mrp.csv"):
+    for row in read_rows("mrp.csv"):
         if missing(MrpRate, MrpRate.year, int(row["year"])):
             db.session.add(MrpRate(year=int(row["year"]), amount=Decimal(row["amount"])))
             count += 1
     added["mrp"] = count
     db.session.flush()
     count = 0
-    for row in _rows("customers.csv"):
+    for row in read_rows("customers.csv"):
         if missing(CustomerBody, CustomerBody.code, row["code"]):
             region = None
             if row["region_kato"]:
@@ -70,7 +95,7 @@ def load_reference():
             count += 1
     added["customers"] = count
     count = 0
-    for row in _rows("reasons.csv"):
+    for row in read_rows("reasons.csv"):
         if missing(ReasonCode, ReasonCode.code, row["code"]):
             db.session.add(ReasonCode(code=row["code"], **_names(row)))
             count += 1
@@ -83,6 +108,19 @@ def load_reference():
 def mrp_for(year):
     """The МРП of a budget year, or None when the administrator has not entered it."""
     return db.session.execute(sa.select(MrpRate.amount).where(MrpRate.year == year)).scalar_one_or_none()
+
+
+def mrp_missing(year):
+    """Why nothing can be priced in `year` yet, and who mends it where: the page is a link when there is a page.
+
+    Markup, so that the link survives the flash and a field's error; the words are escaped.
+    """
+    place = f"{_('Reference data')} → {CATALOGUES['mrp'].title}"
+    if has_request_context():
+        place = Markup('<a href="%s">%s</a>') % (url_for("reference.entries", slug="mrp"), place)
+    words = escape(_("There is no MCI for %(year)d in the reference data. An administrator adds the year's MCI "
+                     "under %(place)s; then the call can be saved."))  # escaped: Markup, whose % escapes the values
+    return words % {"year": year, "place": place}
 
 
 def save_entry(actor, catalogue, obj, data):

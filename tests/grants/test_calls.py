@@ -77,8 +77,9 @@ def test_topic_amount_and_duration_follow_the_grant_type_in_mrp(app, grant_type,
 
 
 def test_a_call_for_a_year_without_mrp_is_refused(app):
-    with pytest.raises(services.CallError, match="MCI .monthly calculation index. for 2031"):
+    with pytest.raises(services.CallError, match="for 2031 in the reference data") as refused:
         services.create_call(operator(), call_data(budget_year=2031))
+    assert "year's" in str(refused.value) and "<" not in str(refused.value)  # plain text outside a page
 
 
 def test_a_local_call_needs_a_local_customer(app):
@@ -121,6 +122,24 @@ def test_operator_form_refusal_keeps_the_input(app, client):
     page = response.get_data(as_text=True)
     assert "The deadline must come after the opening of intake." in page
     assert 'value="BAD-1"' in page
+
+
+def test_a_call_for_a_year_without_mci_says_who_adds_it_and_links_to_the_page(app, client):
+    from grants.reference.models import MrpRate
+
+    assert db.session.execute(sa.select(MrpRate).where(MrpRate.year == 2027)).scalar_one_or_none() is None
+    login(client, operator().email)
+    for lang in ("en", "ru", "kk"):
+        client.get(f"/?lang={lang}")
+        form = {k: v for k, v in call_data(code="2027-MCI-09", budget_year=2027).items() if not k.endswith("_at")}
+        form.update(opens_at="2027-02-01T09:00", deadline_at="2027-02-25T18:00", accepts_kk="y", accepts_ru="y")
+        form = {k: ("" if v is None else v) for k, v in form.items() if v is not False}
+        response = post_form(client, "/manage/calls/new", form)
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert '<a href="/admin/reference/mrp/">' in page, lang  # the page where the year's MCI is added
+        assert "2027" in page and "&lt;a" not in page  # the link is a link, not escaped text
+    assert db.session.execute(sa.select(Call).where(Call.code == "2027-MCI-09")).scalar_one_or_none() is None
 
 
 def test_customer_prepares_only_its_own_calls(app):

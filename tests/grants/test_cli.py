@@ -42,6 +42,16 @@ def test_seed_demo_gives_every_role_a_working_account_once(app):
     regions = db.session.execute(sa.select(sa.func.count(sa.distinct(Organization.region_id)))).scalar_one()
     assert regions >= 3
     assert login(app.test_client(), "operator@baiqau.kz", "baiqau-demo-2026").status_code == 302
+    # The demo is consistent with its own reference data: every call's budget year has its MCI, and a
+    # call's code names its budget year (an operator copying "2027-…" would otherwise meet a refusal).
+    from grants.calls.models import Call
+    from grants.reference.services import mrp_for
+
+    calls = db.session.execute(sa.select(Call.code, Call.budget_year)).all()
+    assert calls
+    for code, year in calls:
+        assert mrp_for(year) is not None, f"{code}: no MCI for {year}"
+        assert code.startswith(f"{year}-"), f"{code} is a call of budget year {year}"
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not seeded" in again.output
 

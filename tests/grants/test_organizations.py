@@ -1,12 +1,14 @@
 """NGO profiles: registration by BIN, editing by its staff, invitations, self-registration."""
 
+import pytest
 import sqlalchemy as sa
 
 from grants.auth.models import Role, User
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.organizations import services
 from grants.organizations.models import Organization
-from tests.conftest import login, post_form
+from tests.conftest import login, post_form, translated
 from tests.factories import create_organization, create_user, make_bin, ngo_profile_form
 
 
@@ -116,3 +118,26 @@ def test_self_registration_refuses_a_weak_password_and_keeps_the_name(app, clien
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "at least 10 characters" in page and 'value="Айгерім Нұрланқызы"' in page
+
+
+def test_a_filing_year_still_to_come_is_refused_on_registration_and_edit(app):
+    this_year = astana_today().year
+    client = applicant_client(app)
+    for future, lang in ((this_year + 1, "en"), (2031, "kk")):
+        client.get(f"/?lang={lang}")
+        response = post_form(client, "/organizations/register", profile(bin=make_bin(4250), registry_year=str(future)))
+        assert response.status_code == 400, lang
+        page = response.get_data(as_text=True)
+        assert translated(lang, "The last filing to the national NGO database cannot be in %(year)d: that year "
+                                "has not come yet. Give the year of the filing already made, %(now)d at the latest.",
+                          year=future, now=this_year) in page
+    assert db.session.execute(sa.select(Organization).where(Organization.bin == make_bin(4250))).first() is None
+    # This year's filing is fine; editing it to next year is refused by the same rule.
+    client.get("/?lang=en")
+    assert post_form(client, "/organizations/register",
+                     profile(bin=make_bin(4250), registry_year=str(this_year))).status_code == 302
+    org = db.session.execute(sa.select(Organization).where(Organization.bin == make_bin(4250))).scalar_one()
+    owner = org.memberships[0].user
+    data = {k: getattr(org, k) for k in services.PROFILE_FIELDS} | {"registry_year": this_year + 1}
+    with pytest.raises(services.OrganizationError, match="has not come yet"):
+        services.update(owner, org, data, org.directions)

@@ -2,13 +2,14 @@
 
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from grants.audit import AuditEvent
 from grants.extensions import db
 from grants.reference.models import CustomerBody, Direction, MrpRate, Region
-from grants.reference.services import load_reference, mrp_for
-from tests.conftest import login, post_form
+from grants.reference.services import DATA, ReferenceFileError, load_reference, mrp_for, read_rows
+from tests.conftest import login, post_form, translated
 from tests.factories import create_user
 
 
@@ -109,3 +110,56 @@ def test_directions_and_regions_cannot_be_added_only_edited(app):
     assert client.get("/admin/reference/directions/new").status_code == 404
     assert client.get("/admin/reference/nonsense/").status_code == 404
     assert count(MrpRate) == 7
+
+
+def test_every_reference_file_reads_through_the_loader_with_every_cell_in_its_column():
+    files = sorted(DATA.glob("*.csv"))
+    assert {f.name for f in files} >= {"directions.csv", "regions.csv", "mrp.csv", "customers.csv", "reasons.csv"}
+    for path in files:
+        rows = list(read_rows(path.name))
+        assert rows, f"{path.name} has no rows"
+        for row in rows:
+            assert None not in row and None not in row.values(), f"{path.name}: {row}"
+            for column in ("name_kk", "name_ru", "name_en"):
+                if column in row:
+                    assert row[column] == row[column].strip() and row[column], f"{path.name}: {row}"
+    fifteen = next(r for r in read_rows("directions.csv") if r["code"] == "15")
+    assert fifteen["name_ru"] == "Социально-правовая помощь лицам, состоящим на учете службы пробации"
+    assert fifteen["name_kk"] == "Пробация қызметінің есебінде тұрған адамдарға әлеуметтік-құқықтық көмек"
+
+
+def test_direction_15_is_loaded_whole_in_every_language():
+    direction = db.session.execute(sa.select(Direction).where(Direction.code == 15)).scalar_one()
+    assert direction.name_ru == "Социально-правовая помощь лицам, состоящим на учете службы пробации"
+    assert direction.name_kk == "Пробация қызметінің есебінде тұрған адамдарға әлеуметтік-құқықтық көмек"
+    assert direction.name_en == "Social and legal assistance to persons registered with the probation service"
+
+
+def test_the_loader_refuses_a_row_whose_column_count_differs_from_the_header_naming_file_and_line(tmp_path):
+    (tmp_path / "broken.csv").write_text("code,name_en,name_ru,name_kk\n1,A,Б,В\n2,B,Г, Д,Е\n", encoding="utf-8")
+    with pytest.raises(ReferenceFileError) as refused:
+        list(read_rows("broken.csv", folder=tmp_path))
+    assert "broken.csv" in str(refused.value) and "line 3" in str(refused.value)
+    (tmp_path / "short.csv").write_text("code,name_en,name_ru,name_kk\n1,A,Б\n", encoding="utf-8")
+    with pytest.raises(ReferenceFileError, match=r"short\.csv, line 2"):
+        list(read_rows("short.csv", folder=tmp_path))
+
+
+def test_a_region_whose_registered_ngos_are_not_entered_shows_a_dash_and_why(app):
+    client = admin_client(app)
+    page = client.get("/admin/reference/regions/").get_data(as_text=True)
+    assert "None" not in page
+    # 15 of the 20 regions have no count in the reference data; DOMAIN.md gives five.
+    assert page.count("— not entered") == 15
+    assert "3554" in page or "3,554" in page  # Astana's is entered
+    kk = client.get("/admin/reference/regions/?lang=kk").get_data(as_text=True)
+    assert kk.count("— " + translated("kk", "not entered")) == 15
+
+
+def test_no_template_shows_python_s_none(app):
+    from flask import render_template_string
+
+    assert render_template_string("<td>{{ value }}</td>", value=None) == "<td>—</td>"
+    assert render_template_string("{{ value|or_missing(reason) }}", value=None, reason="not entered") == (
+        '<span class="muted">— not entered</span>')
+    assert render_template_string("{{ value|or_missing('x') }}", value=0) == "0"  # zero is a figure

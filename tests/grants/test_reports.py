@@ -8,12 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from grants.agreements import services as agreements
+from grants.agreements.services import ReportRow, TrancheRow
 from grants.extensions import db
 from grants.i18n import astana_today
 from grants.jobs import get_queue
 from grants.mail import OutboxMessage
 from grants.monitoring import services as reports
 from grants.monitoring.models import Report, ReportStatus
+from grants.monitoring.views import sheet
 from tests.conftest import csrf_token, post_form
 from tests.factories import (
     PDF,
@@ -390,3 +392,42 @@ def test_the_overdue_sweep_tells_the_ngo_once_a_day_and_lists_blocked_tranches(a
     assert [t.id for t, _why in found.tranches] == [second.id]
     assert "report 1 is not accepted yet" in found.tranches[0][1]
     assert reports.overdue(report.due_on).reports == []  # due today is not late
+
+
+# --- spending across the schedule -------------------------------------------------------------------------
+
+def test_spent_in_earlier_reports_counts_only_the_reports_before_it_in_the_schedule(app):
+    agreement = create_agreement(sign=False)
+    today = astana_today()
+    agreements.schedule(operator(), agreement, [
+        ReportRow("interim", today - timedelta(days=30), today + timedelta(days=60), today + timedelta(days=70)),
+        ReportRow("interim", today + timedelta(days=61), today + timedelta(days=150), today + timedelta(days=160)),
+        ReportRow("final", today + timedelta(days=151), today + timedelta(days=300), today + timedelta(days=310)),
+    ], [TrancheRow(agreement.amount, today, "on_signing")])
+    agreements.add_document(operator(), agreement, "signed_copy", io.BytesIO(PDF), "signed.pdf")
+    agreements.sign(operator(), agreement, today)
+    db.session.commit()
+    owner = owner_of(agreement)
+    first, second, final = agreement.reports
+    # Filed out of order, the final report first, as the demo's grantee did.
+    for report, spent in ((final, Decimal("400000.00")), (first, Decimal("100000.00")),
+                          (second, Decimal("250000.00"))):
+        fill(report, owner, spent=spent)
+        reports.submit(owner, report)
+    db.session.commit()
+    # By hand: nothing precedes No. 1; No. 1's 100,000 precedes No. 2; 100,000 + 250,000 precede the final.
+    expected = {first.id: Decimal("0.00"), second.id: Decimal("100000.00"), final.id: Decimal("350000.00")}
+    for report in (first, second, final):
+        totals = sheet(report)["totals"]
+        assert totals["earlier"] == expected[report.id], report.number
+        assert totals["cumulative"] == expected[report.id] + report.spending[0].spent
+    # A return for revision moves No. 1's due date past No. 2's; the schedule's order stays.
+    reports.return_for_revision(operator(), first, "Приложите акты.", today + timedelta(days=200))
+    fill(first, owner, spent=Decimal("100000.00"), evidence=False)
+    reports.submit(owner, first)
+    db.session.commit()
+    assert reload(first).due_on > reload(second).due_on
+    assert sheet(reload(second))["totals"]["earlier"] == Decimal("100000.00")
+    assert sheet(reload(first))["totals"]["earlier"] == Decimal("0.00")
+    page = signed_in(app, owner).get(f"/reports/{first.id}").get_data(as_text=True)
+    assert "350,000.00" not in page and "650,000.00" not in page  # later reports' spending is not "earlier"

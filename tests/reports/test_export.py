@@ -5,6 +5,7 @@ from collections import Counter
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext, pgettext
 from openpyxl import load_workbook
 
 from grants.extensions import db
@@ -33,21 +34,30 @@ def data_rows(book):
     return rows
 
 
+# The English words, written out here rather than read from the enums the export uses.
+INSTRUMENTS_EN = {"state_grant": "State grant", "award": "Award", "sso": "State social order"}
+SOURCES_EN = {"republican": "Republican budget", "local": "Local budget", "non_state": "Non-state funds"}
+LANGUAGES_EN = {"kk": "Kazakh", "ru": "Russian"}
+OUTCOMES_EN = {"submitted": "Submitted", "ineligible": "Ineligible", "rejected": "Not supported",
+               "awarded": "Awarded"}
+
+
 def expected_rows():
-    """The facts, read independently of the export, as (year, call, …, amounts as float)."""
+    """The facts, read independently of the export, labelled in English, amounts as float."""
     f = facts()
     query = sa.select(f.c.year, f.c.call_code, f.c.instrument, f.c.funding_source, f.c.customer_id, f.c.direction_id,
                       f.c.region_id, f.c.language, f.c.organization_id, f.c.outcome, f.c.amount_requested,
                       f.c.amount_awarded)
-    customers = dict(db.session.execute(sa.select(CustomerBody.id, CustomerBody.code)).all())
-    directions = dict(db.session.execute(sa.select(Direction.id, Direction.code)).all())
-    regions = dict(db.session.execute(sa.select(Region.id, Region.kato)).all())
+    customers = {c.id: (c.name_en, c.code) for c in db.session.execute(sa.select(CustomerBody)).scalars()}
+    directions = {d.id: (d.name_en, d.code) for d in db.session.execute(sa.select(Direction)).scalars()}
+    regions = {r.id: (r.name_en, r.kato) for r in db.session.execute(sa.select(Region)).scalars()}
     bins = dict(db.session.execute(sa.select(Organization.id, Organization.bin)).all())
     found = []
     for (year, call, instrument, funding, customer, direction, region, language, org, outcome, requested,
          awarded) in db.session.execute(query):
-        found.append((year, call, instrument, funding, customers[customer], directions[direction], regions[region],
-                      language, bins[org], outcome, float(requested), None if awarded is None else float(awarded)))
+        found.append((year, call, INSTRUMENTS_EN[instrument], SOURCES_EN[funding], *customers[customer],
+                      *directions[direction], *regions[region], LANGUAGES_EN[language], bins[org],
+                      OUTCOMES_EN[outcome], float(requested), None if awarded is None else float(awarded)))
     return found
 
 
@@ -61,23 +71,28 @@ def seven():
     create_application(language="ru", submit=True)
 
 
-def test_every_application_is_a_row_with_its_codes_and_amounts():
+def test_every_application_is_a_row_with_its_names_codes_and_amounts():
     seven()
     count, book = export()
     assert count == 7 and book.sheetnames == ["Applications"]
     sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]] == [
-        "Year", "Call code", "Instrument", "Funding source", "Customer code", "Direction", "Region (KATO)",
-        "Language", "NGO BIN", "Outcome", "Amount requested, ₸", "Amount awarded, ₸"]
+        "Year", "Call code", "Instrument", "Funding source", "Customer", "Customer code", "Direction",
+        "Direction No.", "Region", "Region (KATO)", "Language", "NGO BIN", "Outcome", "Amount requested, ₸",
+        "Amount awarded, ₸"]
     assert sheet.freeze_panes == "A2"
     rows = data_rows(book)
     assert Counter(rows) == Counter(expected_rows())
-    awarded = next(r for r in rows if r[11] == 2500000.5)
-    assert awarded[:2] == (2020, "H-2020-03") and awarded[6] == "710000000" and awarded[9:11] == ("awarded", 1e6)
-    assert sum(r[11] is None for r in rows) == 4  # not awarded: the cell is empty, not 0
-    money = next(c for c in sheet[2:sheet.max_row] if c[11].value == 2500000.5)[11]
+    awarded = next(r for r in rows if r[14] == 2500000.5)
+    assert awarded[:4] == (2020, "H-2020-03", "State grant", "Republican budget")
+    assert awarded[8:11] == ("Astana", "710000000", "Kazakh") and awarded[12:14] == ("Awarded", 1e6)
+    assert sum(r[14] is None for r in rows) == 4  # not awarded: the cell is empty, not 0
+    money = next(c for c in sheet[2:sheet.max_row] if c[14].value == 2500000.5)[14]
     assert money.data_type == "n" and "₸" in money.number_format  # a number in tenge, not text
-    assert all(isinstance(r[8], str) and len(r[8]) == 12 for r in rows)  # BINs keep their leading zeros
+    assert all(isinstance(r[11], str) and len(r[11]) == 12 for r in rows)  # BINs keep their leading zeros
+    codes = {"state_grant", "award", "republican", "local", "kk", "ru", "submitted", "awarded", "rejected",
+             "ineligible"}
+    assert not codes & {value for row in rows for value in row}  # no code where a word belongs
 
 
 def test_filters_narrow_the_export():
@@ -85,7 +100,7 @@ def test_filters_narrow_the_export():
     count, book = export(Filters(year_from=2021, year_to=2021))
     assert count == 2 and {r[0] for r in data_rows(book)} == {2021}
     count, book = export(Filters(region="710000000", year_to=2022))
-    assert count == 2 and {r[6] for r in data_rows(book)} == {"710000000"}
+    assert count == 2 and {r[9] for r in data_rows(book)} == {"710000000"}
 
 
 def test_a_new_sheet_begins_at_the_row_limit():
@@ -114,4 +129,11 @@ def test_text_cannot_run_as_a_formula_and_any_script_survives():
     sheet = book.worksheets[0]
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     assert sheet["A1"].value != "Year"  # the headers are in Kazakh
-    assert isinstance(sheet["K2"].value, float) and Decimal(str(sheet["K2"].value)) == Decimal("1000000")
+    assert isinstance(sheet["N2"].value, float) and Decimal(str(sheet["N2"].value)) == Decimal("1000000")
+    # The values are Kazakh words too: the instrument, the funding source, the language and the outcome.
+    with force_locale("kk"):
+        words = (gettext("State grant"), gettext("Republican budget"), pgettext("application status", "Submitted"),
+                 gettext("Kazakh"), gettext("Russian"))
+    assert "Мемлекеттік грант" in words
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        assert (row[2], row[3], row[12]) == words[:3] and row[10] in words[3:]

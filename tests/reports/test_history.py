@@ -139,12 +139,37 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_bad_row_and_why(tm
     assert "at most two digits" in said[9][0]
     assert "is not a region's KATO code" in said[10][0]
     assert "ngo_name is empty" in said[11][0]
-    assert "only an awarded row has one" in said[12][0]
+    assert said[12] == ["amount_awarded is 10.00, but the outcome is rejected: only an awarded row has an amount "
+                        "(leave it empty or 0)"]
     assert said[13] == ["customer 'Минкультуры' is not a customer body's code (Latin letters, digits and hyphens)"]
     assert "11 bad rows; nothing imported" in str(refusal)
     # nothing at all: no rows, no NGO or customer created from the good rows, no audit event
     assert count(HistoricalApplication) == 0 and (count(Organization), count(CustomerBody)) == before
     assert db.session.execute(sa.select(AuditEvent).where(AuditEvent.verb == "history.import")).first() is None
+
+
+def test_zero_awarded_on_a_row_that_won_nothing_is_no_award_and_the_file_imports(tmp_path):
+    """Ministry spreadsheets write 0.00 in amount_awarded on every row that was not awarded."""
+    rows = [row("Z-1", outcome="rejected", amount_awarded="0.00"),
+            row("Z-2", outcome="ineligible", amount_awarded="0", ngo_bin=make_bin(90020), ngo_name="«Жол» қоры"),
+            row("Z-3", outcome="submitted", amount_awarded="0,00", ngo_bin=make_bin(90021), ngo_name="«Із» қоры"),
+            row("Z-4", outcome="awarded", amount_requested="900000", amount_awarded="850 000,00",
+                ngo_bin=make_bin(90022), ngo_name="«Нұр» қоры")]
+    result = import_file(write_csv(tmp_path / "ministry.csv", rows))
+    db.session.commit()
+    assert result.added == 4
+    found = stored()
+    assert [found[r].amount_awarded for r in ("Z-1", "Z-2", "Z-3")] == [None, None, None]  # no award, not 0 ₸
+    assert found["Z-4"].amount_awarded == Decimal("850000.00")
+    # Zero on an awarded row, and a positive amount on a row that was not awarded, are still refused.
+    db.session.rollback()
+    refusal = refused(write_csv(tmp_path / "wrong.csv", [
+        row("W-1", outcome="awarded", amount_awarded="0.00"),
+        row("W-2", outcome="rejected", amount_awarded="0.01", ngo_bin=make_bin(90023), ngo_name="«Күн» қоры")]))
+    assert refusal.problems == [
+        (2, "amount_awarded is 0, but the outcome is awarded: an awarded row has the amount awarded"),
+        (3, "amount_awarded is 0.01, but the outcome is rejected: only an awarded row has an amount "
+            "(leave it empty or 0)")]
 
 
 def test_a_missing_column_refuses_the_whole_file_once(tmp_path):
