@@ -62,3 +62,47 @@ def shot(page, name):
     """Keep what the browser saw, for a person to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """The demo world (`flask seed-demo`), seeded once and served for the layout and accessibility tests."""
+    from grants import demo
+    from grants.extensions import db
+
+    tmp = tmp_path_factory.mktemp("demo-site")
+    with fresh_database(tmp) as url:
+        app = create_app(settings_for(url, UPLOAD_FOLDER=str(tmp / "uploads")))
+        build_schema(app)
+        with app.app_context():
+            demo.seed()
+            db.session.commit()
+            db.session.remove()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+        try:
+            yield app
+        finally:
+            server.shutdown()
+            thread.join()
+            with app.app_context():
+                db.engine.dispose()
+
+
+def demo_context(browser, site, email, width=1280, height=800):
+    """A browser context signed in as one of the demo world's accounts (or anonymous when email is None)."""
+    from grants.demo import PASSWORD as DEMO_PASSWORD
+
+    context = browser.new_context(viewport={"width": width, "height": height})
+    if email:
+        page = context.new_page()
+        base = site.config["LIVE_URL"]
+        page.goto(f"{base}/auth/login")
+        page.locator("#email").fill(email)
+        page.locator("#password").fill(DEMO_PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/")
+        page.close()
+    return context
