@@ -74,20 +74,28 @@ def require_scoring_open(application, error=PhaseClosed):
         raise error(decision.reason)
 
 
-def decision_open(meeting, application):
+def decided_elsewhere(meeting, application=None):
+    """{application id: the other meeting that holds its decision}, for one application or the whole page."""
+    query = (sa.select(CommissionDecision.application_id, Meeting)
+             .join(Meeting, Meeting.id == CommissionDecision.meeting_id)
+             .where(Meeting.call_id == meeting.call_id, Meeting.id != meeting.id))
+    if application is not None:
+        query = query.where(CommissionDecision.application_id == application.id)
+    return dict(db.session.execute(query).tuples().all())
+
+
+def decision_open(meeting, application, elsewhere=None):
     """May this meeting (still) decide the application?
 
     Only while its protocol is unapproved, and only when no other meeting has decided it: a
-    published result changes through an appeal, never through a second decision.
+    published result changes through an appeal, never through a second decision. `elsewhere`
+    is decided_elsewhere(meeting), read once by a page that asks for many applications.
     """
     if meeting.state == MeetingState.published:
         return Decision(False, _("The results are published: a decision changes only through an appeal."))
     if meeting.state != MeetingState.planned:
         return Decision(False, _("The protocol is approved: the meeting's record can no longer change."))
-    other = db.session.execute(
-        sa.select(Meeting).join(CommissionDecision, CommissionDecision.meeting_id == Meeting.id)
-        .where(CommissionDecision.application_id == application.id, Meeting.id != meeting.id)
-    ).scalar_one_or_none()
+    other = (elsewhere if elsewhere is not None else decided_elsewhere(meeting, application)).get(application.id)
     if other is None:
         return YES
     if other.state == MeetingState.published:
