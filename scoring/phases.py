@@ -81,7 +81,7 @@ def decided_elsewhere(meeting, application=None):
              .where(Meeting.call_id == meeting.call_id, Meeting.id != meeting.id))
     if application is not None:
         query = query.where(CommissionDecision.application_id == application.id)
-    return dict(db.session.execute(query).tuples().all())
+    return dict(db.session.execute(query).all())
 
 
 def decision_open(meeting, application, elsewhere=None):

@@ -88,8 +88,8 @@ def assign(actor, call):
     closed = scope(call)
     open_ = [a for a in applications if closed.scoring(a)]
     if not open_:
-        decision = closed.whole_call() or closed.scoring(applications[0])
-        raise AssignmentError(decision.reason)
+        whole = closed.whole_call()
+        raise AssignmentError((closed.scoring(applications[0]) if whole else whole).reason)
     applications = open_  # a meeting of one direction may have decided its part of the call already
     experts = db.session.execute(sa.select(Expert).where(Expert.active)).scalars().all()
     ids = {a.id for a in applications}
