@@ -64,6 +64,7 @@ describe(
         "call.extend_deadline": _l("Deadline extended"),
         "call.close": _l("Call closed"),
         "call.publish_conclusion": _l("Eligibility conclusion published"),
+        "call.commission_decided": _l("Commission's first decision on the call approved: eligibility closed"),
         "call.add_document": _l("Document attached to a call"),
         "call.remove_document": _l("Document removed from a call"),
         "topic.create": _l("Priority topic added"),
@@ -115,7 +116,8 @@ describe(
         "indicators_achieved": _l("Indicators achieved"), "feedback": _l("Beneficiary's feedback"),
         "sha256": _l("SHA-256 of the file"), "name_kk": _l("Name in Kazakh"), "name_ru": _l("Name in Russian"),
         "name_en": _l("Name in English"), "ngos_registered": _l("NGOs registered"), "year": _l("Year"),
-        "active": _l("In use"), "funding_source": _l("Funding source"), "full_name": _l("Full name"),
+        "active": _l("In use"), "funding_source": _l("Funding source"),
+        "commission_decided_at": _l("Commission's decision approved on"), "full_name": _l("Full name"),
     },
     values={
         ("application", "status"): Status, ("Application", "status"): Status, ("Application", "kind"): DocumentKind,

@@ -209,6 +209,24 @@ def _calls(users, orgs):
     eligibility.review(operator, returned, "returned", all_pass, ["BUDGET"],
                        "Уточните расчет стоимости тренингов: укажите количество участников.", revision_days=5, now=now)
 
+    # A call whose intake ended a month ago: checked, its conclusion published, its experts at work
+    # (scoring's step assigns them; one declaration is still awaited).
+    scoring_deadline = (now - timedelta(days=40)).replace(hour=13, minute=0, second=0, microsecond=0)
+    in_review = _call(operator, "2026-MCI-01", "MCI", "republican", 2026,
+                      ("Азаматтық қоғам институттарын дамыту", "Развитие институтов гражданского общества",
+                       "Developing civil society institutions"),
+                      scoring_deadline - timedelta(days=35), scoring_deadline, [
+                          (9, "short", 10, "7000000", 1, everywhere, "Азаматтық бастамаларды қолдау",
+                           "Поддержка гражданских инициатив")], publish_at=scoring_deadline - timedelta(days=36),
+                      experts=2)
+    during = scoring_deadline - timedelta(days=5)
+    checked = scoring_deadline + timedelta(days=5)
+    for org, language in ((kyzylorda, "kk"), (pavlodar, "ru")):
+        application = _apply(ngo[org.id], org, in_review.topics[0], language, during, submit=True)
+        eligibility.review(operator, application, "eligible", all_pass, now=checked)
+    eligibility.publish_conclusion(operator, in_review, now=checked)
+    call_services.close(operator, in_review, now=checked)
+
     # Last year's call, closed, with every outcome and its published conclusion.
     opened = datetime(2025, 9, 1, 4, 0, tzinfo=now.tzinfo)
     closed = datetime(2025, 9, 30, 13, 0, tzinfo=now.tzinfo)

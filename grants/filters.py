@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from grants.applications.models import DocumentKind, Outcome, Status
+from grants.applications.phases import eligibility_open
 from grants.applications.sections import SECTIONS
 from grants.calls.models import FundingSource, GrantType, Instrument
 from grants.i18n import MISSING, _l, missing
@@ -66,4 +67,5 @@ def register(app):
         document_kind_title=enum_title(DocumentKind),
         number=number,
     )
-    app.jinja_env.globals.update(legal_forms=LEGAL_FORMS, application_sections=SECTIONS)
+    app.jinja_env.globals.update(legal_forms=LEGAL_FORMS, application_sections=SECTIONS,
+                                 eligibility_open=eligibility_open)

@@ -4,7 +4,7 @@
 def register(app):
     """Wire scoring's pages into the app; called by grants/app.py only."""
     import scoring.audit_labels  # noqa: F401  (names its audit events)
-    from scoring import demo, filters, reminders
+    from scoring import demo, filters, phases, reminders
     from scoring.assignments import expert_views, operator_views
     from scoring.commission import views as commission
     from scoring.experts import views as experts
@@ -15,5 +15,7 @@ def register(app):
     filters.register(app)
     reminders.register(app)
     app.jinja_env.globals.update(results_published=commission.results_published,
-                                 scores_published=commission.scores_published)
+                                 scores_published=commission.scores_published,
+                                 scoring_scope=phases.scope, decision_open=phases.decision_open,
+                                 decided_elsewhere=phases.decided_elsewhere)
     app.extensions.setdefault("baiqau.demo", []).append(demo.extend)

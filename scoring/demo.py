@@ -1,10 +1,12 @@
-"""The demo world's experts: languages, directions, a tie to an NGO, last year's call assigned and partly scored."""
+"""The demo world's experts: a tie to an NGO, last year's call scored and decided, this year's still being scored."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from grants.calls.models import Call
+from grants.db import utcnow
 from grants.extensions import db
 from grants.reference.models import Direction
 from scoring.assignments import services as assignments
@@ -55,6 +57,11 @@ def extend(users, orgs, past):
                         marks[email][1])
             sheets.submit(expert, sheet)
             pavlodar = assignment.application
+        elif email == "expert@baiqau.kz":
+            # Гүлнар never answered the conflict question on the Almaty application: before the meeting
+            # the operator took her off it, and the commission's decision closed its scoring.
+            assignments.recuse(operator, assignment, "Эксперт не ответил на вопрос о конфликте интересов до "
+                                                     "заседания комиссии.")
     db.session.flush()
     meeting = commission.convene(operator, past, past.deadline_at + timedelta(days=20), "Астана, Мәңгілік Ел 8",
                                  [(users["commission@baiqau.kz"], "ngos", True)])
@@ -63,3 +70,34 @@ def extend(users, orgs, past):
     commission.decide(operator, meeting, pavlodar, "awarded", 1, 0, 0)
     commission.approve(operator, meeting, now=meeting.held_at)
     commission.publish(operator, meeting, now=meeting.held_at + timedelta(days=1))
+    scoring_now(users)
+
+
+def scoring_now(users):
+    """This year's call under review: one sheet submitted, one draft, Гүлнар's declaration still awaited."""
+    operator = users["operator@baiqau.kz"]
+    call = db.session.execute(sa.select(Call).where(Call.code == "2026-MCI-01")).scalar_one()
+    assignments.assign(operator, call)
+    sheets.use_default_criteria(operator, call)
+    sheets.set_rules(operator, call, {**{k: getattr(sheets.rules(call), k) for k in sheets.RULE_FIELDS},
+                                      "deadline": utcnow() + timedelta(days=10)})
+    db.session.flush()
+    criteria = sheets.criteria(call)
+    for assignment in assignments.call_assignments(call):
+        email = assignment.expert.user.email
+        expert = users[email]
+        if email == "expert.kk@baiqau.kz":  # the Kyzylorda application, scored and submitted
+            assignments.declare(expert, assignment)
+            sheet = sheets.sheet_for(expert, assignment)
+            sheets.save(expert, sheet, {c.id: (Decimal(p), False, "") for c, p in zip(criteria, (7, 8, 6, 7),
+                                                                                       strict=True)},
+                        "Жоба нақты, бірақ нәтижелерді өлшеу әдісі әлсіз.")
+            sheets.submit(expert, sheet)
+        elif email == "expert.ru@baiqau.kz":  # the Pavlodar application: declared, a draft begun
+            assignments.declare(expert, assignment)
+            sheet = sheets.sheet_for(expert, assignment)
+            sheets.save(expert, sheet, {criteria[0].id: (Decimal(8), False, "")})
+        elif assignment.application.language == "ru":  # Гүлнар declared no conflict on the Pavlodar one
+            assignments.declare(expert, assignment)
+        # and the Kyzylorda application still waits for her declaration
+    db.session.flush()

@@ -11,6 +11,7 @@ from grants.applications.models import Application
 from grants.calls.models import Topic
 from grants.db import utcnow
 from grants.extensions import db
+from scoring import phases
 from scoring.assignments.models import Assignment, State
 from scoring.sheets.models import ScoreSheet, ScoringRules, SheetState
 
@@ -32,7 +33,13 @@ def pending(now, within):
         .order_by(ScoringRules.deadline)
     ).all()
     found = {}
+    scopes = {}
     for assignment, deadline in rows:
+        call = assignment.application.call
+        if call.id not in scopes:
+            scopes[call.id] = phases.scope(call)
+        if not scopes[call.id].scoring(assignment.application):
+            continue  # the commission has decided: the work can no longer be done, so nobody is asked to
         found.setdefault(assignment.expert, []).append((assignment, deadline))
     return found
 

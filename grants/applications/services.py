@@ -20,6 +20,7 @@ from grants.applications.models import (
     Status,
     Version,
 )
+from grants.applications.phases import eligibility_open
 from grants.applications.sections import SECTIONS
 from grants.calls.services import next_receipt_number
 from grants.db import database_now, utcnow
@@ -136,6 +137,8 @@ def problems(application, now=None):
     deadline = submission_deadline(application)
     if deadline is not None and (now or utcnow()) >= deadline:
         found.append(_("The deadline (%(deadline)s) has passed.", deadline=format_datetime(deadline)))
+    if application.status == Status.returned and not (still := eligibility_open(application.call)):
+        found.append(still.reason)  # a revision would come back to a check that is over
     return found
 
 

@@ -134,6 +134,8 @@ class Call(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the commission first approved a protocol on the call: eligibility is over from then.
+    commission_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer: Mapped[CustomerBody] = relationship(lazy="joined")
     topics: Mapped[list["Topic"]] = relationship(back_populates="call", order_by="Topic.number",

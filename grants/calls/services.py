@@ -181,6 +181,18 @@ def close(actor, call, now=None):
     audit.record(actor, "call.close", call, {"status": "published"}, {"status": "closed"})
 
 
+def record_commission_decision(actor, call, now=None):
+    """The commission approved a protocol on the call: from the first one, eligibility is decided for good.
+
+    Called by the commission (grants never asks scoring); later protocols keep the first date.
+    """
+    if call.commission_decided_at is not None:
+        return
+    call.commission_decided_at = now or utcnow()
+    audit.record(actor, "call.commission_decided", call, {"commission_decided_at": None},
+                 {"commission_decided_at": call.commission_decided_at})
+
+
 def add_document(actor, call, title, stream, filename):
     """Publish a document with the call; it is public as soon as the call is."""
     if not (title or "").strip():

@@ -12,6 +12,7 @@ from grants.extensions import db
 from grants.i18n import _
 from grants.permissions import allow, require
 from grants.refusals import attempt
+from scoring import phases
 from scoring.assignments import services
 from scoring.assignments.forms import DeclarationForm
 from scoring.assignments.models import Assignment, State
@@ -32,7 +33,9 @@ def index():
         .outerjoin(ScoringRules, ScoringRules.call_id == Topic.call_id)
         .where(Expert.user_id == current_user.id).order_by(Assignment.id.desc())
     ).all()
-    return render_template("assignments/expert/index.html", rows=rows)
+    calls = {s.application.call.id: s.application.call for s, _state, _deadline in rows}
+    scopes = {call_id: phases.scope(call) for call_id, call in calls.items()}  # a query per call, not per row
+    return render_template("assignments/expert/index.html", rows=rows, scopes=scopes)
 
 
 def render_assignment(assignment, form=None, typed=None):

@@ -16,6 +16,7 @@ from scoring.assignments import solver
 from scoring.assignments.models import ACTIVE, Assignment, Conflict, State
 from scoring.experts.models import Expert
 from scoring.experts.services import tied_numbers
+from scoring.phases import require_scoring_open, scope
 from scoring.sheets.models import ScoreSheet, SheetState
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,15 @@ def assign(actor, call):
     applications = eligible_applications(call)
     if not applications:
         raise AssignmentError(_("The call has no eligible applications to assign."))
+    closed = scope(call)
+    open_ = [a for a in applications if closed.scoring(a)]
+    if not open_:
+        whole = closed.whole_call()
+        raise AssignmentError((closed.scoring(applications[0]) if whole else whole).reason)
+    applications = open_  # a meeting of one direction may have decided its part of the call already
     experts = db.session.execute(sa.select(Expert).where(Expert.active)).scalars().all()
-    existing = call_assignments(call)
+    ids = {a.id for a in applications}
+    existing = [a for a in call_assignments(call) if a.application_id in ids]
     conflicts = detected_conflicts(experts, applications) | _refused_pairs(existing)
     kept = {(a.expert_id, a.application_id) for a in existing if a.state in ACTIVE}
     result = solver.solve(
@@ -111,6 +119,7 @@ def assign_by_hand(actor, application, expert, reason):
     """The operator's override: never past a detected conflict or a language the expert lacks."""
     if not (reason or "").strip():
         raise AssignmentError(_("Give the reason for assigning by hand: it is kept on the record."))
+    require_scoring_open(application, AssignmentError)
     if application.status != Status.eligible:
         raise AssignmentError(_("Only eligible applications are scored."))
     if application.language not in expert.languages:
@@ -138,6 +147,7 @@ def assign_extra(actor, application):
     language, have no conflict and were never on this application, those of the topic's
     direction first, then the least loaded on the call, then the call's seeded tie-break.
     """
+    require_scoring_open(application, AssignmentError)
     if application.status != Status.eligible:
         raise AssignmentError(_("Only eligible applications are scored."))
     call = application.call
@@ -168,6 +178,7 @@ def declare(actor, assignment, conflict=None, note=""):
     """The expert's answer to the conflict question: none, or a typed conflict and they abstain."""
     if assignment.expert.user_id != actor.id:
         raise AssignmentError(_("Only the assigned expert answers for themselves."))
+    require_scoring_open(assignment.application, AssignmentError)
     if assignment.state != State.awaiting_declaration:
         raise AssignmentError(_("The declaration for this application has already been made."))
     assignment.declared_at = utcnow()
@@ -184,6 +195,7 @@ def declare(actor, assignment, conflict=None, note=""):
 
 def recuse(actor, assignment, reason):
     """The operator takes an expert off an application; the reason stays on the record."""
+    require_scoring_open(assignment.application, AssignmentError)
     if assignment.state not in ACTIVE:
         raise AssignmentError(_("This expert no longer works on the application."))
     if not (reason or "").strip():

@@ -9,6 +9,7 @@ from grants import audit, mail
 from grants.applications import services as applications
 from grants.applications.models import Status
 from grants.auth.models import Role
+from grants.calls import services as calls
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, format_datetime
@@ -25,6 +26,7 @@ from scoring.commission.models import (
     NamedBy,
     Outcome,
 )
+from scoring.phases import require_decision_open
 
 MAX_MEMBERS = 15
 OPERATOR_SHARE = 0.3  # DOMAIN.md: 30 % named by the operator, 70 % by NGOs
@@ -91,7 +93,7 @@ def expected_outcome(row):
 
 def decide(actor, meeting, application, outcome, votes_for, votes_against, votes_abstained, reason=""):
     """Record the decision on one application; quorum first, and a reason wherever it departs from the ranking."""
-    _planned(meeting)
+    require_decision_open(meeting, application, CommissionError)
     if not meeting.has_quorum:
         raise CommissionError(_("No quorum: %(present)d of %(total)d members are present, %(quorum)d are needed.",
                                 present=len(meeting.present), total=len(meeting.members), quorum=meeting.quorum))
@@ -144,6 +146,7 @@ def approve(actor, meeting, now=None):
     meeting.state = MeetingState.approved
     meeting.approved_at = now or utcnow()
     audit.record(actor, "commission.approve", meeting, {"state": "planned"}, {"state": "approved"})
+    calls.record_commission_decision(actor, meeting.call, meeting.approved_at)  # eligibility is over
 
 
 def publish(actor, meeting, now=None):

@@ -12,6 +12,7 @@ from grants.extensions import db
 from grants.i18n import _
 from grants.refusals import Refusal
 from scoring.assignments.models import Assignment, State
+from scoring.phases import require_scoring_open
 from scoring.sheets import defaults
 from scoring.sheets.models import Aggregation, Criterion, ScoreLine, ScoreSheet, ScoringRules, SheetState
 
@@ -77,6 +78,7 @@ def sheet_for(actor, assignment):
         raise ScoringError(_("Only the assigned expert scores."))
     if assignment.state != State.accepted:
         raise ScoringError(_("Declare that you have no conflict of interest before scoring."))
+    require_scoring_open(assignment.application, ScoringError)
     sheet = db.session.execute(
         sa.select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id)).scalar_one_or_none()
     if sheet is None:
@@ -91,6 +93,7 @@ def save(actor, sheet, values, comment=""):
         raise ScoringError(_("Only the assigned expert scores."))
     if sheet.state != SheetState.draft:
         raise ScoringError(_("The sheet is submitted and locked. The grant operator can reopen it."))
+    require_scoring_open(sheet.assignment.application, ScoringError)
     call = sheet.assignment.application.call
     by_id = {c.id: c for c in criteria(call)}
     lines = {line.criterion_id: line for line in sheet.lines}
@@ -131,6 +134,7 @@ def submit(actor, sheet, now=None):
         raise ScoringError(_("Only the assigned expert scores."))
     if sheet.state != SheetState.draft:
         raise ScoringError(_("The sheet is submitted and locked. The grant operator can reopen it."))
+    require_scoring_open(sheet.assignment.application, ScoringError)
     call = sheet.assignment.application.call
     all_criteria = criteria(call)
     share = rules(call).low_mark_share
@@ -156,6 +160,7 @@ def reopen(actor, sheet, reason):
     """The operator unlocks a submitted sheet; the reason is audited."""
     if sheet.state != SheetState.submitted:
         raise ScoringError(_("Only a submitted sheet can be reopened."))
+    require_scoring_open(sheet.assignment.application, ScoringError)
     if not (reason or "").strip():
         raise ScoringError(_("Give the reason for reopening the sheet."))
     audit.record(actor, "sheet.reopen", sheet, {"state": "submitted", "total": sheet.total},
