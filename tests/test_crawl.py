@@ -1,5 +1,6 @@
 """Every role of the demo world, in kk, ru and en: every link from its home page answers, and its work is reached."""
 
+import re
 import shutil
 from collections import deque
 from html.parser import HTMLParser
@@ -197,3 +198,18 @@ def test_every_link_a_role_is_shown_opens_and_its_work_pages_are_among_them(app,
     assert not problems, "\n".join(problems)
     missing = WORK[email] - set(reached)
     assert not missing, f"{email} cannot reach {sorted(missing)} from the home page in {lang}"
+
+
+def test_the_readme_walkthrough_of_scoring_is_what_the_demo_shows(app):
+    """README: 2025-MCI-04 → Experts shows the Almaty application one expert short, and why (Нұрлан's tie)."""
+    client = app.test_client()
+    assert login(client, "operator@baiqau.kz", PASSWORD).status_code == 302
+    calls = client.get("/manage/calls/?lang=en").get_data(as_text=True)
+    call_id = re.search(r'href="/manage/calls/(\d+)">Social harmony', calls).group(1)
+    page = client.get(f"/manage/calls/{call_id}/assignments").get_data(as_text=True)
+    assert "2025-MCI-04-00001 lacks 1 expert(s): conflicts of interest leave 1 experts." in page
+    assert "Kept off it for a conflict of interest: Нұрлан Төлегенов." in page
+    member = app.test_client()
+    assert login(member, "commission@baiqau.kz", PASSWORD).status_code == 302
+    mine = member.get("/commission/?lang=en").get_data(as_text=True)
+    assert "2025-MCI-04" in mine and "Results published" in mine
