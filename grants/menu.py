@@ -42,6 +42,7 @@ MENU = (
         Entry("agreements.index", _l("My agreements"), ("agreement.view", "agreement.grantee"), ("monitoring.board",)),
         Entry("agreements.index", _l("Agreements"), ("agreement.view",), ("monitoring.board", "agreement.grantee")),
         Entry("expert.index", _l("My assignments"), ("assignment.own",)),
+        Entry("commission.mine", _l("My meetings"), ("commission.own",)),
     )),
     Group("manage", _l("Management"), (
         Entry("manage_calls.index", _l("Managing calls"), ("call.manage",)),

@@ -8,6 +8,7 @@ register_role_rules({
     "expert.register": (Role.operator, Role.admin),
     "assignment.manage": (Role.operator, Role.admin),
     "commission.manage": (Role.operator, Role.admin),
+    "commission.own": (Role.commission,),  # the member's own list of meetings
 })
 
 

@@ -188,6 +188,7 @@ EXPECTED = {
     "sheets.criterion_edit": STAFF,
     "sheets.criterion_delete": STAFF,
     "commission.call_meetings": STAFF,
+    "commission.mine": {Role.commission},
     "commission.meeting": STAFF | {Role.commission},  # the commission user here sits on the meeting
     "commission.decide": STAFF,
     "commission.approve": STAFF,

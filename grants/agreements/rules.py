@@ -29,6 +29,18 @@ def view_agreement(user, agreement=None):
     return Decision(False, str(_l("This agreement belongs to another NGO.")))
 
 
+@rule("report.view")
+def view_report(user, report=None):
+    """Whoever sees the agreement; beyond the operator and the grantee's staff, only once the report is accepted."""
+    decision = view_agreement(user, report.agreement if report is not None else None)
+    if not decision or report is None:
+        return decision
+    if user.has_any_role(*STAFF) or report.agreement.organization.has_member(user) or report.status == "accepted":
+        return YES
+    return Decision(False, str(_l("A report is open to the customer and public oversight once the grant operator "
+                                  "has accepted it.")))
+
+
 @rule("agreement.grantee")
 def grantee(user, agreement=None):
     """The grantee NGO's own staff: they file its reports and propose amendments."""

@@ -29,6 +29,12 @@ SHORTFALL_REASONS = {
 }
 
 
+def lacks(application, shortfall):
+    """The one sentence for a shortfall: after a run, and on the Experts page for as long as it lasts."""
+    return _("%(number)s lacks %(n)d expert(s): %(why)s.", number=application.receipt_number, n=shortfall.missing,
+             why=SHORTFALL_REASONS[shortfall.reason](shortfall))
+
+
 @bp.route("/calls/<int:call_id>/assignments")
 @allow("assignment.manage")
 def call_assignments(call_id):
@@ -42,6 +48,7 @@ def call_assignments(call_id):
         by_application.setdefault(assignment.application_id, []).append(assignment)
     return render_template("assignments/operator/call.html", call=call, confirm=ConfirmForm(),
                            applications=services.eligible_applications(call), by_application=by_application,
+                           shortfalls=services.shortfalls(call), lacks=lacks,
                            loads=sorted(((experts[i].name, n) for i, n in services.loads(call).items()),
                                         key=lambda pair: (-pair[1], pair[0])),
                            name_flags=names.flags(
@@ -58,8 +65,7 @@ def run(call_id):
     if isinstance(shortfalls, list):
         for s in shortfalls:
             application = db.session.get(Application, s.application_id)
-            flash(_("%(number)s lacks %(n)d expert(s): %(why)s.", number=application.receipt_number, n=s.missing,
-                    why=SHORTFALL_REASONS[s.reason](s)), "error")
+            flash(lacks(application, s), "error")
     return redirect(url_for("assignments.call_assignments", call_id=call.id))
 
 

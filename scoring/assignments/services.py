@@ -209,6 +209,39 @@ def recuse(actor, assignment, reason):
     return assignment
 
 
+def shortfalls(call):
+    """{application id: (Shortfall, experts kept off it)} for each eligible application the pool cannot cover.
+
+    The matcher's test (solver.solve: too few read the language, or too few are left once conflicts
+    are set aside), asked of the assignments as they stand, so the Experts
+    page says which application lacks experts and why at any time, not only just after a run.
+    An application that enough free experts could still take is not short: a run covers it.
+    """
+    applications = eligible_applications(call)
+    if not applications:
+        return {}
+    pool = db.session.execute(sa.select(Expert).where(Expert.active).order_by(Expert.id)).scalars().all()
+    existing = call_assignments(call)
+    refused = detected_conflicts(pool, applications) | _refused_pairs(existing)
+    held = {}
+    for a in existing:
+        if a.state in ACTIVE:
+            held.setdefault(a.application_id, set()).add(a.expert_id)
+    need = call.experts_per_application
+    out = {}
+    for application in applications:
+        have = held.get(application.id, set())
+        readers = [e for e in pool if application.language in e.languages and e.id not in have]
+        free = [e for e in readers if (e.id, application.id) not in refused]
+        if len(have) + len(free) >= need:
+            continue
+        why = "language" if len(have) + len(readers) < need else "conflicts"
+        kept_off = [e for e in readers if (e.id, application.id) in refused]
+        out[application.id] = (solver.Shortfall(application.id, need - len(have) - len(free), why,
+                                                len(have) + len(free)), kept_off)
+    return out
+
+
 def loads(call):
     """Active assignments per expert on the call, for the balance the operator checks."""
     rows = db.session.execute(

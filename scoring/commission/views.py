@@ -21,7 +21,7 @@ from grants.refusals import attempt
 from scoring import ranking
 from scoring.assignments.models import Assignment
 from scoring.commission import protocol_docx as protocol_docx_builder
-from scoring.commission import services
+from scoring.commission import queries, services
 from scoring.commission.models import Appeal, AppealState, Attendance, Decision, Meeting, MeetingState, NamedBy, Outcome
 from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoreSheet, SheetState
@@ -70,6 +70,13 @@ def call_meetings(call_id):
     return render_template("commission/call.html", call=call, meetings=meetings, candidates=candidates,
                            directions=directions, confirm=ConfirmForm(), typed=request.form, named_by=list(NamedBy)), \
         400 if request.method == "POST" else 200
+
+
+@bp.route("/commission/")
+@allow("commission.own")
+def mine():
+    """The member's way in: every meeting they sit on, the next first."""
+    return render_template("commission/mine.html", rows=queries.meetings_of(current_user))
 
 
 @bp.route("/manage/commission/<int:meeting_id>", methods=["GET", "POST"])

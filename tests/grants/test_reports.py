@@ -301,6 +301,21 @@ def test_observers_see_an_accepted_report_but_not_a_draft(app):
         assert response.status_code == 200 and response.data == PDF
 
 
+def test_the_agreement_page_links_a_report_only_for_whom_it_opens(app):
+    """Observers were shown "Open" on a report not yet accepted, which then answered 403."""
+    report = submitted()
+    agreement = report.agreement
+    link = f'href="/reports/{report.id}"'
+    observer = signed_in(app, create_user("observer"))
+    ngo = signed_in(app, owner_of(agreement))
+    assert link not in observer.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    assert link in ngo.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    reports.accept(operator(), report)
+    db.session.commit()
+    assert link in observer.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    assert observer.get(f"/reports/{report.id}").status_code == 200
+
+
 def test_the_queue_and_the_review_are_the_operators(app):
     report = submitted()
     ngo = signed_in(app, owner_of(report.agreement))

@@ -86,6 +86,26 @@ def test_a_tie_recorded_by_bin_refuses_the_assignment(app):
         services.assign_by_hand(operator(), application, tied, "Нужен эксперт по теме")
 
 
+def test_the_experts_page_says_which_application_lacks_experts_and_why_for_as_long_as_it_lasts(app, client):
+    """The reason was a flash after the run only: the demo's promised shortfall was shown nowhere."""
+    call = create_call(experts_per_application=2)
+    (application,) = eligible(call)
+    free, tied = enrol(), enrol()
+    experts.add_affiliation(operator(), tied, application.organization.bin, "Тот же фонд", "board")
+    db.session.commit()
+    services.assign(operator(), call)  # as the demo does: no request, so no flash
+    db.session.commit()
+    assert set(assigned(call)) == {(free.id, application.id)}
+    login(client, operator().email)
+    page = client.get(f"/manage/calls/{call.id}/assignments?lang=en").get_data(as_text=True)
+    assert f"{application.receipt_number} lacks 1 expert(s): conflicts of interest leave 1 experts." in page
+    assert f"Kept off it for a conflict of interest: {tied.name}." in page
+    experts.enrol(operator(), create_user("expert"), {"iin": None, "reads_kk": False, "reads_ru": True,
+                                                      "region_id": None, "active": True}, [])
+    db.session.commit()  # a free expert now exists: a run covers it, so nothing is short
+    assert "lacks" not in client.get(f"/manage/calls/{call.id}/assignments").get_data(as_text=True)
+
+
 def test_a_tie_that_ended_more_than_a_year_ago_no_longer_counts(app):
     call = create_call(experts_per_application=1)
     (application,) = eligible(call)

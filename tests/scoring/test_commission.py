@@ -164,6 +164,25 @@ def test_a_commission_member_sees_only_the_meetings_they_sit_on(app):
         assert client.get(f"/manage/commission/{meeting.id}").status_code == status
 
 
+def test_a_commission_member_finds_their_meetings_in_the_menu_and_no_one_elses(app):
+    """The member's menu held only Home and Calls: the meeting opened only when its address was typed."""
+    call, _ = ranked_call([[8, 8, 8, 8]])
+    meeting = convene_with_quorum(call)
+    db.session.commit()
+    link = f'href="/manage/commission/{meeting.id}"'
+    for user, listed in ((meeting.members[0].user, True), (create_user("commission"), False)):
+        client = app.test_client()
+        login(client, user.email)
+        home = client.get("/?lang=en").get_data(as_text=True)
+        assert 'href="/commission/">My meetings</a>' in home
+        page = client.get("/commission/").get_data(as_text=True)
+        assert (link in page) is listed
+        if listed:
+            assert client.get(f"/manage/commission/{meeting.id}").status_code == 200
+        else:
+            assert "You do not sit on any commission meeting yet." in page
+
+
 def test_the_protocol_is_in_kazakh_and_in_russian_whatever_the_interface(app, client):
     call, (application,) = ranked_call([[8, 8, 8, 8]])
     meeting = convene_with_quorum(call)
