@@ -1,11 +1,44 @@
 """Form pieces shared by every package."""
 
+import flask_babel
 import wtforms
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from grants.i18n import _
+
+
+class _Catalogues:
+    """WTForms' own messages ("Number must be between…", "Not a valid decimal value.") read from our
+    catalogues in the page's language. Flask-WTF would use WTForms' bundled catalogues, and only for
+    top-level forms: the rows of a FieldList (plain wtforms.Form) spoke English on Kazakh pages."""
+
+    def gettext(self, string):
+        return flask_babel.get_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return flask_babel.get_translations().ngettext(singular, plural, n)
+
+
+CATALOGUES = _Catalogues()
+
+
+class Form(FlaskForm):
+    """Every page's form: Flask-WTF's CSRF, with every message through our catalogues."""
+
+    class Meta:
+        def get_translations(self, form):
+            return CATALOGUES
+
+
+class RowForm(wtforms.Form):
+    """A line of a table inside a Form (FieldList of FormField): no CSRF of its own, the same catalogues."""
+
+    class Meta:
+        def get_translations(self, form):
+            return CATALOGUES
 
 
 def choices(pairs):

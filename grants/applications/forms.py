@@ -1,32 +1,31 @@
 """The application form: sections, calendar plan, indicators, budget lines, documents."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from grants.applications.models import DocumentKind
 from grants.applications.sections import SECTIONS
 from grants.filters import LANGUAGE_TITLES
-from grants.forms import DecimalField, choices
+from grants.forms import DecimalField, Form, RowForm, choices
 from grants.i18n import _l
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     topic_id = SelectField(_l("Topic"), coerce=int)
     organization_id = SelectField(_l("On behalf of the NGO"), coerce=int)
     language = SelectField(_l("Language of the application"))
 
 
-class ActivityRow(Form):
+class ActivityRow(RowForm):
     activity = StringField(_l("Activity"), validators=[Optional(), Length(max=2000)])
     start_month = IntegerField(_l("From month"), validators=[Optional(), NumberRange(1, 60)])
     end_month = IntegerField(_l("To month"), validators=[Optional(), NumberRange(1, 60)])
     output = StringField(_l("Result"), validators=[Optional(), Length(max=2000)])
 
 
-class IndicatorRow(Form):
+class IndicatorRow(RowForm):
     name = StringField(_l("Indicator"), validators=[Optional(), Length(max=400)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=64)])
     baseline = DecimalField(_l("Baseline"), places=2, validators=[Optional(), NumberRange(min=0)])
@@ -42,13 +41,13 @@ def _no_spaces(value):
     return "".join(value.split()) if isinstance(value, str) else value
 
 
-class PartnerRow(Form):
+class PartnerRow(RowForm):
     number = StringField(_l("BIN or IIN"), filters=[_no_spaces], validators=[Optional(), Length(max=12)])
     name = StringField(_l("Organisation or person"), validators=[Optional(), Length(max=400)])
     role = StringField(_l("Role in the project"), validators=[Optional(), Length(max=400)])
 
 
-class BudgetRow(Form):
+class BudgetRow(RowForm):
     item = StringField(_l("Cost item"), validators=[Optional(), Length(max=400)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=64)])
     quantity = DecimalField(_l("Quantity"), places=2, validators=[Optional(), NumberRange(min=0.01, max=10**9)])
@@ -59,7 +58,7 @@ class BudgetRow(Form):
 def application_form_class():
     """The form with one field per section; built once, the sections being fixed in code."""
 
-    class ApplicationForm(FlaskForm):
+    class ApplicationForm(Form):
         revision = HiddenField()
         title = StringField(_l("Project title"), validators=[Optional(), Length(max=400)])
         language = SelectField(_l("Language of the application"),
@@ -93,7 +92,7 @@ def written_rows(rows, keys):
             yield entry.form, data
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     kind = SelectField(_l("Kind of document"))
     file = FileField(_l("File (PDF, DOCX, XLSX, JPG or PNG)"), validators=[FileRequired(_l("Choose a file."))])
 
@@ -102,7 +101,7 @@ class DocumentForm(FlaskForm):
         self.kind.choices = choices((k.value, k.title) for k in DocumentKind)
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     outcome = SelectField(_l("Decision"), validators=[DataRequired()])
     reasons = SelectField(_l("Reason"), validators=[Optional()])
     comment = TextAreaField(_l("Reasons, in words the applicant will read"), validators=[Length(max=5000)])

@@ -1,7 +1,6 @@
 """Forms for calls, topics and deadline extensions; times are typed in Astana time."""
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -14,14 +13,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from grants.calls.models import FundingSource, GrantType, Instrument
 from grants.extensions import db
-from grants.forms import DateTimeLocalField, DecimalField, MultiCheckbox, choices
+from grants.forms import DateTimeLocalField, DecimalField, Form, MultiCheckbox, choices
 from grants.i18n import _l
 from grants.reference.models import CustomerBody, Direction, Region
 
 WHEN = "%Y-%m-%dT%H:%M"
 
 
-class CallForm(FlaskForm):
+class CallForm(Form):
     code = StringField(_l("Call code"), validators=[
         DataRequired(), Length(max=32),
         Regexp(r"^[A-Za-z0-9-]+$", message=_l("Latin letters, digits and hyphens only."))])
@@ -58,7 +57,7 @@ class CallForm(FlaskForm):
         ])
 
 
-class TopicForm(FlaskForm):
+class TopicForm(Form):
     direction_id = SelectField(_l("Direction"), coerce=int)
     title_kk = StringField(_l("Title in Kazakh"), validators=[DataRequired(), Length(max=400)])
     title_ru = StringField(_l("Title in Russian"), validators=[DataRequired(), Length(max=400)])
@@ -88,11 +87,11 @@ class TopicForm(FlaskForm):
         self.grant_type.choices = choices((g.value, g.title) for g in GrantType)
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     new_deadline = DateTimeLocalField(_l("New deadline (Astana time)"), format=WHEN, validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (published)"), validators=[DataRequired(), Length(max=2000)])
 
 
-class CallDocumentForm(FlaskForm):
+class CallDocumentForm(Form):
     title = StringField(_l("Title of the document"), validators=[DataRequired(), Length(max=400)])
     file = FileField(_l("File (PDF, DOCX, XLSX, JPG or PNG)"), validators=[FileRequired(_l("Choose a file."))])

@@ -2,7 +2,6 @@
 
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -12,12 +11,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from grants.forms import DateTimeLocalField, DecimalField, choices
+from grants.forms import DateTimeLocalField, DecimalField, Form, choices
 from grants.i18n import _, _l
 from scoring.sheets.models import Aggregation
 
 
-class RulesForm(FlaskForm):
+class RulesForm(Form):
     aggregation = SelectField(_l("The application's score"))
     divergence_limit = DecimalField(_l("Divergence limit, points"), places=2,
                                     validators=[InputRequired(), NumberRange(0, 1000)])
@@ -32,7 +31,7 @@ class RulesForm(FlaskForm):
         self.aggregation.choices = choices((a.value, a.title) for a in Aggregation)
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = TextAreaField(_l("Reason for reopening"), validators=[DataRequired(), Length(max=2000)])
 
 
@@ -55,7 +54,7 @@ def read_sheet(form, criteria):
     return values, problems
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=16)])
     name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=400)])
     name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=400)])
