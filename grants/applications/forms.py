@@ -65,10 +65,13 @@ def application_form_class():
                                choices=choices(LANGUAGE_TITLES.items()))
         language_confirmed = BooleanField(_l("I confirm the application is written in the language declared"))
         duration_months = IntegerField(_l("Duration, months"), validators=[Optional(), NumberRange(1, 60)])
-        activities = FieldList(FormField(ActivityRow), min_entries=1, max_entries=MAX_ROWS["activities"])
-        indicators = FieldList(FormField(IndicatorRow), min_entries=1, max_entries=MAX_ROWS["indicators"])
-        budget = FieldList(FormField(BudgetRow), min_entries=1, max_entries=MAX_ROWS["budget"])
-        partners = FieldList(FormField(PartnerRow), min_entries=1, max_entries=MAX_ROWS["partners"])
+        activities = FieldList(FormField(ActivityRow), _l("Calendar plan"), min_entries=1,
+                               max_entries=MAX_ROWS["activities"])
+        indicators = FieldList(FormField(IndicatorRow), _l("Indicators"), min_entries=1,
+                               max_entries=MAX_ROWS["indicators"])
+        budget = FieldList(FormField(BudgetRow), _l("Budget"), min_entries=1, max_entries=MAX_ROWS["budget"])
+        partners = FieldList(FormField(PartnerRow), _l("Project partners"), min_entries=1,
+                             max_entries=MAX_ROWS["partners"])
 
     for section in SECTIONS:
         if section.kind == "count":
@@ -84,11 +87,16 @@ def application_form_class():
 ApplicationForm = application_form_class()
 
 
+def typed(field):
+    """Whether the applicant typed something in the field, even something that could not be read ("abc")."""
+    return field.data not in (None, "") or any((raw or "").strip() for raw in (field.raw_data or ()))
+
+
 def written_rows(rows, keys):
     """(row form, its data) for each line the applicant wrote in; blank lines are dropped."""
     for entry in rows:
         data = {k: v for k, v in entry.form.data.items() if k != "csrf_token"}
-        if any(data.get(k) not in (None, "") for k in keys):
+        if any(typed(entry.form[k]) for k in keys):
             yield entry.form, data
 
 
