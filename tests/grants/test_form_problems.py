@@ -3,8 +3,11 @@
 import re
 from html import unescape
 
+import sqlalchemy as sa
+
 from grants.extensions import db
-from tests.conftest import csrf_token, login, translated
+from grants.reference.models import CustomerBody
+from tests.conftest import csrf_token, login, post_form, translated
 from tests.factories import create_application, make_bin
 
 SUMMARY = re.compile(r'<div class="flash flash-error form-problems"[^>]*>(.*?)</div>', re.S)
@@ -84,3 +87,66 @@ def test_a_failed_autosave_names_every_field_and_its_problem(app, client):
                                                                 min="1", max="60")
     assert problems["activities-0-end_month"]["message"] == translated("ru", "The last month comes before the first.")
     assert all(p["label"] for p in problems.values())
+
+
+# --- a new call --------------------------------------------------------------------------------
+
+def call_form(**changes):
+    from tests.factories import call_data
+
+    form = {k: v for k, v in call_data().items() if not k.endswith("_at")}
+    form.update(opens_at="2026-12-01T09:00", deadline_at="2026-12-25T18:00", accepts_kk="y", accepts_ru="y")
+    form.update(changes)
+    return {k: ("" if v is None else v) for k, v in form.items() if v is not False}
+
+
+def test_a_new_call_shows_every_problem_at_once_beside_its_field(app, client):
+    from tests.factories import create_call, operator
+
+    taken = create_call(published=False, topics=0)
+    local = db.session.execute(sa.select(CustomerBody).where(CustomerBody.level == "local")).scalars().first()
+    login(client, operator().email)
+    client.get("/?lang=ru")
+    form = call_form(code=taken.code.lower(), budget_year="2031", opens_at="2026-12-25T18:00",
+                     deadline_at="2026-12-01T09:00", customer_id=local.id, funding_source="republican")
+    form.pop("accepts_kk"), form.pop("accepts_ru")
+    response = post_form(client, "/manage/calls/new", form)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    by_field = {fid: message for fid, _label, message in summary(html)}
+    assert by_field == {
+        "code": translated("ru", "Another call already has the code %(code)s.", code=taken.code),
+        "budget_year": translated("ru", "There is no МРП for %(year)d in the reference data: an administrator must "
+                                  "add it first.", year=2031),
+        "deadline_at": translated("ru", "The deadline must come after the opening of intake."),
+        "accepts_kk": translated("ru", "Accept applications in at least one language."),
+        "funding_source": translated("ru", "A %(source)s call needs a customer body of the same budget level.",
+                                     source=translated("ru", "republican budget")),
+    }
+    for fid in by_field:  # each beside its field too
+        assert f'id="{fid}-err"' in html
+
+
+def test_zero_experts_says_what_is_allowed(app, client):
+    from tests.factories import operator
+
+    login(client, operator().email)
+    client.get("/?lang=kk")
+    response = post_form(client, "/manage/calls/new", call_form(experts_per_application="0"))
+    by_field = {fid: message for fid, _label, message in summary(response.get_data(as_text=True))}
+    assert by_field == {"experts_per_application": translated("kk", "Number must be between %(min)s and %(max)s.",
+                                                              min="1", max="15")}
+
+
+def test_the_new_call_forms_defaults_are_a_valid_pair(app, client):
+    """The first customer body (an akimat, local) with the first funding source (republican) always failed."""
+    from tests.factories import operator
+
+    login(client, operator().email)
+    page = client.get("/manage/calls/new?lang=en").get_data(as_text=True)
+    customer = int(re.search(r'<select[^>]*name="customer_id".*?<option[^>]*value="(\d+)"', page, re.S).group(1))
+    source = re.search(r'<select[^>]*name="funding_source".*?<option[^>]*selected[^>]*value="(\w+)"|'
+                       r'<select[^>]*name="funding_source".*?<option[^>]*value="(\w+)"[^>]*selected', page, re.S)
+    assert source, "no funding source chosen by default"
+    level = db.session.get(CustomerBody, customer).level
+    assert (source.group(1) or source.group(2)) == str(level)
