@@ -36,8 +36,8 @@ class ReopenForm(Form):
 
 
 def read_sheet(form, criteria):
-    """The expert's typed values per criterion, and the problems found; nothing typed is dropped."""
-    values, problems = {}, []
+    """The expert's typed values per criterion, and every problem found, by criterion id; nothing typed is dropped."""
+    values, problems = {}, {}
     for criterion in criteria:
         raw = (form.get(f"points-{criterion.id}") or "").strip().replace(",", ".")
         not_applicable = form.get(f"na-{criterion.id}") == "y"
@@ -49,7 +49,10 @@ def read_sheet(form, criteria):
                 points = None
             if points is None or not points.is_finite():  # Decimal reads "NaN" and "Infinity" too: not points
                 points = None
-                problems.append(_("%(criterion)s: points must be a number.", criterion=criterion.name))
+                problems[criterion.id] = _("%(criterion)s: points must be a number.", criterion=criterion.name)
+            elif not 0 <= points <= criterion.max_points:
+                problems[criterion.id] = _("%(criterion)s: from 0 to %(max)d points.", criterion=criterion.name,
+                                           max=criterion.max_points)
         values[criterion.id] = (points, not_applicable, form.get(f"comment-{criterion.id}", ""))
     return values, problems
 

@@ -150,3 +150,51 @@ def test_the_new_call_forms_defaults_are_a_valid_pair(app, client):
     assert source, "no funding source chosen by default"
     level = db.session.get(CustomerBody, customer).level
     assert (source.group(1) or source.group(2)) == str(level)
+
+
+# --- a score sheet -----------------------------------------------------------------------------
+
+def test_a_score_sheet_with_11_minus_1_and_abc_reports_all_three_beside_their_criteria(app, client):
+    from scoring.assignments import services as assignments
+    from scoring.sheets import services as sheets
+    from tests.scoring.test_sheets import scored_call
+
+    call, _apps, (expert,) = scored_call()
+    (assignment,) = assignments.call_assignments(call)
+    first, second, third, *rest = sheets.criteria(call)
+    login(client, expert.user.email)
+    client.get("/?lang=ru")
+    data = {f"points-{first.id}": "11", f"points-{second.id}": "−1".replace("−", "-"), f"points-{third.id}": "abc",
+            "action": "save"} | {f"points-{c.id}": "1" for c in rest}
+    response = post_form(client, f"/expert/assignments/{assignment.id}/sheet", data,
+                         page=f"/expert/assignments/{assignment.id}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    by_field = {fid: message for fid, _label, message in summary(html)}
+    with_max = "%(criterion)s: from 0 to %(max)d points."
+    assert by_field == {
+        f"points-{first.id}": translated("ru", with_max, criterion=first.name_ru, max=first.max_points),
+        f"points-{second.id}": translated("ru", with_max, criterion=second.name_ru, max=second.max_points),
+        f"points-{third.id}": translated("ru", "%(criterion)s: points must be a number.", criterion=third.name_ru),
+    }
+    for fid in by_field:
+        assert f'id="{fid}-err"' in html
+    assert 'value="abc"' in html and 'value="11"' in html
+
+
+def test_submitting_a_sheet_names_every_criterion_left_unscored(app, client):
+    from scoring.assignments import services as assignments
+    from scoring.sheets import services as sheets
+    from tests.scoring.test_sheets import scored_call
+
+    call, _apps, (expert,) = scored_call()
+    (assignment,) = assignments.call_assignments(call)
+    first, *rest = sheets.criteria(call)
+    login(client, expert.user.email)
+    client.get("/?lang=kk")
+    response = post_form(client, f"/expert/assignments/{assignment.id}/sheet",
+                         {f"points-{first.id}": str(first.max_points), "action": "submit"},
+                         page=f"/expert/assignments/{assignment.id}")
+    assert response.status_code == 400
+    fields = {fid for fid, _label, _message in summary(response.get_data(as_text=True))}
+    assert fields == {f"points-{c.id}" for c in rest}
