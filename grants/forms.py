@@ -29,7 +29,7 @@ def _one_message_for_unreadable_values(form):
     """A value that could not be read ("abc" for a number) says so, and only that: WTForms would add
     "Number must be between 1 and 60." for the same field, a second message about a number never typed."""
     for field in form:
-        if field.process_errors:
+        if field.errors and field.process_errors:  # an empty Optional() field has cleared its own
             field.errors = list(field.process_errors)
     form._errors = None
 
