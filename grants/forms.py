@@ -29,7 +29,8 @@ def _one_message_for_unreadable_values(form):
     """A value that could not be read ("abc" for a number) says so, and only that: WTForms would add
     "Number must be between 1 and 60." for the same field, a second message about a number never typed."""
     for field in form:
-        if field.errors and field.process_errors:  # an empty Optional() field has cleared its own
+        typed = any(isinstance(raw, str) and raw.strip() for raw in (field.raw_data or ()))
+        if typed and field.errors and field.process_errors:  # empty: Optional/DataRequired say it better
             field.errors = list(field.process_errors)
     form._errors = None
 
