@@ -14,6 +14,7 @@ from grants import cli, errors, filters, security
 from grants.auth.models import User
 from grants.db import render_item
 from grants.extensions import babel, csrf, db, login_manager, migrate
+from grants.forms import form_problems
 from grants.i18n import LANGUAGE_NAMES, _, _l, format_date, format_datetime, format_money, select_locale
 from grants.menu import menu_for
 from grants.permissions import can
@@ -48,6 +49,7 @@ def create_app(overrides=None):
         languages=LANGUAGE_NAMES,
         lang_url=lang_url,
         main_menu=menu_for,
+        form_problems=form_problems,
     )
     app.context_processor(lambda: {"current_locale": str(get_locale())})
     app.jinja_env.filters.update(money=format_money, datetime=format_datetime, date=format_date)

@@ -1,11 +1,92 @@
 """Form pieces shared by every package."""
 
+import flask_babel
 import wtforms
-from wtforms import SelectMultipleField
+from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from grants.i18n import _
+
+
+class _Catalogues:
+    """WTForms' own messages ("Number must be between…", "Not a valid decimal value.") read from our
+    catalogues in the page's language. Flask-WTF would use WTForms' bundled catalogues, and only for
+    top-level forms: the rows of a FieldList (plain wtforms.Form) spoke English on Kazakh pages."""
+
+    def gettext(self, string):
+        return flask_babel.get_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return flask_babel.get_translations().ngettext(singular, plural, n)
+
+
+CATALOGUES = _Catalogues()
+
+
+def _one_message_for_unreadable_values(form):
+    """A value that could not be read ("abc" for a number) says so, and only that: WTForms would add
+    "Number must be between 1 and 60." for the same field, a second message about a number never typed."""
+    for field in form:
+        typed = any(isinstance(raw, str) and raw.strip() for raw in (field.raw_data or ()))
+        if typed and field.errors and field.process_errors:  # empty: Optional/DataRequired say it better
+            field.errors = list(field.process_errors)
+    form._errors = None
+
+
+class Form(FlaskForm):
+    """Every page's form: Flask-WTF's CSRF, with every message through our catalogues."""
+
+    class Meta:
+        def get_translations(self, form):
+            return CATALOGUES
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        _one_message_for_unreadable_values(self)
+        return valid
+
+
+class RowForm(wtforms.Form):
+    """A line of a table inside a Form (FieldList of FormField): no CSRF of its own, the same catalogues."""
+
+    class Meta:
+        def get_translations(self, form):
+            return CATALOGUES
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        _one_message_for_unreadable_values(self)
+        return valid
+
+
+class Problem:
+    """One message of a form, for the summary above it: which field (its label and id) and what is wrong."""
+
+    def __init__(self, field_id, label, message):
+        self.field_id, self.label, self.message = field_id, label, message
+
+
+def form_problems(form):
+    """Every field's messages in page order, the lines of its tables included, each with the field's id.
+
+    The CSRF field is left out: the summary says in words that the form has expired.
+    """
+    for field in form:
+        if field.type == "CSRFTokenField":
+            continue
+        if isinstance(field, FieldList):
+            for n, entry in enumerate(field, start=1):
+                inner = entry.form if isinstance(entry, FormField) else None
+                for sub in (inner if inner is not None else [entry]):
+                    label = _("%(table)s, line %(n)d: %(column)s", table=field.label.text, n=n,
+                              column=sub.label.text)
+                    for message in sub.errors:
+                        yield Problem(sub.id, label, message)
+            continue
+        for message in field.errors if isinstance(field.errors, (list, tuple)) else []:
+            yield Problem(field.id, field.label.text, message)
 
 
 def choices(pairs):

@@ -2,14 +2,13 @@
 
 import sqlalchemy as sa
 from flask_babel import get_locale
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from grants.calls.models import INSTRUMENT_TITLES, FundingSource
 from grants.db import utcnow
 from grants.extensions import db
-from grants.forms import choices
+from grants.forms import Form, choices
 from grants.i18n import LANGUAGE_NAMES, _, _l
 from grants.reference.models import CustomerBody, Direction, Region
 from reports.facts import facts
@@ -25,7 +24,7 @@ def data_years():
     return list(range(min(first or this_year, this_year), max(last or this_year, this_year + 1) + 1))
 
 
-class WorkbookForm(FlaskForm):
+class WorkbookForm(Form):
     year_from = SelectField(_l("From year"))
     year_to = SelectField(_l("To year"))
     instrument = SelectField(_l("Instrument"))

@@ -2,13 +2,13 @@
 
 from flask import Blueprint, abort, make_response, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
 import reports.rules  # noqa: F401  (registers the rules)
 from grants.auth.forms import ConfirmForm
 from grants.extensions import db
+from grants.forms import Form
 from grants.i18n import _, _l
 from grants.permissions import allow
 from grants.refusals import attempt
@@ -18,7 +18,7 @@ from reports.models import ApiToken
 bp = Blueprint("tokens", __name__, url_prefix="/analyst/tokens", template_folder="templates")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Name of the token"), validators=[Length(max=tokens.NAME_LENGTH)])
 
 

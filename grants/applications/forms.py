@@ -1,32 +1,31 @@
 """The application form: sections, calendar plan, indicators, budget lines, documents."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from grants.applications.models import DocumentKind
 from grants.applications.sections import SECTIONS
 from grants.filters import LANGUAGE_TITLES
-from grants.forms import DecimalField, choices
+from grants.forms import DecimalField, Form, RowForm, choices
 from grants.i18n import _l
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     topic_id = SelectField(_l("Topic"), coerce=int)
     organization_id = SelectField(_l("On behalf of the NGO"), coerce=int)
     language = SelectField(_l("Language of the application"))
 
 
-class ActivityRow(Form):
+class ActivityRow(RowForm):
     activity = StringField(_l("Activity"), validators=[Optional(), Length(max=2000)])
     start_month = IntegerField(_l("From month"), validators=[Optional(), NumberRange(1, 60)])
     end_month = IntegerField(_l("To month"), validators=[Optional(), NumberRange(1, 60)])
     output = StringField(_l("Result"), validators=[Optional(), Length(max=2000)])
 
 
-class IndicatorRow(Form):
+class IndicatorRow(RowForm):
     name = StringField(_l("Indicator"), validators=[Optional(), Length(max=400)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=64)])
     baseline = DecimalField(_l("Baseline"), places=2, validators=[Optional(), NumberRange(min=0)])
@@ -42,13 +41,13 @@ def _no_spaces(value):
     return "".join(value.split()) if isinstance(value, str) else value
 
 
-class PartnerRow(Form):
+class PartnerRow(RowForm):
     number = StringField(_l("BIN or IIN"), filters=[_no_spaces], validators=[Optional(), Length(max=12)])
     name = StringField(_l("Organization or person"), validators=[Optional(), Length(max=400)])
     role = StringField(_l("Role in the project"), validators=[Optional(), Length(max=400)])
 
 
-class BudgetRow(Form):
+class BudgetRow(RowForm):
     item = StringField(_l("Cost item"), validators=[Optional(), Length(max=400)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=64)])
     quantity = DecimalField(_l("Quantity"), places=2, validators=[Optional(), NumberRange(min=0.01, max=10**9)])
@@ -59,17 +58,20 @@ class BudgetRow(Form):
 def application_form_class():
     """The form with one field per section; built once, the sections being fixed in code."""
 
-    class ApplicationForm(FlaskForm):
+    class ApplicationForm(Form):
         revision = HiddenField()
         title = StringField(_l("Project title"), validators=[Optional(), Length(max=400)])
         language = SelectField(_l("Language of the application"),
                                choices=choices(LANGUAGE_TITLES.items()))
         language_confirmed = BooleanField(_l("I confirm the application is written in the language declared"))
         duration_months = IntegerField(_l("Duration, months"), validators=[Optional(), NumberRange(1, 60)])
-        activities = FieldList(FormField(ActivityRow), min_entries=1, max_entries=MAX_ROWS["activities"])
-        indicators = FieldList(FormField(IndicatorRow), min_entries=1, max_entries=MAX_ROWS["indicators"])
-        budget = FieldList(FormField(BudgetRow), min_entries=1, max_entries=MAX_ROWS["budget"])
-        partners = FieldList(FormField(PartnerRow), min_entries=1, max_entries=MAX_ROWS["partners"])
+        activities = FieldList(FormField(ActivityRow), _l("Calendar plan"), min_entries=1,
+                               max_entries=MAX_ROWS["activities"])
+        indicators = FieldList(FormField(IndicatorRow), _l("Indicators"), min_entries=1,
+                               max_entries=MAX_ROWS["indicators"])
+        budget = FieldList(FormField(BudgetRow), _l("Budget"), min_entries=1, max_entries=MAX_ROWS["budget"])
+        partners = FieldList(FormField(PartnerRow), _l("Project partners"), min_entries=1,
+                             max_entries=MAX_ROWS["partners"])
 
     for section in SECTIONS:
         if section.kind == "count":
@@ -85,15 +87,20 @@ def application_form_class():
 ApplicationForm = application_form_class()
 
 
+def typed(field):
+    """Whether the applicant typed something in the field, even something that could not be read ("abc")."""
+    return field.data not in (None, "") or any((raw or "").strip() for raw in (field.raw_data or ()))
+
+
 def written_rows(rows, keys):
     """(row form, its data) for each line the applicant wrote in; blank lines are dropped."""
     for entry in rows:
         data = {k: v for k, v in entry.form.data.items() if k != "csrf_token"}
-        if any(data.get(k) not in (None, "") for k in keys):
+        if any(typed(entry.form[k]) for k in keys):
             yield entry.form, data
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     kind = SelectField(_l("Kind of document"))
     file = FileField(_l("File (PDF, DOCX, XLSX, JPG or PNG)"), validators=[FileRequired(_l("Choose a file."))])
 
@@ -102,7 +109,7 @@ class DocumentForm(FlaskForm):
         self.kind.choices = choices((k.value, k.title) for k in DocumentKind)
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     outcome = SelectField(_l("Decision"), validators=[DataRequired()])
     reasons = SelectField(_l("Reason"), validators=[Optional()])
     comment = TextAreaField(_l("Reasons, in words the applicant will read"), validators=[Length(max=5000)])

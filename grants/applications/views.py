@@ -10,15 +10,15 @@ from flask_login import current_user
 import grants.applications.rules  # noqa: F401  (registers the rules)
 from grants import storage
 from grants.applications import eligibility, queries, services
-from grants.applications.forms import MAX_ROWS, ApplicationForm, DocumentForm, StartForm, written_rows
+from grants.applications.forms import MAX_ROWS, ApplicationForm, DocumentForm, StartForm, typed, written_rows
 from grants.applications.models import Application, Document
 from grants.applications.sections import SECTIONS
 from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call
 from grants.extensions import db
 from grants.filters import LANGUAGE_TITLES
-from grants.forms import choices
-from grants.i18n import _, format_datetime
+from grants.forms import choices, form_problems
+from grants.i18n import _, format_datetime, ngettext
 from grants.identifiers import number_problem
 from grants.organizations.models import Membership, Organization
 from grants.permissions import allow, require
@@ -95,47 +95,69 @@ def form_data(application):
     return data
 
 
+def _complain(field, message):
+    """A row's message on a field, unless the field already says what is wrong with it."""
+    if not field.errors:
+        field.errors.append(message)
+
+
 def collect(form, application):
-    """Rows and sections from a validated form; a half-written row gets a message, not a guess."""
+    """Rows and sections from a submitted form, every line checked whatever the others hold.
+
+    A half-written line gets a message, not a guess; a value that could not be read keeps its own
+    message (WTForms') and no second one about the same field.
+    """
     activities, indicators, budget, partners = [], [], [], []
     for row, data in written_rows(form.activities, ("activity", "start_month", "end_month", "output")):
-        if not data["activity"]:
-            row.activity.errors.append(_("Describe the activity."))
-        if not data["start_month"] or not data["end_month"]:
-            row.start_month.errors.append(_("Give the months from and to."))
-        elif data["end_month"] < data["start_month"]:
-            row.end_month.errors.append(_("The last month comes before the first."))
+        if not typed(row.activity):
+            _complain(row.activity, _("Describe the activity."))
+        if not typed(row.start_month) or not typed(row.end_month):
+            _complain(row.start_month if not typed(row.start_month) else row.end_month,
+                      _("Give the months from and to."))
+        elif data["start_month"] and data["end_month"] and data["end_month"] < data["start_month"]:
+            _complain(row.end_month, _("The last month comes before the first."))
         activities.append({**data, "output": data["output"] or ""})
     for row, data in written_rows(form.indicators, ("name", "unit", "baseline", "target")):
-        if not data["name"] or not data["unit"] or data["target"] is None:
-            row.name.errors.append(_("Give the indicator, its unit and its target."))
+        if not typed(row.name) or not typed(row.unit) or not typed(row.target):
+            _complain(row.name, _("Give the indicator, its unit and its target."))
         indicators.append({**data, "baseline": data["baseline"] or Decimal("0")})
     for row, data in written_rows(form.budget, ("item", "unit", "quantity", "unit_cost")):
-        if not data["item"] or data["quantity"] is None or data["unit_cost"] is None:
-            row.item.errors.append(_("Give the item, the quantity and the unit cost."))
+        if not typed(row.item) or not typed(row.quantity) or not typed(row.unit_cost):
+            _complain(row.item, _("Give the item, the quantity and the unit cost."))
         budget.append({**data, "unit": data["unit"] or ""})
     for row, data in written_rows(form.partners, ("number", "name", "role")):
         number = "".join((data["number"] or "").split())
         name, role = (data["name"] or "").strip(), (data["role"] or "").strip()
         if not number or not name:
-            row.number.errors.append(_("Give the partner's BIN or IIN and name."))
+            _complain(row.number, _("Give the partner's BIN or IIN and name."))
         elif problem := number_problem(number, "either"):
-            row.number.errors.append(problem)
+            _complain(row.number, problem)
         elif number == application.organization.bin:
-            row.number.errors.append(_("The applicant NGO is not its own partner."))
+            _complain(row.number, _("The applicant NGO is not its own partner."))
         partners.append({"number": number, "name": name, "role": role})
-    has_errors = any(field.errors for rows in (form.activities, form.indicators, form.budget, form.partners)
-                     for entry in rows for field in entry.form)
     data = {s.code: getattr(form, s.code).data for s in SECTIONS}
     data.update(title=form.title.data, language=form.language.data, duration_months=form.duration_months.data,
                 language_confirmed=form.language_confirmed.data)
-    return (None if has_errors else (data, activities, indicators, budget, partners))
+    return data, activities, indicators, budget, partners
+
+
+def has_problems(form):
+    return next(form_problems(form), None) is not None
 
 
 def _save(application, form):
+    """Check the whole form, then save it: None when saved, else the refusal's message.
+
+    The rows are checked even when a field above failed, so every problem shows at once; the
+    problems stay on their fields and the summary above the form names each one.
+    """
+    form.validate()
     collected = collect(form, application)
-    if collected is None:
-        return _("Some lines are incomplete: see the marked fields. Nothing was lost; correct them and save.")
+    if has_problems(form):
+        count = sum(1 for _problem in form_problems(form))
+        return ngettext("Not saved: %(num)d problem, marked in the form. Nothing was lost; correct it and save.",
+                        "Not saved: %(num)d problems, marked in the form. Nothing was lost; correct them and save.",
+                        count)
     data, activities, indicators, budget, partners = collected
     expected = int(form.revision.data) if (form.revision.data or "").isdigit() else None
     try:
@@ -159,12 +181,13 @@ def edit(app_id):
     status = 200
     if request.method == "POST":
         status = 400
-        problem = _save(application, form) if form.validate() else _("Please correct the marked fields.")
+        problem = _save(application, form)
         if problem is None:
             flash(_("Saved at %(time)s.", time=format_datetime(application.updated_at, "HH:mm")), "success")
             target = "applications.show" if request.form.get("then") == "review" else "applications.edit"
             return redirect(url_for(target, app_id=application.id))
-        flash(problem, "error")
+        if not has_problems(form):  # a field's problem is in the summary above the form, not said twice
+            flash(problem, "error")
     return render_template("applications/applicant/edit.html", form=form, application=application,
                            sections=SECTIONS, warning=services.language_warning(application)), status
 
@@ -177,9 +200,10 @@ def autosave(app_id):
     if not application.editable:
         return jsonify(saved=False, message=_("The application has been submitted and can no longer be changed.")), 409
     form = ApplicationForm()
-    problem = _save(application, form) if form.validate() else _("Please correct the marked fields.")
+    problem = _save(application, form)
     if problem:
-        return jsonify(saved=False, message=problem), 400
+        fields = [{"id": p.field_id, "label": p.label, "message": p.message} for p in form_problems(form)]
+        return jsonify(saved=False, message=problem, problems=fields), 400
     return jsonify(saved=True, revision=application.revision,
                    message=_("Saved at %(time)s.", time=format_datetime(application.updated_at, "HH:mm")))
 

@@ -1,15 +1,14 @@
 """Sign-in, account and user administration forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from grants.auth.models import Role
-from grants.forms import MultiCheckbox, choices
+from grants.forms import Form, MultiCheckbox, choices
 from grants.i18n import LANGUAGE_NAMES, _l
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=255)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
@@ -18,12 +17,12 @@ def role_choices():
     return choices((r.value, r.title) for r in Role)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
     locale = SelectField(_l("Interface language"), choices=choices(LANGUAGE_NAMES.items()))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm = PasswordField(
@@ -32,7 +31,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
     roles = MultiCheckbox(_l("Roles"), validators=[DataRequired(_l("Choose at least one role."))])
@@ -42,7 +41,7 @@ class UserCreateForm(FlaskForm):
         self.roles.choices = role_choices()
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     roles = MultiCheckbox(_l("Roles"), validators=[DataRequired(_l("Choose at least one role."))])
     active = BooleanField(_l("Account is active"))
 
@@ -51,11 +50,11 @@ class UserEditForm(FlaskForm):
         self.roles.choices = role_choices()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with nothing but its CSRF token, for buttons that change state."""
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])

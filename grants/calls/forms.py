@@ -1,7 +1,6 @@
 """Forms for calls, topics and deadline extensions; times are typed in Astana time."""
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -10,25 +9,33 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from grants.calls.models import FundingSource, GrantType, Instrument
+from grants.calls.services import CALL_FIELDS, call_problems
 from grants.extensions import db
-from grants.forms import DateTimeLocalField, DecimalField, MultiCheckbox, choices
+from grants.forms import DateTimeLocalField, DecimalField, Form, MultiCheckbox, choices
 from grants.i18n import _l
 from grants.reference.models import CustomerBody, Direction, Region
 
 WHEN = "%Y-%m-%dT%H:%M"
 
 
-class CallForm(FlaskForm):
-    code = StringField(_l("Call code"), validators=[
+def _upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class CallForm(Form):
+    """A call's settings; the service's own checks (code taken, dates, languages, customer against funding
+    source, МРП) run in the same pass as the fields', so the operator sees every problem at once."""
+
+    code = StringField(_l("Call code"), filters=[_upper], validators=[
         DataRequired(), Length(max=32),
         Regexp(r"^[A-Za-z0-9-]+$", message=_l("Latin letters, digits and hyphens only."))])
     instrument = SelectField(_l("Instrument"))
     customer_id = SelectField(_l("Customer body"), coerce=int)
     funding_source = SelectField(_l("Funding source"))
-    budget_year = IntegerField(_l("Budget year"), validators=[DataRequired(), NumberRange(2020, 2100)])
+    budget_year = IntegerField(_l("Budget year"), validators=[InputRequired(), NumberRange(2020, 2100)])
     title_kk = StringField(_l("Title in Kazakh"), validators=[DataRequired(), Length(max=400)])
     title_ru = StringField(_l("Title in Russian"), validators=[DataRequired(), Length(max=400)])
     title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=400)])
@@ -40,17 +47,22 @@ class CallForm(FlaskForm):
     accepts_kk = BooleanField(_l("Accepts applications in Kazakh"), default=True)
     accepts_ru = BooleanField(_l("Accepts applications in Russian"), default=True)
     experts_per_application = IntegerField(_l("Experts per application"), default=3,
-                                           validators=[DataRequired(), NumberRange(1, 15)])
+                                           validators=[InputRequired(), NumberRange(1, 15)])
     criteria_set = SelectField(_l("Scoring criteria"))
 
-    def __init__(self, *args, customers=None, **kwargs):
+    def __init__(self, *args, customers=None, call=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.call = call
         self.instrument.choices = choices((i.value, i.title) for i in Instrument)
         self.funding_source.choices = choices((f.value, f.title) for f in FundingSource)
         query = sa.select(CustomerBody).where(CustomerBody.active).order_by(CustomerBody.code)
         if customers is not None:
             query = query.where(CustomerBody.id.in_(customers))
-        self.customer_id.choices = choices((c.id, c.name) for c in db.session.execute(query).scalars())
+        bodies = db.session.execute(query).scalars().all()
+        self.customer_id.choices = choices((c.id, c.name) for c in bodies)
+        if bodies and not self.is_submitted() and self.funding_source.data is None:
+            # A new call: the funding source the first customer body can order from, a valid pair.
+            self.funding_source.data = FundingSource(str(bodies[0].level)).value
         self.criteria_set.choices = choices([
             ("grant", _l("Grants: relevance, innovation, feasibility, cost justification")),
             ("sso", _l("State social order: the grant criteria and the price")),
@@ -58,7 +70,17 @@ class CallForm(FlaskForm):
         ])
 
 
-class TopicForm(FlaskForm):
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        readable = {k: (None if getattr(self, k).errors else getattr(self, k).data) for k in CALL_FIELDS}
+        for name, message in call_problems(readable, self.call).items():
+            if not getattr(self, name).errors:
+                getattr(self, name).errors.append(message)
+            valid = False
+        return valid
+
+
+class TopicForm(Form):
     direction_id = SelectField(_l("Direction"), coerce=int)
     title_kk = StringField(_l("Title in Kazakh"), validators=[DataRequired(), Length(max=400)])
     title_ru = StringField(_l("Title in Russian"), validators=[DataRequired(), Length(max=400)])
@@ -74,10 +96,10 @@ class TopicForm(FlaskForm):
     regions = MultiCheckbox(_l("Regions covered"), coerce=int,
                             validators=[DataRequired(_l("Choose at least one region the topic covers."))])
     grant_type = SelectField(_l("Grant type"))
-    duration_months = IntegerField(_l("Duration, months"), validators=[DataRequired(), NumberRange(1, 60)])
+    duration_months = IntegerField(_l("Duration, months"), validators=[InputRequired(), NumberRange(1, 60)])
     amount_cap = DecimalField(_l("Amount cap per grant, tenge"), places=2,
-                              validators=[DataRequired(), NumberRange(min=1, max=10**13)])
-    grants_count = IntegerField(_l("Number of grants"), default=1, validators=[DataRequired(), NumberRange(1, 500)])
+                              validators=[InputRequired(), NumberRange(min=1, max=10**13)])
+    grants_count = IntegerField(_l("Number of grants"), default=1, validators=[InputRequired(), NumberRange(1, 500)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,11 +110,11 @@ class TopicForm(FlaskForm):
         self.grant_type.choices = choices((g.value, g.title) for g in GrantType)
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     new_deadline = DateTimeLocalField(_l("New deadline (Astana time)"), format=WHEN, validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (published)"), validators=[DataRequired(), Length(max=2000)])
 
 
-class CallDocumentForm(FlaskForm):
+class CallDocumentForm(Form):
     title = StringField(_l("Title of the document"), validators=[DataRequired(), Length(max=400)])
     file = FileField(_l("File (PDF, DOCX, XLSX, JPG or PNG)"), validators=[FileRequired(_l("Choose a file."))])

@@ -34,7 +34,9 @@ def _call_form(call=None):
     if call is not None:
         data = {k: getattr(call, k) for k in CALL_FIELDS}
         data["opens_at"], data["deadline_at"] = utc_to_local(call.opens_at), utc_to_local(call.deadline_at)
-    return CallForm(data=data, customers=customers) if request.method == "GET" else CallForm(customers=customers)
+    if request.method == "GET":
+        return CallForm(data=data, customers=customers, call=call)
+    return CallForm(customers=customers, call=call)
 
 
 def _call_data(form):

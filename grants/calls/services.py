@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from markupsafe import Markup
 
 from grants import audit, storage
 from grants.calls.models import (
@@ -43,24 +44,48 @@ def _require_status(call, *statuses):
         raise CallError(_("This is not possible in the call's current phase (%(phase)s).", phase=call.phase().title))
 
 
-def _check_call(data, call=None):
-    clash = db.session.execute(sa.select(Call.id).where(Call.code == data["code"])).scalar_one_or_none()
-    if clash is not None and (call is None or clash != call.id):
-        raise CallError(_("Another call already has the code %(code)s.", code=data["code"]))
-    if data["deadline_at"] <= data["opens_at"]:
-        raise CallError(_("The deadline must come after the opening of intake."))
-    if not (data["accepts_kk"] or data["accepts_ru"]):
-        raise CallError(_("Accept applications in at least one language."))
-    customer = db.session.get(CustomerBody, data["customer_id"])
+class CallProblems(CallError):
+    """Every reason the call's data is refused, by field: {field name: message}."""
+
+    def __init__(self, problems):
+        self.problems = dict(problems)
+        # plain text for logs and the command line; a Markup message (with its link) is read as text
+        super().__init__(" ".join(m.striptags() if isinstance(m, Markup) else str(m) for m in self.problems.values()))
+
+
+def call_problems(data, call=None):
+    """Every reason the call's data cannot be saved, by the field it concerns, all checked at once.
+
+    A value that is None (the form could not read it) is not checked here: its field says why.
+    """
+    found = {}
+    code = data.get("code")
+    if code:
+        clash = db.session.execute(sa.select(Call.id).where(Call.code == code)).scalar_one_or_none()
+        if clash is not None and (call is None or clash != call.id):
+            found["code"] = _("Another call already has the code %(code)s.", code=code)
+    if data.get("opens_at") and data.get("deadline_at") and data["deadline_at"] <= data["opens_at"]:
+        found["deadline_at"] = _("The deadline must come after the opening of intake.")
+    if not (data.get("accepts_kk") or data.get("accepts_ru")):
+        found["accepts_kk"] = _("Accept applications in at least one language.")
+    customer = db.session.get(CustomerBody, data["customer_id"]) if data.get("customer_id") else None
     if customer is None:
-        raise CallError(_("Choose the customer body."))
-    expected = {"republican": BudgetLevel.republican, "local": BudgetLevel.local}.get(data["funding_source"])
-    if expected and customer.level != expected:
-        raise CallError(_("A %(source)s call needs a customer body of the same budget level.",
-                          source=_("republican budget") if expected == BudgetLevel.republican
-                          else _("local budget")))
-    if mrp_for(data["budget_year"]) is None:
-        raise CallError(mrp_missing(data["budget_year"]))
+        found["customer_id"] = _("Choose the customer body.")
+    else:
+        expected = {"republican": BudgetLevel.republican, "local": BudgetLevel.local}.get(data.get("funding_source"))
+        if expected and customer.level != expected:
+            found["funding_source"] = _(
+                "A %(source)s call needs a customer body of the same budget level.",
+                source=_("republican budget") if expected == BudgetLevel.republican else _("local budget"))
+    if data.get("budget_year") and mrp_for(data["budget_year"]) is None:
+        found["budget_year"] = mrp_missing(data["budget_year"])
+    return found
+
+
+def _check_call(data, call=None):
+    problems = call_problems(data, call)
+    if problems:
+        raise CallProblems(problems)
 
 
 def create_call(actor, data):

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from grants.forms import DecimalField
+from grants.forms import DecimalField, Form
 from grants.i18n import _l, pgettext
 from grants.monitoring.services import FIGURES
 
@@ -42,7 +41,7 @@ class Amount(DecimalField):
         super().process_formdata(valuelist)
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     """The report's own fields; the rows of indicators, budget lines and activities are added per agreement."""
 
     revision = HiddenField()
@@ -112,18 +111,18 @@ def collected(form, report):
     return data, indicators, spending, activities
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(Form):
     file = FileField(_l("Photo or document (JPG, PNG, PDF, DOCX or XLSX)"),
                      validators=[FileRequired(_l("Choose a file."))])
     activity_id = SelectField(_l("The activity it shows"), validators=[Optional()])
     caption = StringField(_l("Caption"), validators=[Optional(), Length(max=400)])
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     comment = TextAreaField(_l("Comment for the NGO (optional)"), validators=[Optional(), Length(max=5000)])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     comment = TextAreaField(_l("What must be corrected"),
                             validators=[DataRequired(_l("Say what must be corrected: the NGO reads it.")),
                                         Length(max=5000)])

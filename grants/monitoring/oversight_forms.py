@@ -3,11 +3,11 @@
 Field names are unique across the agreement page, which holds several of these forms at once.
 """
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from grants.forms import Form
 from grants.i18n import _l
 from grants.monitoring.oversight import COMMENT_MAX, FINDINGS_MAX, RECOMMENDATION_MAX
 
@@ -24,7 +24,7 @@ def _int(value):
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-class VisitPlanForm(FlaskForm):
+class VisitPlanForm(Form):
     visit_planned_on = DateField(_l("Date of the visit"), validators=[DataRequired(_l("Give the date of the visit."))])
     inspector_id = SelectField(_l("Inspector"), coerce=_int,
                                invalid_choice_message=_l("Choose the inspector among the grant operator's staff."),
@@ -32,7 +32,7 @@ class VisitPlanForm(FlaskForm):
                                                            "staff."))])
 
 
-class VisitDoneForm(FlaskForm):
+class VisitDoneForm(Form):
     visited_on = DateField(_l("Visited on"), validators=[DataRequired(_l("Give the date of the visit."))])
     findings = TextAreaField(_l("Findings"), validators=[DataRequired(_l("Describe the findings of the visit.")),
                                                          Length(max=FINDINGS_MAX)])
@@ -47,18 +47,18 @@ class VisitDoneForm(FlaskForm):
         self.visit_rating.choices = rating_choices()
 
 
-class VisitCancelForm(FlaskForm):
+class VisitCancelForm(Form):
     cancel_reason = TextAreaField(_l("Reason for the cancellation"),
                                   validators=[DataRequired(_l("Give the reason for the cancellation.")),
                                               Length(max=COMMENT_MAX)])
 
 
-class VisitPhotoForm(FlaskForm):
+class VisitPhotoForm(Form):
     photo = FileField(_l("Photo (JPG or PNG)"), validators=[FileRequired(_l("Choose a file."))])
     photo_caption = StringField(_l("Caption"), validators=[Optional(), Length(max=400)])
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(Form):
     evaluation_rating = SelectField(_l("Rating of effectiveness"), coerce=_int,
                                     validators=[InputRequired(_l("Give a rating from 1 to 5."))])
     conclusion = TextAreaField(_l("Conclusion"), validators=[DataRequired(_l("Write the conclusion of the "
@@ -74,7 +74,7 @@ def _yes_no(value):
     return {"yes": True, "no": False}.get(value)
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     # A radio group left blank fails its choice check: that check's message is the one shown.
     satisfaction = RadioField(_l("How satisfied are you with the project?"), coerce=_int,
                               invalid_choice_message=_l("Choose how satisfied you are, from 1 to 5."))
@@ -97,13 +97,13 @@ class FeedbackForm(FlaskForm):
                 self.comment.data or "")
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(Form):
     recommendation_text = TextAreaField(_l("Your recommendation"),
                                         validators=[DataRequired(_l("Write the recommendation.")),
                                                     Length(max=RECOMMENDATION_MAX)])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer = TextAreaField(_l("The operator's answer"),
                            validators=[DataRequired(_l("Write the answer: the observer and the public read it.")),
                                        Length(max=RECOMMENDATION_MAX)])

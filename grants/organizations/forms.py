@@ -1,18 +1,17 @@
 """The NGO profile and invitation forms."""
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from grants.extensions import db
-from grants.forms import MultiCheckbox, choices
+from grants.forms import Form, MultiCheckbox, choices
 from grants.i18n import _l
 from grants.organizations.models import LEGAL_FORMS
 from grants.reference.models import Direction, Region
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=400)])
     name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=400)])
     legal_form = SelectField(_l("Legal form"))
@@ -41,5 +40,5 @@ class RegisterForm(ProfileForm):
         "A BIN must have exactly 12 digits."))])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(_l("Colleague's e-mail"), validators=[DataRequired(), Email(), Length(max=255)])

@@ -1,17 +1,16 @@
 """Forms for the reference catalogues."""
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from grants.extensions import db
-from grants.forms import DecimalField, choices
+from grants.forms import DecimalField, Form, choices
 from grants.i18n import _l
 from grants.reference.models import BudgetLevel, Region
 
 
-class NamesForm(FlaskForm):
+class NamesForm(Form):
     name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=400)])
     name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=400)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=400)])
@@ -27,7 +26,7 @@ class RegionForm(NamesForm):
                                    validators=[Optional(), NumberRange(0, 1_000_000)])
 
 
-class MrpForm(FlaskForm):
+class MrpForm(Form):
     year = IntegerField(_l("Budget year"), validators=[DataRequired(), NumberRange(2000, 2100)])
     amount = DecimalField(
         _l("MCI, tenge"), places=2, validators=[DataRequired(), NumberRange(min=1, max=1_000_000)]

@@ -38,8 +38,9 @@ def index():
     return render_template("assignments/expert/index.html", rows=rows, scopes=scopes)
 
 
-def render_assignment(assignment, form=None, typed=None):
-    """The assignment page; `typed` is a refused sheet's input, drawn back so nothing is lost."""
+def render_assignment(assignment, form=None, typed=None, problems=None):
+    """The assignment page; `typed` is a refused sheet's input, drawn back so nothing is lost, and
+    `problems` its messages by criterion id."""
     application = assignment.application
     call = application.call
     rules = sheets.rules(call)
@@ -54,7 +55,8 @@ def render_assignment(assignment, form=None, typed=None):
             sa.select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id)).scalar_one_or_none()
     return render_template("assignments/expert/show.html", assignment=assignment, application=application,
                            form=form or DeclarationForm(), content=content, blind=rules.blind, sheet=sheet,
-                           criteria=sheets.criteria(call), typed=typed, confirm=ConfirmForm())
+                           criteria=sheets.criteria(call), typed=typed, problems=problems or {},
+                           confirm=ConfirmForm())
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])

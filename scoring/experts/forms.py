@@ -1,18 +1,17 @@
 """The expert register's forms."""
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from grants.extensions import db
-from grants.forms import MultiCheckbox, choices
+from grants.forms import Form, MultiCheckbox, choices
 from grants.i18n import _l
 from grants.reference.models import Direction, Region
 from scoring.experts.models import Tie
 
 
-class ExpertForm(FlaskForm):
+class ExpertForm(Form):
     iin = StringField(_l("IIN"), validators=[Optional(), Length(min=12, max=12)])
     reads_kk = BooleanField(_l("Reads Kazakh"), default=True)
     reads_ru = BooleanField(_l("Reads Russian"), default=True)
@@ -32,7 +31,7 @@ class EnrolForm(ExpertForm):
     email = EmailField(_l("E-mail of the expert's account"), validators=[DataRequired(), Email(), Length(max=255)])
 
 
-class AffiliationForm(FlaskForm):
+class AffiliationForm(Form):
     bin = StringField(_l("BIN of the organization"), validators=[DataRequired(), Length(min=12, max=12)])
     organisation_name = StringField(_l("Organization"), validators=[Optional(), Length(max=400)])
     tie = SelectField(_l("Tie"))
@@ -43,7 +42,7 @@ class AffiliationForm(FlaskForm):
         self.tie.choices = choices((t.value, t.title) for t in Tie)
 
 
-class RelativeForm(FlaskForm):
+class RelativeForm(Form):
     iin = StringField(_l("IIN of the relative"), validators=[DataRequired(), Length(min=12, max=12)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
     relation = StringField(_l("Relation (spouse, parent, child, sibling…)"), validators=[Optional(), Length(max=64)])

@@ -2,7 +2,6 @@
 
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -12,12 +11,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from grants.forms import DateTimeLocalField, DecimalField, choices
+from grants.forms import DateTimeLocalField, DecimalField, Form, choices
 from grants.i18n import _, _l
 from scoring.sheets.models import Aggregation
 
 
-class RulesForm(FlaskForm):
+class RulesForm(Form):
     aggregation = SelectField(_l("The application's score"))
     divergence_limit = DecimalField(_l("Divergence limit, points"), places=2,
                                     validators=[InputRequired(), NumberRange(0, 1000)])
@@ -32,13 +31,13 @@ class RulesForm(FlaskForm):
         self.aggregation.choices = choices((a.value, a.title) for a in Aggregation)
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = TextAreaField(_l("Reason for reopening"), validators=[DataRequired(), Length(max=2000)])
 
 
 def read_sheet(form, criteria):
-    """The expert's typed values per criterion, and the problems found; nothing typed is dropped."""
-    values, problems = {}, []
+    """The expert's typed values per criterion, and every problem found, by criterion id; nothing typed is dropped."""
+    values, problems = {}, {}
     for criterion in criteria:
         raw = (form.get(f"points-{criterion.id}") or "").strip().replace(",", ".")
         not_applicable = form.get(f"na-{criterion.id}") == "y"
@@ -50,12 +49,15 @@ def read_sheet(form, criteria):
                 points = None
             if points is None or not points.is_finite():  # Decimal reads "NaN" and "Infinity" too: not points
                 points = None
-                problems.append(_("%(criterion)s: points must be a number.", criterion=criterion.name))
+                problems[criterion.id] = _("%(criterion)s: points must be a number.", criterion=criterion.name)
+            elif not 0 <= points <= criterion.max_points:
+                problems[criterion.id] = _("%(criterion)s: from 0 to %(max)d points.", criterion=criterion.name,
+                                           max=criterion.max_points)
         values[criterion.id] = (points, not_applicable, form.get(f"comment-{criterion.id}", ""))
     return values, problems
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=16)])
     name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=400)])
     name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=400)])

@@ -24,6 +24,14 @@ class ScoringError(Refusal):
     """A refusal, with a message for the expert or the operator."""
 
 
+class SheetProblems(ScoringError):
+    """Every criterion's problem at once: {criterion id: message}."""
+
+    def __init__(self, problems):
+        self.problems = dict(problems)
+        super().__init__(" ".join(str(m) for m in self.problems.values()))
+
+
 def criteria(call):
     return db.session.execute(
         sa.select(Criterion).where(Criterion.call_id == call.id).order_by(Criterion.position)).scalars().all()
@@ -139,13 +147,16 @@ def submit(actor, sheet, now=None):
     all_criteria = criteria(call)
     share = rules(call).low_mark_share
     answered = {line.criterion_id: line for line in sheet.lines}
+    problems = {}
     for criterion in all_criteria:
         line = answered.get(criterion.id)
         if line is None or (line.points is None and not line.not_applicable):
-            raise ScoringError(_("Score “%(criterion)s” or mark it not applicable.", criterion=criterion.name))
-        if line.points is not None and Decimal(line.points) < share * criterion.max_points and not line.comment:
-            raise ScoringError(_("“%(criterion)s” has a very low mark: explain it in a comment.",
-                                 criterion=criterion.name))
+            problems[criterion.id] = _("Score “%(criterion)s” or mark it not applicable.", criterion=criterion.name)
+        elif line.points is not None and Decimal(line.points) < share * criterion.max_points and not line.comment:
+            problems[criterion.id] = _("“%(criterion)s” has a very low mark: explain it in a comment.",
+                                       criterion=criterion.name)
+    if problems:
+        raise SheetProblems(problems)
     total = sheet_total(sheet.lines, all_criteria)
     if total is None:
         raise ScoringError(_("At least one criterion must be scored."))

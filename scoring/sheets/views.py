@@ -10,7 +10,7 @@ from grants.calls.models import Call
 from grants.extensions import db
 from grants.i18n import _, local_to_utc, utc_to_local
 from grants.permissions import allow, require
-from grants.refusals import attempt
+from grants.refusals import Refusal, attempt
 from scoring import ranking
 from scoring.assignments.expert_views import render_assignment
 from scoring.assignments.models import Assignment
@@ -30,21 +30,25 @@ def save(assignment_id):
         abort(400)
     criteria = services.criteria(assignment.application.call)
     values, problems = read_sheet(request.form, criteria)
-    for problem in problems:
-        flash(problem, "error")
+    submitting = request.form.get("action") == "submit"
     if not problems:
-        def save_and_maybe_submit():
+        try:
             sheet = services.sheet_for(current_user, assignment)
             services.save(current_user, sheet, values, request.form.get("comment", ""))
-            if request.form.get("action") == "submit":
+            if submitting:
                 services.submit(current_user, sheet)
-            return sheet
-
-        done = _("The sheet is submitted and locked.") if request.form.get("action") == "submit" else _("Saved.")
-        if attempt(save_and_maybe_submit, success=done):
+        except services.SheetProblems as refusal:
+            db.session.rollback()
+            problems = refusal.problems
+        except Refusal as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            flash(_("The sheet is submitted and locked.") if submitting else _("Saved."), "success")
             return redirect(url_for("expert.show", assignment_id=assignment.id) + "#sheet")
-    # Refused: the page again with everything the expert typed.
-    return render_assignment(assignment, typed=request.form), 400
+    # Refused: the page again with everything the expert typed, each criterion's problem beside it.
+    return render_assignment(assignment, typed=request.form, problems=problems), 400
 
 
 @bp.route("/manage/calls/<int:call_id>/scoring", methods=["GET", "POST"])
