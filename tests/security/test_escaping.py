@@ -82,7 +82,10 @@ def world(app):
     db.session.execute(sa.update(ScoreLine).where(ScoreLine.sheet_id == sheet.id).values(
         comment=evil("expert comment")))
 
-    stopped = create_application(call=call, submit=True)
+    # Stopped at eligibility: in a call of its own, since the commission's approved protocol has closed
+    # eligibility in the first one.
+    stopped = create_application(submit=True)
+    stopped.topic.title_kk = stopped.topic.title_ru = stopped.topic.title_en = evil("topic title")
     eligibility.review(operator(), stopped, "ineligible", {}, reason_codes=["TOPIC"],
                        comment=evil("eligibility comment"))
 

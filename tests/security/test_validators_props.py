@@ -159,10 +159,10 @@ def test_negative_and_over_precise_sums_are_refused(app, negative, precise):
 
 
 class Criterion:
-    """What read_sheet needs of a criterion: its id and its name."""
+    """What read_sheet needs of a criterion: its id, its name and its maximum."""
 
-    def __init__(self, id_, name):
-        self.id, self.name = id_, name
+    def __init__(self, id_, name, max_points=10):
+        self.id, self.name, self.max_points = id_, name, max_points
 
 
 @PROPS
@@ -181,7 +181,9 @@ def test_any_text_typed_as_points_is_a_number_or_a_message(app, text):
     if points is None:
         assert problems or not text.strip()
     else:
-        assert points.is_finite() and not problems  # an ordinary number, which the service compares with the maximum
+        # an ordinary number; a problem exactly when it is outside 0..10
+        assert points.is_finite()
+        assert bool(problems) == (not Decimal(0) <= points <= 10)
 
 
 # --- dates -----------------------------------------------------------------------------------
