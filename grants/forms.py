@@ -35,30 +35,26 @@ def _one_message_for_unreadable_values(form):
     form._errors = None
 
 
-class Form(FlaskForm):
+class _OurMessages:
+    """For both kinds of form below: WTForms' messages from our catalogues, one message for a value that
+    could not be read. (WTForms gathers Meta from every class of the MRO, this one included.)"""
+
+    class Meta:
+        def get_translations(self, form):
+            return CATALOGUES
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        _one_message_for_unreadable_values(self)
+        return valid
+
+
+class Form(_OurMessages, FlaskForm):
     """Every page's form: Flask-WTF's CSRF, with every message through our catalogues."""
 
-    class Meta:
-        def get_translations(self, form):
-            return CATALOGUES
 
-    def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        _one_message_for_unreadable_values(self)
-        return valid
-
-
-class RowForm(wtforms.Form):
+class RowForm(_OurMessages, wtforms.Form):
     """A line of a table inside a Form (FieldList of FormField): no CSRF of its own, the same catalogues."""
-
-    class Meta:
-        def get_translations(self, form):
-            return CATALOGUES
-
-    def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        _one_message_for_unreadable_values(self)
-        return valid
 
 
 class Problem:
