@@ -3,6 +3,7 @@
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,25 +18,32 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+@contextmanager
+def served(app):
+    """The app served on a free loopback port (its address in LIVE_URL) until the block ends."""
+    from grants.extensions import db
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield
+    finally:
+        server.shutdown()
+        thread.join()
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture
 def live_app(tmp_path):
     """The app on a database of its own, served on a free loopback port."""
     with fresh_database(tmp_path) as url:
         app = create_app(settings_for(url))
         build_schema(app)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
-        try:
+        with served(app):
             yield app
-        finally:
-            server.shutdown()
-            thread.join()
-            with app.app_context():
-                from grants.extensions import db
-
-                db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -78,17 +86,8 @@ def demo_site(tmp_path_factory):
             demo.seed()
             db.session.commit()
             db.session.remove()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
-        try:
+        with served(app):
             yield app
-        finally:
-            server.shutdown()
-            thread.join()
-            with app.app_context():
-                db.engine.dispose()
 
 
 def demo_context(browser, site, email, width=1280, height=800):
