@@ -6,9 +6,9 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
-from grants.applications.models import DocumentKind, Outcome, Status
+from grants.applications.models import Outcome, Status
 from grants.applications.phases import eligibility_open
-from grants.applications.sections import SECTIONS
+from grants.appforms import blocks as form_blocks
 from grants.calls.models import FundingSource, GrantType, Instrument
 from grants.i18n import MISSING, _l, missing
 from grants.organizations.models import LEGAL_FORMS
@@ -64,8 +64,9 @@ def register(app):
         language_title=lambda code: LANGUAGE_TITLES.get(code, code),
         status_title=enum_title(Status),
         outcome_title=enum_title(Outcome),
-        document_kind_title=enum_title(DocumentKind),
+        form_blocks=form_blocks.blocks,
+        form_slots=form_blocks.slots,
         number=number,
     )
-    app.jinja_env.globals.update(legal_forms=LEGAL_FORMS, application_sections=SECTIONS,
+    app.jinja_env.globals.update(legal_forms=LEGAL_FORMS,
                                  eligibility_open=eligibility_open)

@@ -1,12 +1,14 @@
 """The application form: sections, calendar plan, indicators, budget lines, documents."""
 
+import json
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from grants.applications.models import DocumentKind
-from grants.applications.sections import SECTIONS
+from grants.appforms import blocks
+from grants.appforms.fields import field_for
 from grants.filters import LANGUAGE_TITLES
 from grants.forms import DecimalField, Form, RowForm, choices
 from grants.i18n import _l
@@ -55,8 +57,15 @@ class BudgetRow(RowForm):
     institutional = BooleanField(_l("Institutional development"))
 
 
-def application_form_class():
-    """The form with one field per section; built once, the sections being fixed in code."""
+_FORM_CLASSES = {}
+
+
+def application_form_class(definition):
+    """The WTForms class asking a call's form: the fixed fields, then one field per value block and the
+    tables of the structured blocks the form has. Built once per definition (labels are read when drawn)."""
+    key = json.dumps(definition, sort_keys=True, default=str)
+    if key in _FORM_CLASSES:
+        return _FORM_CLASSES[key]
 
     class ApplicationForm(Form):
         revision = HiddenField()
@@ -64,27 +73,27 @@ def application_form_class():
         language = SelectField(_l("Language of the application"),
                                choices=choices(LANGUAGE_TITLES.items()))
         language_confirmed = BooleanField(_l("I confirm the application is written in the language declared"))
-        duration_months = IntegerField(_l("Duration, months"), validators=[Optional(), NumberRange(1, 60)])
-        activities = FieldList(FormField(ActivityRow), _l("Calendar plan"), min_entries=1,
-                               max_entries=MAX_ROWS["activities"])
-        indicators = FieldList(FormField(IndicatorRow), _l("Indicators"), min_entries=1,
-                               max_entries=MAX_ROWS["indicators"])
-        budget = FieldList(FormField(BudgetRow), _l("Budget"), min_entries=1, max_entries=MAX_ROWS["budget"])
-        partners = FieldList(FormField(PartnerRow), _l("Project partners"), min_entries=1,
-                             max_entries=MAX_ROWS["partners"])
 
-    for section in SECTIONS:
-        if section.kind == "count":
-            field = IntegerField(section.label, description=section.hint,
-                                 validators=[Optional(), NumberRange(0, 10**8)])
-        else:
-            field = TextAreaField(section.label, description=section.hint,
-                                  validators=[Optional(), Length(max=section.max_length)])
-        setattr(ApplicationForm, section.code, field)
+    if blocks.has(definition, "plan"):
+        ApplicationForm.duration_months = IntegerField(_l("Duration, months"),
+                                                       validators=[Optional(), NumberRange(1, 60)])
+        ApplicationForm.activities = FieldList(FormField(ActivityRow), _l("Calendar plan"), min_entries=1,
+                                               max_entries=MAX_ROWS["activities"])
+    if blocks.has(definition, "indicators"):
+        ApplicationForm.indicators = FieldList(FormField(IndicatorRow), _l("Indicators"), min_entries=1,
+                                               max_entries=MAX_ROWS["indicators"])
+    if blocks.has(definition, "budget"):
+        ApplicationForm.budget = FieldList(FormField(BudgetRow), _l("Budget"), min_entries=1,
+                                           max_entries=MAX_ROWS["budget"])
+    if blocks.has(definition, "partners"):
+        ApplicationForm.partners = FieldList(FormField(PartnerRow), _l("Project partners"), min_entries=1,
+                                             max_entries=MAX_ROWS["partners"])
+    for block in blocks.value_blocks(definition):
+        setattr(ApplicationForm, block.code, field_for(block))
+    if len(_FORM_CLASSES) > 512:  # forms change only while calls are prepared: a bound, not an eviction policy
+        _FORM_CLASSES.clear()
+    _FORM_CLASSES[key] = ApplicationForm
     return ApplicationForm
-
-
-ApplicationForm = application_form_class()
 
 
 def typed(field):
@@ -104,9 +113,9 @@ class DocumentForm(Form):
     kind = SelectField(_l("Kind of document"))
     file = FileField(_l("File (PDF, DOCX, XLSX, JPG or PNG)"), validators=[FileRequired(_l("Choose a file."))])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, definition=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = choices((k.value, k.title) for k in DocumentKind)
+        self.kind.choices = choices((slot.code, slot.label) for slot in blocks.slots(definition))
 
 
 class ReviewForm(Form):

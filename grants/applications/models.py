@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grants.appforms.blocks import form_text
 from grants.auth.models import User
 from grants.calls.models import Topic
 from grants.db import Money, StoredFileColumns, UTCDateTime, utcnow
@@ -117,8 +118,8 @@ class Application(db.Model):
         return [d for d in self.all_documents if not d.withdrawn]
 
     def text(self):
-        """All the prose of the application, for the language check and text similarity."""
-        parts = [self.title] + [str(v) for k, v in sorted((self.sections or {}).items()) if isinstance(v, str)]
+        """All the prose the call's form asks for, for the language check and text similarity."""
+        parts = [self.title] + form_text(self.topic.call.application_form, self.sections)
         parts += [a.activity for a in self.activities]
         return "\n\n".join(p for p in parts if p)
 

@@ -14,18 +14,17 @@ from grants.applications.models import (
     Application,
     BudgetLine,
     Document,
-    DocumentKind,
     Indicator,
     Partner,
     Status,
     Version,
 )
 from grants.applications.phases import eligibility_open
-from grants.applications.sections import SECTIONS
+from grants.appforms import blocks
 from grants.calls.services import next_receipt_number
 from grants.db import database_now, utcnow
 from grants.extensions import db
-from grants.i18n import _, format_datetime, format_money
+from grants.i18n import _, format_datetime, format_money, ngettext
 from grants.refusals import Refusal
 from grants.textcheck import language_mismatch
 
@@ -76,21 +75,24 @@ def save(actor, application, data, *, activities=(), indicators=(), budget=(), p
         application.language = data["language"]
         application.language_confirmed = False
     application.title = (data.get("title") or "").strip()[:400]
-    application.duration_months = data.get("duration_months")
-    sections = {}
-    for section in SECTIONS:
-        value = data.get(section.code)
-        if section.kind == "count":
-            sections[section.code] = value if isinstance(value, int) and value >= 0 else None
-        else:
-            sections[section.code] = (value or "").strip()[: section.max_length]
+    definition = application.call.application_form
+    if blocks.has(definition, "plan"):
+        application.duration_months = data.get("duration_months")
+    # An answer to a block the form no longer asks (a correction) is kept, not lost; it is not shown.
+    sections = dict(application.sections or {})
+    for block in blocks.value_blocks(definition):
+        sections[block.code] = blocks.stored(block, data.get(block.code))
     application.sections = sections
     if data.get("language_confirmed") is not None:
         application.language_confirmed = bool(data["language_confirmed"])
-    application.activities = [Activity(position=i, **row) for i, row in enumerate(activities)]
-    application.indicators = [Indicator(position=i, **row) for i, row in enumerate(indicators)]
-    application.budget_lines = [BudgetLine(position=i, **row) for i, row in enumerate(budget)]
-    application.partners = [Partner(position=i, **row) for i, row in enumerate(partners)]
+    if blocks.has(definition, "plan"):
+        application.activities = [Activity(position=i, **row) for i, row in enumerate(activities)]
+    if blocks.has(definition, "indicators"):
+        application.indicators = [Indicator(position=i, **row) for i, row in enumerate(indicators)]
+    if blocks.has(definition, "budget"):
+        application.budget_lines = [BudgetLine(position=i, **row) for i, row in enumerate(budget)]
+    if blocks.has(definition, "partners"):
+        application.partners = [Partner(position=i, **row) for i, row in enumerate(partners)]
     application.revision += 1
     application.updated_at = utcnow()
     db.session.flush()
@@ -106,31 +108,36 @@ def problems(application, now=None):
     """Everything that stops submission, each in words the applicant can act on."""
     found = []
     topic = application.topic
+    definition = application.call.application_form
+    answers = application.sections or {}
     if not application.title:
         found.append(_("Give the project a title."))
-    for section in SECTIONS:
-        value = (application.sections or {}).get(section.code)
-        if section.required and (value is None or value == ""):
-            found.append(_("Fill in the section “%(section)s”.", section=section.label))
-    if not application.activities:
-        found.append(_("Add at least one activity to the calendar plan."))
-    if not application.indicators:
-        found.append(_("Add at least one indicator of the expected results."))
-    if not application.budget_lines:
-        found.append(_("Add the budget lines."))
-    months = application.duration_months
-    if months and any(a.end_month > months for a in application.activities):
-        found.append(_("An activity ends after the project's last month (%(n)d).", n=months))
-    if months and months > topic.duration_months:
-        found.append(_("The project lasts %(n)d months; the topic allows at most %(max)d.", n=months,
-                       max=topic.duration_months))
-    total = application.budget_total
-    if total > topic.amount_cap:
-        found.append(_("The budget total %(total)s is above the topic's cap of %(cap)s.",
-                       total=format_money(total), cap=format_money(topic.amount_cap)))
-    if application.institutional_share > INSTITUTIONAL_SHARE_LIMIT:
-        found.append(_("Institutional development is %(share)s%% of the budget; at most 10%% is allowed.",
-                       share=(application.institutional_share * 100).quantize(Decimal("0.1"))))
+    for block in blocks.blocks(definition):
+        if block.is_value and block.required and block.empty(answers.get(block.code)):
+            found.append(_("Fill in the section “%(section)s”.", section=block.label))
+        elif block.kind == "plan" and not application.activities:
+            found.append(_("Add at least one activity to the calendar plan."))
+        elif block.kind == "indicators" and not application.indicators:
+            found.append(_("Add at least one indicator of the expected results."))
+        elif block.kind == "budget" and not application.budget_lines:
+            found.append(_("Add the budget lines."))
+        elif block.kind == "document":
+            found += _slot_problems(application, block)
+    if blocks.has(definition, "plan"):
+        months = application.duration_months
+        if months and any(a.end_month > months for a in application.activities):
+            found.append(_("An activity ends after the project's last month (%(n)d).", n=months))
+        if months and months > topic.duration_months:
+            found.append(_("The project lasts %(n)d months; the topic allows at most %(max)d.", n=months,
+                           max=topic.duration_months))
+    if blocks.has(definition, "budget"):
+        total = application.budget_total
+        if total > topic.amount_cap:
+            found.append(_("The budget total %(total)s is above the topic's cap of %(cap)s.",
+                           total=format_money(total), cap=format_money(topic.amount_cap)))
+        if application.institutional_share > INSTITUTIONAL_SHARE_LIMIT:
+            found.append(_("Institutional development is %(share)s%% of the budget; at most 10%% is allowed.",
+                           share=(application.institutional_share * 100).quantize(Decimal("0.1"))))
     if not application.language_confirmed and language_warning(application) is not None:
         found.append(_("The text does not seem to be written in the language you declared. Check the language, "
                        "or confirm that it is right."))
@@ -140,6 +147,19 @@ def problems(application, now=None):
     if application.status == Status.returned and not (still := eligibility_open(application.call)):
         found.append(still.reason)  # a revision would come back to a check that is over
     return found
+
+
+def _slot_problems(application, slot):
+    """A document slot with fewer files than it requires, or more than it allows."""
+    count = sum(1 for d in application.documents if d.kind == slot.code)
+    if count < slot.limit("min"):
+        return [ngettext("Attach %(num)d file under “%(slot)s”.", "Attach %(num)d files under “%(slot)s”.",
+                         slot.limit("min"), slot=slot.label)]
+    if count > slot.limit("max"):
+        return [ngettext("At most %(num)d file is allowed under “%(slot)s”; remove the extra ones.",
+                         "At most %(num)d files are allowed under “%(slot)s”; remove the extra ones.",
+                         slot.limit("max"), slot=slot.label)]
+    return []
 
 
 def submission_deadline(application):
@@ -159,6 +179,8 @@ def snapshot(application):
         "organization": {"bin": org.bin, "name_kk": org.name_kk, "name_ru": org.name_ru, "region": org.region.kato,
                          "address": org.address, "head_name": org.head_name, "phone": org.phone, "email": org.email},
         "duration_months": application.duration_months,
+        # The form as the applicant answered it: a version is read with its own questions.
+        "form": application.call.application_form,
         "sections": application.sections,
         "activities": [{"activity": a.activity, "start_month": a.start_month, "end_month": a.end_month,
                         "output": a.output} for a in application.activities],
@@ -239,13 +261,24 @@ class AlreadySubmitted(ApplicationError):
 def add_document(actor, application, kind, stream, filename):
     _require_member(actor, application)
     _require_editable(application)
-    kind = DocumentKind(kind)
+    slot = blocks.slot(application.call.application_form, kind)
+    if slot is None:
+        raise ApplicationError(_("Choose what the document is, from the list."))
+    if sum(1 for d in application.documents if d.kind == slot.code) >= slot.limit("max"):
+        raise ApplicationError(ngettext("At most %(num)d file is allowed under “%(slot)s”; remove one first.",
+                                        "At most %(num)d files are allowed under “%(slot)s”; remove one first.",
+                                        slot.limit("max"), slot=slot.label))
+    max_bytes = min(current_app.config["MAX_FILE_BYTES"], slot.limit("max_mb") * 1024 * 1024)
     store = storage.storage_from_config(current_app.config)
-    stored = store.save(stream, max_bytes=current_app.config["MAX_FILE_BYTES"], filename=filename or "document")
-    document = Document(application_id=application.id, kind=kind, **storage.stored_columns(stored, actor))
+    stored = store.save(stream, max_bytes=max_bytes, filename=filename or "document")
+    if stored.kind not in slot.file_types:  # what the file really is, read by storage, not its name
+        store.delete(stored.key)
+        raise ApplicationError(_("Under “%(slot)s” only these kinds of file are accepted: %(types)s.",
+                                 slot=slot.label, types=", ".join(t.upper() for t in slot.file_types)))
+    document = Document(application_id=application.id, kind=slot.code, **storage.stored_columns(stored, actor))
     application.all_documents.append(document)
     audit.record(actor, "application.add_document", application,
-                 after={"document": document.filename, "kind": kind, "sha256": stored.sha256})
+                 after={"document": document.filename, "kind": slot.code, "sha256": stored.sha256})
     return document
 
 

@@ -10,9 +10,16 @@ from flask_login import current_user
 import grants.applications.rules  # noqa: F401  (registers the rules)
 from grants import storage
 from grants.applications import eligibility, queries, services
-from grants.applications.forms import MAX_ROWS, ApplicationForm, DocumentForm, StartForm, typed, written_rows
+from grants.applications.forms import (
+    MAX_ROWS,
+    DocumentForm,
+    StartForm,
+    application_form_class,
+    typed,
+    written_rows,
+)
 from grants.applications.models import Application, Document
-from grants.applications.sections import SECTIONS
+from grants.appforms import blocks
 from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call
 from grants.extensions import db
@@ -73,26 +80,43 @@ def show(app_id):
     return render_template(
         "applications/applicant/show.html", application=application, content=services.snapshot(application),
         problems=services.problems(application) if application.editable else [],
-        review=eligibility.latest_review(application), confirm=ConfirmForm(), upload=DocumentForm(),
+        review=eligibility.latest_review(application), confirm=ConfirmForm(),
+        upload=DocumentForm(definition=application.call.application_form),
         deadline=services.submission_deadline(application))
 
 
 def form_data(application):
     """The stored application as form data, with one blank line at the end of each table that has room."""
+    definition = application.call.application_form
+    answers = application.sections or {}
     data = {"revision": application.revision, "title": application.title, "language": application.language,
-            "language_confirmed": application.language_confirmed,
-            "duration_months": application.duration_months, **(application.sections or {})}
-    data["activities"] = [{"activity": a.activity, "start_month": a.start_month, "end_month": a.end_month,
-                           "output": a.output} for a in application.activities]
-    data["indicators"] = [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
-                          for i in application.indicators]
-    data["budget"] = [{"item": b.item, "unit": b.unit, "quantity": b.quantity, "unit_cost": b.unit_cost,
-                       "institutional": b.institutional} for b in application.budget_lines]
-    data["partners"] = [{"number": p.number, "name": p.name, "role": p.role} for p in application.partners]
-    for table, limit in MAX_ROWS.items():
-        if len(data[table]) < limit:
-            data[table].append({})
-    return data
+            "language_confirmed": application.language_confirmed, "duration_months": application.duration_months}
+    for block in blocks.value_blocks(definition):
+        data[block.code] = blocks.form_value(block, answers.get(block.code))
+        if block.kind == "table":
+            data[block.code] = list(data[block.code] or [])
+            if len(data[block.code]) < block.limit("max_rows"):
+                data[block.code].append({})
+    tables = {}
+    if blocks.has(definition, "plan"):
+        tables["activities"] = [{"activity": a.activity, "start_month": a.start_month, "end_month": a.end_month,
+                                 "output": a.output} for a in application.activities]
+    if blocks.has(definition, "indicators"):
+        tables["indicators"] = [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
+                                for i in application.indicators]
+    if blocks.has(definition, "budget"):
+        tables["budget"] = [{"item": b.item, "unit": b.unit, "quantity": b.quantity, "unit_cost": b.unit_cost,
+                             "institutional": b.institutional} for b in application.budget_lines]
+    if blocks.has(definition, "partners"):
+        tables["partners"] = [{"number": p.number, "name": p.name, "role": p.role} for p in application.partners]
+    for table, rows in tables.items():
+        if len(rows) < MAX_ROWS[table]:
+            rows.append({})
+    return data | tables
+
+
+def application_form(application, **kwargs):
+    return application_form_class(application.call.application_form)(**kwargs)
 
 
 def _complain(field, message):
@@ -108,7 +132,7 @@ def collect(form, application):
     message (WTForms') and no second one about the same field.
     """
     activities, indicators, budget, partners = [], [], [], []
-    for row, data in written_rows(form.activities, ("activity", "start_month", "end_month", "output")):
+    for row, data in written_rows(getattr(form, "activities", ()), ("activity", "start_month", "end_month", "output")):
         if not typed(row.activity):
             _complain(row.activity, _("Describe the activity."))
         if not typed(row.start_month) or not typed(row.end_month):
@@ -117,15 +141,15 @@ def collect(form, application):
         elif data["start_month"] and data["end_month"] and data["end_month"] < data["start_month"]:
             _complain(row.end_month, _("The last month comes before the first."))
         activities.append({**data, "output": data["output"] or ""})
-    for row, data in written_rows(form.indicators, ("name", "unit", "baseline", "target")):
+    for row, data in written_rows(getattr(form, "indicators", ()), ("name", "unit", "baseline", "target")):
         if not typed(row.name) or not typed(row.unit) or not typed(row.target):
             _complain(row.name, _("Give the indicator, its unit and its target."))
         indicators.append({**data, "baseline": data["baseline"] or Decimal("0")})
-    for row, data in written_rows(form.budget, ("item", "unit", "quantity", "unit_cost")):
+    for row, data in written_rows(getattr(form, "budget", ()), ("item", "unit", "quantity", "unit_cost")):
         if not typed(row.item) or not typed(row.quantity) or not typed(row.unit_cost):
             _complain(row.item, _("Give the item, the quantity and the unit cost."))
         budget.append({**data, "unit": data["unit"] or ""})
-    for row, data in written_rows(form.partners, ("number", "name", "role")):
+    for row, data in written_rows(getattr(form, "partners", ()), ("number", "name", "role")):
         number = "".join((data["number"] or "").split())
         name, role = (data["name"] or "").strip(), (data["role"] or "").strip()
         if not number or not name:
@@ -135,8 +159,16 @@ def collect(form, application):
         elif number == application.organization.bin:
             _complain(row.number, _("The applicant NGO is not its own partner."))
         partners.append({"number": number, "name": name, "role": role})
-    data = {s.code: getattr(form, s.code).data for s in SECTIONS}
-    data.update(title=form.title.data, language=form.language.data, duration_months=form.duration_months.data,
+    data = {}
+    for block in blocks.value_blocks(application.call.application_form):
+        field = form[block.code]
+        if block.kind == "table":
+            keys = [c.code for c in block.columns]
+            data[block.code] = [row for _form, row in written_rows(field, keys)]
+        else:
+            data[block.code] = field.data
+    duration = form.duration_months.data if "duration_months" in form else application.duration_months
+    data.update(title=form.title.data, language=form.language.data, duration_months=duration,
                 language_confirmed=form.language_confirmed.data)
     return data, activities, indicators, budget, partners
 
@@ -177,7 +209,8 @@ def edit(app_id):
     if not application.editable:
         flash(_("The application has been submitted and can no longer be changed."), "info")
         return redirect(url_for("applications.show", app_id=application.id))
-    form = ApplicationForm(data=form_data(application)) if request.method == "GET" else ApplicationForm()
+    form = application_form(application, data=form_data(application)) if request.method == "GET" \
+        else application_form(application)
     status = 200
     if request.method == "POST":
         status = 400
@@ -189,7 +222,8 @@ def edit(app_id):
         if not has_problems(form):  # a field's problem is in the summary above the form, not said twice
             flash(problem, "error")
     return render_template("applications/applicant/edit.html", form=form, application=application,
-                           sections=SECTIONS, warning=services.language_warning(application)), status
+                           blocks=blocks.blocks(application.call.application_form),
+                           warning=services.language_warning(application)), status
 
 
 @bp.route("/applications/<int:app_id>/autosave", methods=["POST"])
@@ -199,7 +233,7 @@ def autosave(app_id):
     application = load(app_id, "application.edit")
     if not application.editable:
         return jsonify(saved=False, message=_("The application has been submitted and can no longer be changed.")), 409
-    form = ApplicationForm()
+    form = application_form(application)
     problem = _save(application, form)
     if problem:
         fields = [{"id": p.field_id, "label": p.label, "message": p.message} for p in form_problems(form)]
@@ -212,7 +246,7 @@ def autosave(app_id):
 @allow("application.edit")
 def upload(app_id):
     application = load(app_id, "application.edit")
-    form = DocumentForm()
+    form = DocumentForm(definition=application.call.application_form)
     if not form.validate_on_submit():
         for errors in form.errors.values():
             flash(" ".join(str(e) for e in errors), "error")

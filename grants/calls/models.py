@@ -126,6 +126,9 @@ class Call(db.Model):
     accepts_ru: Mapped[bool] = mapped_column(default=True)
     experts_per_application: Mapped[int] = mapped_column(default=3)
     criteria_set: Mapped[str] = mapped_column(sa.String(32), default="grant")
+    # The application form: an ordered list of blocks (grants/appforms/blocks.py), copied from the
+    # instrument's template and edited while the call is a draft.
+    application_form: Mapped[list] = mapped_column(sa.JSON, default=list)
     status: Mapped[str] = mapped_column(sa.String(16), default=CallStatus.draft, index=True)
     receipt_seq: Mapped[int] = mapped_column(default=0)  # last receipt number handed out
     # Drawn once and kept: the expert assignment can be rerun and shown to give the same result.

@@ -8,6 +8,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from grants import audit, storage
+from grants.appforms import templates as appform_templates
 from grants.calls.models import (
     GRANT_TYPE_BOUNDS,
     Call,
@@ -90,7 +91,8 @@ def _check_call(data, call=None):
 
 def create_call(actor, data):
     _check_call(data)
-    call = Call(**{k: data[k] for k in CALL_FIELDS}, status=CallStatus.draft, created_by_id=actor.id)
+    call = Call(**{k: data[k] for k in CALL_FIELDS}, status=CallStatus.draft, created_by_id=actor.id,
+                application_form=appform_templates.for_instrument(data["instrument"]))
     db.session.add(call)
     audit.record(actor, "call.create", call, after={k: data[k] for k in ("code", "instrument", "deadline_at")})
     return call
@@ -100,6 +102,10 @@ def update_call(actor, call, data):
     _require_status(call, CallStatus.draft)
     _check_call(data, call)
     before = audit.snapshot(call, CALL_FIELDS)
+    if data["instrument"] != call.instrument and call.application_form == appform_templates.for_instrument(
+            call.instrument):
+        # The form was still the old instrument's template, untouched: the new instrument's replaces it.
+        call.application_form = appform_templates.for_instrument(data["instrument"])
     for key in CALL_FIELDS:
         setattr(call, key, data[key])
     old, new = audit.changes(before, audit.snapshot(call, CALL_FIELDS))

@@ -203,24 +203,3 @@ def test_submitting_a_sheet_names_every_criterion_left_unscored(app, client):
     assert response.status_code == 400
     fields = {fid for fid, _label, _message in summary(response.get_data(as_text=True))}
     assert fields == {f"points-{c.id}" for c in rest}
-
-
-# --- documents ---------------------------------------------------------------------------------
-
-def test_an_application_without_documents_warns_before_submission(app, client):
-    import io
-
-    from tests.factories import PDF
-
-    application = create_application()
-    login(client, application.created_by.email)
-    client.get("/?lang=kk")
-    warning = translated("kk", "No document is attached. The call does not list its required documents here: "
-                               "check its announcement and attach them below before you submit.")
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
-    assert warning in page and f'action="/applications/{application.id}/submit"' in page  # still allowed
-    from grants.applications import services
-
-    services.add_document(application.created_by, application, "charter", io.BytesIO(PDF), "charter.pdf")
-    db.session.commit()
-    assert warning not in client.get(f"/applications/{application.id}").get_data(as_text=True)
