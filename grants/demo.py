@@ -1,5 +1,6 @@
 """The demo world: one user per role, NGOs in several regions, calls in every phase, applications in every state."""
 
+import io
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -95,14 +96,15 @@ def _one(model, column, value):
     return db.session.execute(sa.select(model).where(column == value)).scalar_one()
 
 
-def _call(operator, code, customer, source, year, titles, opens, deadline, topics, publish_at=None, experts=3):
+def _call(operator, code, customer, source, year, titles, opens, deadline, topics, publish_at=None, experts=3,
+          instrument="state_grant", criteria="grant"):
     """A call with topics: (direction code, grant type, months, cap, count, region KATOs, kk title, ru title)."""
     call = call_services.create_call(operator, {
-        "code": code, "instrument": "state_grant", "customer_id": _one(CustomerBody, CustomerBody.code, customer).id,
+        "code": code, "instrument": instrument, "customer_id": _one(CustomerBody, CustomerBody.code, customer).id,
         "funding_source": source, "budget_year": year, "title_kk": titles[0], "title_ru": titles[1],
         "title_en": titles[2], "description_kk": "", "description_ru": "", "description_en": "",
         "opens_at": opens, "deadline_at": deadline, "accepts_kk": True, "accepts_ru": True,
-        "experts_per_application": experts, "criteria_set": "grant"})
+        "experts_per_application": experts, "criteria_set": criteria})
     db.session.flush()
     for direction, grant_type, months, cap, count, katos, title_kk, title_ru in topics:
         regions = db.session.execute(sa.select(Region).where(Region.kato.in_(katos))).scalars().all()
@@ -128,6 +130,29 @@ def _apply(user, org, topic, language, now, submit=False):
     if submit:
         app_services.submit(user, application, now=now)
     return application
+
+
+def _award(operator, user, org, now, deadline, everywhere):
+    """An open award call on the award's own form (no budget, no plan), and a nomination written in Kazakh,
+    with its evidence attached, ready to submit."""
+    call = _call(operator, "2026-MCI-07", "MCI", "republican", 2026,
+                 ("ҮЕҰ-ларға арналған сыйлықақы: еріктілік", "Премия для НПО: волонтерство",
+                  "Award for NGOs: volunteering"),
+                 now - timedelta(days=4), deadline + timedelta(days=7), [
+                     (11, "short", 12, "10000000", 2, everywhere, "Үздік еріктілер ұйымы",
+                      "Лучшая волонтерская организация")], publish_at=now - timedelta(days=5),
+                 instrument="award", criteria="award")
+    nomination = app_services.start(user, call.topics[0], org, "kk", now=now)
+    db.session.flush()
+    app_services.save(user, nomination, {
+        "title": "Сыр өңіріндегі еріктілер қозғалысы", "language": "kk",
+        "achievements": "2025 жылы ұйымның 120 еріктісі Қызылорда облысының 14 ауылында 2 300 қарт адамға үйде "
+                        "көмек көрсетті; жастарға арналған 36 оқыту өткізілді.",
+        "reached": 2300, "references": "Қызылорда облысы әкімдігінің жастар саясаты басқармасы, +7 7242 00 00 00",
+        "development": "Ұйым қызметкерлерін оқыту және еріктілерді есепке алу жүйесін енгізу."})
+    for slot, name in (("evidence", "есеп-2025.pdf"), ("charter", "жарғы.pdf")):
+        app_services.add_document(user, nomination, slot, io.BytesIO(agreements_demo.PDF), name)
+    return call
 
 
 def seed():
@@ -201,6 +226,7 @@ def _calls(users, orgs):
               (8, "short", 9, "6000000", 2, ["590000000"], "Ауыл жастарының денсаулығы", "Здоровье сельской молодежи")])
 
     ngo = {o.id: users[o.email] for o in (almaty, kyzylorda, pavlodar)}
+    _award(operator, ngo[kyzylorda.id], kyzylorda, now, deadline, everywhere)
     youth = open_call.topics[0]
     _apply(ngo[almaty.id], almaty, youth, "kk", now)  # a draft in Kazakh
     _apply(ngo[kyzylorda.id], kyzylorda, youth, "kk", now, submit=True)

@@ -6,9 +6,9 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
+from grants.appforms import blocks as form_blocks
 from grants.applications.models import Outcome, Status
 from grants.applications.phases import eligibility_open
-from grants.appforms import blocks as form_blocks
 from grants.calls.models import FundingSource, GrantType, Instrument
 from grants.i18n import MISSING, _l, missing
 from grants.organizations.models import LEGAL_FORMS

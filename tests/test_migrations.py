@@ -90,3 +90,50 @@ def test_the_mending_of_direction_15_keeps_an_administrators_own_edit(tmp_path):
                 assert rows[15] == f"{right_ru}|{expected_kk}"
                 assert rows[14] == f"{broken_ru}|{edited_kk or broken_kk}"  # only direction 15 is touched
                 db.engine.dispose()
+
+
+def test_forms_as_data_keep_every_answer_version_and_figure_of_existing_applications(tmp_path):
+    """Applications, versions, documents and agreements written before forms were data (the database as
+    it was one migration back) come through the upgrade unchanged, on the state-grant form they answered."""
+    import importlib.util
+    import io
+    from pathlib import Path
+
+    from grants.appforms.templates import for_instrument
+    from grants.applications import services as app_services
+    from grants.reference.services import load_reference
+    from tests.factories import PDF, create_agreement, create_application
+
+    path = Path(__file__).parent.parent / "migrations/versions/20261202_0100_9b1f4e2c7a10_calls_application_form.py"
+    spec = importlib.util.spec_from_file_location("forms_as_data", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    tables = ("applications", "application_versions", "application_documents", "application_budget_lines",
+              "application_activities", "application_indicators", "agreements",
+              "tranches")
+    with fresh_database(tmp_path) as url:
+        app = create_app(settings_for(url, UPLOAD_FOLDER=str(tmp_path / "uploads")))
+        with app.app_context():
+            flask_migrate.upgrade()
+            load_reference()
+            agreement = create_agreement()
+            draft = create_application(call=agreement.application.call)
+            app_services.add_document(draft.created_by, draft, "budget", io.BytesIO(PDF), "budget.pdf")
+            db.session.commit()
+            flask_migrate.downgrade(revision="7c3e5a9d1f42")  # the schema before forms were data
+            db.session.remove()
+            with db.engine.connect() as conn:
+                before = {t: conn.execute(sa.select(sa.text("*")).select_from(sa.table(t)).order_by(sa.text("id")))
+                          .mappings().all() for t in tables}
+            flask_migrate.upgrade()
+            with db.engine.connect() as conn:
+                after = {t: conn.execute(sa.select(sa.text("*")).select_from(sa.table(t)).order_by(sa.text("id")))
+                         .mappings().all() for t in tables}
+                forms = conn.execute(sa.select(sa.column("application_form", sa.JSON)).select_from(
+                    sa.table("calls"))).scalars().all()
+            assert after == before and all(before.values())
+            assert forms and all(form == migration.STATE_GRANT_FORM for form in forms)
+            # and the frozen form is the state-grant template of today, unchanged
+            assert migration.STATE_GRANT_FORM == for_instrument("state_grant")
+            db.session.remove()
+            db.engine.dispose()

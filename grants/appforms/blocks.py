@@ -12,6 +12,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import format_decimal
 from flask_babel import get_locale
 
 from grants.i18n import _, _l, format_money
@@ -133,6 +134,8 @@ class Block:
             return ""
         if self.kind == "money":
             return format_money(Decimal(value))
+        if self.kind == "number":
+            return format_decimal(value, locale=str(get_locale() or "kk"))
         if self.kind == "date":
             return date.fromisoformat(value).strftime("%d.%m.%Y")
         if self.kind == "choice":
@@ -203,20 +206,23 @@ def form_text(definition, sections):
 
 
 def _texts_problems(where, texts, what, required=True):
+    """A label's (or hint's) problems; each message is a whole sentence, as Kazakh grammar needs."""
     texts = texts if isinstance(texts, dict) else {}
     found = []
-    for lang in ("kk", "ru"):
-        value = texts.get(lang)
-        if required and not (isinstance(value, str) and value.strip()):
-            found.append(_("%(where)s: give the %(what)s in %(language)s.", where=where, what=what,
-                           language=_("Kazakh") if lang == "kk" else _("Russian")))
+    if required:
+        for lang in ("kk", "ru"):
+            value = texts.get(lang)
+            if not (isinstance(value, str) and value.strip()):
+                found.append(_("%(where)s: give the label in Kazakh.", where=where) if lang == "kk"
+                             else _("%(where)s: give the label in Russian.", where=where))
     for lang in LANGUAGES:
         value = texts.get(lang)
         if value is not None and not isinstance(value, str):
-            found.append(_("%(where)s: the %(what)s must be text.", where=where, what=what))
+            found.append(_("%(where)s: a label or a hint must be text.", where=where))
         elif isinstance(value, str) and len(value) > 2000:
-            found.append(_("%(where)s: the %(what)s is longer than %(n)d characters.", where=where, what=what,
-                           n=2000))
+            found.append(_("%(where)s: the label is longer than %(n)d characters.", where=where, n=2000)
+                         if what == "label" else
+                         _("%(where)s: the hint is longer than %(n)d characters.", where=where, n=2000))
     return found
 
 
@@ -239,8 +245,8 @@ def block_problems(data, n=None):
     elif kind in VALUE_KINDS and code in RESERVED:
         found.append(_("%(where)s: the code “%(code)s” is taken by the form itself; choose another.",
                        where=where, code=code))
-    found += _texts_problems(where, data.get("label"), _("label"))
-    found += _texts_problems(where, data.get("hint") or {}, _("hint"), required=False)
+    found += _texts_problems(where, data.get("label"), "label")
+    found += _texts_problems(where, data.get("hint") or {}, "hint", required=False)
     if "required" in data and not isinstance(data["required"], bool):
         found.append(_("%(where)s: “required” is yes or no.", where=where))
     for name, (low, high, _default) in LIMITS.get(kind, {}).items():
@@ -264,13 +270,13 @@ def block_problems(data, n=None):
         if not isinstance(options, list) or not 2 <= len(options) <= MAX_OPTIONS:
             found.append(_("%(where)s: give from 2 to %(n)d options.", where=where, n=MAX_OPTIONS))
         else:
-            found += _items_problems(where, options, _("Option"))
+            found += _items_problems(where, options, "option")
     if kind == "table":
         columns = data.get("columns")
         if not isinstance(columns, list) or not 1 <= len(columns) <= MAX_COLUMNS:
             found.append(_("%(where)s: give from 1 to %(n)d columns.", where=where, n=MAX_COLUMNS))
         else:
-            found += _items_problems(where, columns, _("Column"))
+            found += _items_problems(where, columns, "column")
             if any(isinstance(c, dict) and c.get("type", "text") not in COLUMN_TYPES for c in columns):
                 found.append(_("%(where)s: a column is text, a whole number, an amount or a date.", where=where))
     return found
@@ -279,7 +285,8 @@ def block_problems(data, n=None):
 def _items_problems(where, items, noun):
     found, seen = [], set()
     for i, item in enumerate(items, start=1):
-        place = f"{where}, {noun} {i}"
+        place = _("%(where)s, option %(n)d", where=where, n=i) if noun == "option" else \
+            _("%(where)s, column %(n)d", where=where, n=i)
         if not isinstance(item, dict):
             found.append(_("%(where)s is not filled in.", where=place))
             continue
@@ -290,7 +297,7 @@ def _items_problems(where, items, noun):
         elif code in seen:
             found.append(_("%(where)s: the code “%(code)s” is used twice.", where=place, code=code))
         seen.add(code)
-        found += _texts_problems(place, item.get("label"), _("label"))
+        found += _texts_problems(place, item.get("label"), "label")
     return found
 
 

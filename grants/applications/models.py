@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.appforms.blocks import form_text
+from grants.appforms.blocks import blocks, form_text
 from grants.auth.models import User
 from grants.calls.models import Topic
 from grants.db import Money, StoredFileColumns, UTCDateTime, utcnow
@@ -116,6 +116,15 @@ class Application(db.Model):
     @property
     def documents(self):
         return [d for d in self.all_documents if not d.withdrawn]
+
+    @property
+    def first_text(self):
+        """(block, answer) of the form's first long text — a project's summary, a nomination's achievements —
+        what an expert reads first; None when the form has none."""
+        for block in blocks(self.topic.call.application_form):
+            if block.kind == "long_text":
+                return block, (self.sections or {}).get(block.code) or ""
+        return None
 
     def text(self):
         """All the prose the call's form asks for, for the language check and text similarity."""

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from grants import audit, mail, storage
+from grants.appforms import blocks
 from grants.applications.models import (
     DECIDED,
     INSTITUTIONAL_SHARE_LIMIT,
@@ -20,7 +21,6 @@ from grants.applications.models import (
     Version,
 )
 from grants.applications.phases import eligibility_open
-from grants.appforms import blocks
 from grants.calls.services import next_receipt_number
 from grants.db import database_now, utcnow
 from grants.extensions import db

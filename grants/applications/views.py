@@ -9,6 +9,7 @@ from flask_login import current_user
 
 import grants.applications.rules  # noqa: F401  (registers the rules)
 from grants import storage
+from grants.appforms import blocks
 from grants.applications import eligibility, queries, services
 from grants.applications.forms import (
     MAX_ROWS,
@@ -19,7 +20,6 @@ from grants.applications.forms import (
     written_rows,
 )
 from grants.applications.models import Application, Document
-from grants.appforms import blocks
 from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call
 from grants.extensions import db

@@ -4,8 +4,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from grants.appforms.templates import STATE_GRANT
 from grants.applications.models import Application, Status
-from grants.applications.sections import SECTIONS
 from grants.demo import KK_TEXT
 from grants.extensions import db
 from tests.conftest import translated
@@ -58,8 +58,9 @@ def test_an_ngo_applies_in_kazakh_with_the_interface_in_kazakh(live_app, page, a
     expect(page.get_by_role("heading", name=kk("Writing the application"))).to_be_visible()
     page.get_by_label(kk("Project title")).fill("Еріктілер клубы")
     page.get_by_label(kk("Duration, months")).fill("10")
-    for section in SECTIONS:
-        page.get_by_label(kk(str(section.label._args[0]))).fill(str(KK_TEXT[section.code]))
+    for block in STATE_GRANT:
+        if block["code"] in KK_TEXT:
+            page.get_by_label(kk(str(block["label"]._args[0]))).fill(str(KK_TEXT[block["code"]]))
     page.get_by_label(kk("Activity") + " 1").fill("Еріктілерді іріктеу және оқыту")
     page.get_by_label(kk("From month") + " 1").fill("1")
     page.get_by_label(kk("To month") + " 1").fill("3")

@@ -1,0 +1,303 @@
+"""A call's form is data: every kind of block asks, reads back, refuses bad input in the user's language,
+and is enforced at submission; each instrument's template is a whole form in three languages."""
+
+import html
+import io
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from flask_babel import force_locale, ngettext
+
+from grants.appforms import blocks
+from grants.appforms.templates import TEMPLATES, for_instrument
+from grants.applications import services as app_services
+from grants.applications.models import Application
+from grants.db import utcnow
+from grants.extensions import db
+from tests.conftest import login, post_form, translated
+from tests.factories import PDF, PNG, create_call, create_organization, create_user
+
+
+def texts(word):
+    return {"kk": f"{word} (қаз.)", "ru": f"{word} (рус.)", "en": word}
+
+
+# One block of every kind the applicant answers, with limits a test can cross.
+EVERY_KIND = [
+    {"code": "story", "kind": "long_text", "label": texts("Story"), "required": True, "max_length": 20},
+    {"code": "motto", "kind": "short_text", "label": texts("Motto"), "required": False, "max_length": 10},
+    {"code": "volunteers", "kind": "number", "label": texts("Volunteers"), "required": True, "min": 1, "max": 500},
+    {"code": "cofunding", "kind": "money", "label": texts("Co-funding"), "required": False, "max": 1000000},
+    {"code": "founded", "kind": "date", "label": texts("Founded"), "required": False},
+    {"code": "scale", "kind": "choice", "label": texts("Scale"), "required": True,
+     "options": [{"code": "o1", "label": texts("Village")}, {"code": "o2", "label": texts("Region")}]},
+    {"code": "groups", "kind": "multi_choice", "label": texts("Groups"), "required": False,
+     "options": [{"code": "o1", "label": texts("Youth")}, {"code": "o2", "label": texts("Elderly")},
+                 {"code": "o3", "label": texts("Disabled")}]},
+    {"code": "before", "kind": "yes_no", "label": texts("Funded before"), "required": True},
+    {"code": "events", "kind": "table", "label": texts("Events"), "required": False, "max_rows": 2,
+     "columns": [{"code": "c1", "label": texts("Event"), "type": "text"},
+                 {"code": "c2", "label": texts("People"), "type": "number"},
+                 {"code": "c3", "label": texts("Cost"), "type": "money"},
+                 {"code": "c4", "label": texts("Day"), "type": "date"}]},
+    {"code": "proof", "kind": "document", "label": texts("Proof"), "required": True, "min": 1, "max": 2,
+     "types": ["pdf"]},
+]
+
+VALID = {"title": "Проект", "language": "ru", "story": "Короткая история.", "motto": "Вместе",
+         "volunteers": "12", "cofunding": "1500.50", "founded": "2015-03-08",
+         "scale": "o2", "groups": ["o1", "o3"], "before": "no",
+         "events-0-c1": "Субботник", "events-0-c2": "40", "events-0-c3": "25000", "events-0-c4": "2026-05-01"}
+
+
+def custom_call(definition):
+    """A published, open call whose form is `definition` (set as the builder would leave it)."""
+    call = create_call(published=False)
+    call.application_form = definition
+    from grants.calls import services as call_services
+    from tests.factories import operator
+
+    call_services.publish(operator(), call)
+    db.session.commit()
+    return call
+
+
+def started(call, language="ru"):
+    owner = create_user("applicant")
+    org = create_organization(owner=owner)
+    application = app_services.start(owner, call.topics[0], org, language)
+    db.session.commit()
+    return owner, application
+
+
+def edit(client, application, data, lang="ru"):
+    client.get(f"/?lang={lang}")
+    page = f"/applications/{application.id}/edit"
+    db.session.expire_all()
+    revision = str(db.session.get(Application, application.id).revision)
+    response = post_form(client, page, {"revision": revision, "then": "edit", **data})
+    db.session.expire_all()  # the request saved in its own session
+    return response
+
+
+# --- the templates -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("instrument", sorted(TEMPLATES))
+def test_every_instrument_has_a_whole_form_in_kazakh_russian_and_english(app, instrument):
+    form = for_instrument(instrument)
+    assert blocks.check_definition(form) == []
+    for block in form:
+        labels = block["label"]
+        assert all(labels[lang].strip() for lang in ("kk", "ru", "en")), block["code"]
+        assert labels["kk"] != labels["en"] and labels["ru"] != labels["en"], f"{block['code']} is not translated"
+
+
+def test_an_award_nomination_asks_for_no_budget_or_plan_and_a_grant_for_both(app):
+    kinds = {instrument: {b["kind"] for b in for_instrument(instrument)} for instrument in TEMPLATES}
+    assert not kinds["award"] & {"budget", "plan"}
+    assert {"budget", "plan", "indicators", "partners"} <= kinds["state_grant"]
+
+
+def test_a_new_call_takes_its_instruments_form_and_a_changed_instrument_takes_the_new_one(app):
+    from grants.calls import services as call_services
+    from tests.factories import call_data, operator
+
+    call = create_call(published=False, instrument="award")
+    assert [b["code"] for b in call.application_form] == [b["code"] for b in for_instrument("award")]
+    data = call_data(instrument="state_grant", code=call.code)
+    call_services.update_call(operator(), call, data)
+    assert blocks.has(call.application_form, "budget")
+
+
+# --- every kind, answered and read back ---------------------------------------------------------------------
+
+def test_every_kind_of_block_is_kept_as_typed_and_shown_back(app, client):
+    call = custom_call(EVERY_KIND)
+    owner, application = started(call)
+    login(client, owner.email)
+    response = edit(client, application, VALID)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    saved = db.session.get(Application, application.id).sections
+    # what each answer is, written out by hand
+    assert saved["story"] == "Короткая история." and saved["motto"] == "Вместе"
+    assert saved["volunteers"] == 12 and saved["cofunding"] == "1500.50" and saved["founded"] == "2015-03-08"
+    assert saved["scale"] == "o2" and saved["groups"] == ["o1", "o3"] and saved["before"] is False
+    assert saved["events"] == [{"c1": "Субботник", "c2": 40, "c3": "25000.00", "c4": "2026-05-01"}]
+    page = client.get(f"/applications/{application.id}/edit").get_data(as_text=True)
+    assert 'value="1500.50"' in page and 'value="2015-03-08"' in page and "Субботник" in page
+    assert 'value="o2" selected' in page or 'selected value="o2"' in page
+    overview = html.unescape(client.get(f"/applications/{application.id}").get_data(as_text=True))
+    assert "Region (рус.)" in overview and "Youth (рус.); Disabled (рус.)" in overview
+    assert "08.03.2015" in overview and "Нет" in overview
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+@pytest.mark.parametrize("field, value, message", [
+    ("story", "x" * 21, ("Field cannot be longer than %(max)d character.",
+                         "Field cannot be longer than %(max)d characters.", 20)),
+    ("motto", "x" * 11, ("Field cannot be longer than %(max)d character.",
+                         "Field cannot be longer than %(max)d characters.", 10)),
+    ("volunteers", "много", "Not a valid integer value."),
+    ("volunteers", "501", ("Number must be between %(min)s and %(max)s.", {"min": 1, "max": 500})),
+    ("cofunding", "abc", "Not a valid decimal value."),
+    ("cofunding", "1000000.01", ("Number must be between %(min)s and %(max)s.", {"min": 0, "max": 1000000})),
+    ("founded", "08.03.2015", "Not a valid date value."),
+    ("founded", "0001-01-01", ("Give a date between the years %(first)d and %(last)d.", {"first": 1900, "last": 2100})),
+    ("scale", "o9", "Not a valid choice."),
+    ("before", "maybe", "Not a valid choice."),
+    ("events-0-c2", "сорок", "Not a valid integer value."),
+    ("events-0-c4", "вчера", "Not a valid date value."),
+])
+def test_bad_input_in_every_kind_is_refused_in_the_users_language_and_nothing_is_lost(app, client, lang, field,
+                                                                                       value, message):
+    call = custom_call(EVERY_KIND)
+    owner, application = started(call)
+    login(client, owner.email)
+    assert edit(client, application, VALID).status_code == 302
+    before = dict(db.session.get(Application, application.id).sections)
+    response = edit(client, application, {**VALID, "title": "Другое название", field: value}, lang=lang)
+    assert response.status_code == 400
+    if isinstance(message, tuple) and len(message) == 3:
+        with force_locale(lang):
+            expected = ngettext(message[0], message[1], message[2], max=message[2])
+        assert expected != message[1] % {"max": message[2]}
+    elif isinstance(message, tuple):
+        expected = translated(lang, message[0], **message[1])
+    else:
+        expected = translated(lang, message)
+    page = html.unescape(response.get_data(as_text=True))
+    assert expected in page
+    assert "Другое название" in page  # what was typed is shown back, not lost
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).sections == before  # and nothing half-saved
+
+
+def test_a_multiple_choice_outside_its_options_is_refused(app, client):
+    call = custom_call(EVERY_KIND)
+    owner, application = started(call)
+    login(client, owner.email)
+    response = edit(client, application, {**VALID, "groups": ["o1", "o7"]}, lang="kk")
+    assert response.status_code == 400
+    with force_locale("kk"):
+        expected = ngettext("'%(value)s' is not a valid choice for this field.",
+                            "'%(value)s' are not valid choices for this field.", 1, value="o7")
+    assert expected in html.unescape(response.get_data(as_text=True))
+
+
+# --- enforced at submission ---------------------------------------------------------------------------------
+
+def test_required_blocks_and_documents_stop_submission_until_given(app, client):
+    call = custom_call(EVERY_KIND)
+    owner, application = started(call)
+    login(client, owner.email)
+    assert edit(client, application, {**VALID, "story": "", "before": ""}).status_code == 302
+    application = db.session.get(Application, application.id)
+    with force_locale("ru"):
+        found = app_services.problems(application)
+        expected = [translated("ru", "Fill in the section “%(section)s”.", section="Story (рус.)"),
+                    translated("ru", "Fill in the section “%(section)s”.", section="Funded before (рус.)"),
+                    ngettext("Attach %(num)d file under “%(slot)s”.", "Attach %(num)d files under “%(slot)s”.", 1,
+                             slot="Proof (рус.)")]
+    assert found == expected
+    with pytest.raises(app_services.ApplicationError):
+        app_services.submit(owner, application)
+    db.session.rollback()
+    assert edit(client, application, VALID).status_code == 302
+    application = db.session.get(Application, application.id)
+    app_services.add_document(owner, application, "proof", io.BytesIO(PDF), "proof.pdf")
+    db.session.commit()
+    assert app_services.problems(application) == []
+    app_services.submit(owner, application)
+    db.session.commit()
+    version = application.versions[-1].content
+    assert version["form"] == EVERY_KIND and version["sections"]["volunteers"] == 12
+
+
+def test_a_document_slot_refuses_a_file_of_another_type_and_one_too_many(app):
+    call = custom_call(EVERY_KIND)
+    owner, application = started(call)
+    with force_locale("kk"):
+        with pytest.raises(app_services.ApplicationError) as refused:
+            app_services.add_document(owner, application, "proof", io.BytesIO(PNG), "photo.png")
+        assert str(refused.value) == translated(
+            "kk", "Under “%(slot)s” only these kinds of file are accepted: %(types)s.", slot="Proof (қаз.)",
+            types="PDF")
+        db.session.rollback()
+        for n in range(2):
+            app_services.add_document(owner, application, "proof", io.BytesIO(PDF), f"proof{n}.pdf")
+        db.session.commit()
+        with pytest.raises(app_services.ApplicationError):
+            app_services.add_document(owner, application, "proof", io.BytesIO(PDF), "third.pdf")
+        with pytest.raises(app_services.ApplicationError):
+            app_services.add_document(owner, application, "charter", io.BytesIO(PDF), "charter.pdf")  # no such slot
+    db.session.rollback()
+    assert len(db.session.get(Application, application.id).documents) == 2
+    stored = [p for p in Path(app.config["UPLOAD_FOLDER"]).rglob("*") if p.is_file()]
+    assert len(stored) == 2  # the refused PNG was not left behind
+
+
+def test_an_award_nomination_is_submitted_without_budget_plan_or_indicators(app, client):
+    call = create_call(instrument="award", criteria_set="award",
+                       deadline_at=utcnow() + timedelta(days=5))
+    owner, application = started(call, language="kk")
+    login(client, owner.email)
+    page = client.get(f"/applications/{application.id}/edit?lang=kk").get_data(as_text=True)
+    assert 'name="budget-0-item"' not in page and 'name="activities-0-activity"' not in page
+    assert 'name="achievements"' in page
+    response = edit(client, application, {"title": "Номинация", "language": "kk",
+                                          "achievements": "Біз 2025 жылы 300 балаға көмектестік.",
+                                          "reached": "300", "references": "Ақтөбе облысының әкімдігі",
+                                          "development": "Қызметкерлерді оқыту."}, lang="kk")
+    assert response.status_code == 302
+    application = db.session.get(Application, application.id)
+    for slot in ("evidence", "charter"):
+        app_services.add_document(owner, application, slot, io.BytesIO(PDF), f"{slot}.pdf")
+    db.session.commit()
+    assert app_services.problems(application) == []
+    app_services.submit(owner, application)
+    db.session.commit()
+    assert application.budget_lines == [] and application.activities == []
+    assert application.versions[-1].content["sections"]["reached"] == 300
+    version_page = client.get(f"/applications/{application.id}/versions/1?lang=kk").get_data(as_text=True)
+    assert "Біз 2025 жылы 300 балаға көмектестік." in version_page
+
+
+# --- a definition is checked whole --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_broken_definition_gets_every_problem_at_once_in_the_users_language(app, lang):
+    broken = [
+        {"code": "story", "kind": "long_text", "label": {"ru": "История"}},
+        {"code": "story", "kind": "long_text", "label": texts("Again")},
+        {"code": "title", "kind": "short_text", "label": texts("Title")},
+        {"code": "pick", "kind": "choice", "label": texts("Pick"), "options": [{"code": "o1", "label": texts("A")}]},
+        {"code": "costs", "kind": "budget", "label": texts("Budget")},
+        {"code": "costs2", "kind": "budget", "label": texts("Budget")},
+        {"code": "n", "kind": "number", "label": texts("N")},
+        {"code": "many", "kind": "number", "label": texts("Many"), "min": 10, "max": 5},
+        {"code": "what", "kind": "sculpture", "label": texts("What")},
+    ]
+    with force_locale(lang):
+        found = blocks.check_definition(broken)
+        block = lambda n: translated(lang, "Block %(n)d", n=n)  # noqa: E731
+        expected = [
+            translated(lang, "%(where)s: give the label in Kazakh.", where=block(1)),
+            translated(lang, "Block %(n)d: the code “%(code)s” is already used by block %(first)d.", n=2,
+                       code="story", first=1),
+            translated(lang, "%(where)s: the code “%(code)s” is taken by the form itself; choose another.",
+                       where=block(3), code="title"),
+            translated(lang, "%(where)s: give from 2 to %(n)d options.", where=block(4), n=30),
+            translated(lang, "%(where)s: the code is 2 to 16 small Latin letters, digits or underscores, beginning "
+                             "with a letter.", where=block(7)),
+            translated(lang, "%(where)s: the smallest number is above the largest.", where=block(8)),
+            translated(lang, "%(where)s: unknown kind of block.", where=block(9)),
+            translated(lang, "The form has “%(kind)s” twice; it may have it once.", kind=translated(lang, "Budget")),
+        ]
+    assert sorted(found) == sorted(expected)
+
+
+def test_money_kept_as_text_reads_back_as_the_same_amount(app):
+    block = blocks.Block({"code": "m", "kind": "money", "label": texts("M")})
+    assert blocks.form_value(block, blocks.stored(block, Decimal("12.5"))) == Decimal("12.50")
