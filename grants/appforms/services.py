@@ -90,7 +90,7 @@ def _texts(value):
 
 
 def _rows(rows, prefix, extra=()):
-    """Rows (options or columns) with their labels trimmed, blank rows left out, and a code for each:
+    """Rows (options or columns) with their labels trimmed, rows without text left out, and a code for each:
     a row keeps its code; a new one gets o1, o2… (c1, c2…) by position, the first free from there."""
     kept = []
     for row in rows or ():
@@ -98,8 +98,8 @@ def _rows(rows, prefix, extra=()):
             kept.append(row)
             continue
         label = _texts(row.get("label"))
-        if not any(label.values()) and not (row.get("code") or "").strip():
-            continue
+        if not any(label.values()):
+            continue  # a blank line, or one whose texts the operator cleared to remove it
         kept.append({"code": (row.get("code") or "").strip(), "label": label,
                      **{k: row[k] for k in extra if row.get(k) is not None}})
     taken = {r["code"] for r in kept if isinstance(r, dict) and r["code"]}

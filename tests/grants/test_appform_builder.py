@@ -11,7 +11,8 @@ from grants.appforms import services
 from grants.appforms.models import FormCorrection
 from grants.audit import AuditEvent
 from grants.extensions import db
-from tests.conftest import csrf_token, post_form
+from grants.reference.models import CustomerBody
+from tests.conftest import csrf_token, post_form, translated
 from tests.factories import create_application, create_call, create_user, operator, signed_in
 
 KK = {"kk": "Сұрақ", "ru": "Вопрос", "en": "Question"}
@@ -157,6 +158,7 @@ def test_an_applicant_an_expert_and_another_body_are_refused(app):
     before = copy.deepcopy(call.application_form)
     mine, other = create_user("customer"), create_user("customer")
     mine.customer_body_id = call.customer_id
+    other.customer_body_id = db.session.scalar(sa.select(CustomerBody.id).where(CustomerBody.code == "ALA-IP"))
     db.session.commit()
     url = f"/manage/calls/{call.id}/form"
     for user, status in ((create_user("applicant"), 403), (create_user("expert"), 403), (other, 403),
@@ -183,6 +185,10 @@ def test_the_pages_draw_the_form_and_its_preview(app):
     assert "<fieldset disabled" in preview and 'type="submit"' not in preview.split("<fieldset disabled")[1]
     edit = client.get(f"{url}/summary/edit").get_data(as_text=True)
     assert "Краткое описание проекта" in edit
+    from grants.appforms.blocks import KINDS
+    for kind in KINDS:
+        assert client.get(f"{url}/new?kind={kind}").status_code == 200, kind
+    assert client.get(f"{url}/new?kind=essay").status_code == 404
     form = client.get(f"{url}/new?kind=table").get_data(as_text=True)
     assert form.count('name="columns-') >= 3 * 4
     response = post_form(client, f"{url}/new?kind=table", {
@@ -193,3 +199,28 @@ def test_the_pages_draw_the_form_and_its_preview(app):
     added = next(b for b in call.application_form if b["kind"] == "table") if not db.session.expire_all() else None
     assert added["code"] == "q1" and added["max_rows"] == 5
     assert [(c["code"], c["type"]) for c in added["columns"]] == [("c1", "text"), ("c2", "money")]
+
+
+def test_a_choice_edited_on_its_page_keeps_the_codes_of_its_options_and_the_audit_log_names_it(app):
+    call = create_call(published=False)
+    services.add_block(operator(), call, text_block(kind="choice", code="size", options=[
+        {"label": {"kk": "Шағын", "ru": "Малый"}}, {"label": {"kk": "Үлкен", "ru": "Большой"}}]))
+    db.session.commit()
+    client = signed_in(app, operator(), "ru")
+    url = f"/manage/calls/{call.id}/form/size/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('name="options-') >= 5 * 4  # two filled rows and three blank ones, four fields each
+    # the first option is removed, the second kept, a new one typed on a blank line
+    response = post_form(client, url, {
+        "label_kk": "Көлемі", "label_ru": "Размер",
+        "options-0-code": "o1", "options-1-code": "o2", "options-1-label_kk": "Үлкен", "options-1-label_ru": "Большой",
+        "options-2-label_kk": "Орташа", "options-2-label_ru": "Средний"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    block = next(b for b in call.application_form if b["code"] == "size")
+    assert [(o["code"], o["label"]["ru"]) for o in block["options"]] == [("o2", "Большой"), ("o3", "Средний")]
+    assert block["label"]["ru"] == "Размер"
+    admin = signed_in(app, create_user("admin"), "ru")
+    log = admin.get("/admin/audit/?lang=ru")
+    assert log.status_code == 200
+    assert translated("ru", "Block of the application form changed") in log.get_data(as_text=True)
