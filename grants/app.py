@@ -61,6 +61,7 @@ def register_blueprints(app):
     import grants.monitoring.models  # noqa: F401  (agreements' relationships name its classes)
     from grants.agreements import operator_views as manage_agreements
     from grants.agreements import views as agreements
+    from grants.appforms import views as appforms
     from grants.applications import operator_views as review
     from grants.applications import views as applications
     from grants.auth import admin_views as users_admin
@@ -73,8 +74,8 @@ def register_blueprints(app):
     from grants.organizations import views as organizations
     from grants.reference import views as reference
 
-    for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, applications, review,
-                   agreements, manage_agreements, report_pages, oversight):
+    for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, appforms, applications,
+                   review, agreements, manage_agreements, report_pages, oversight):
         app.register_blueprint(module.bp)
     scoring.register(app)
     reports.register(app)
