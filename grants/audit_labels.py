@@ -58,6 +58,7 @@ describe(
         "application.awarded": _l("Application awarded"),
         "application.reserve": _l("Application put on the reserve list"),
         "application.rejected": _l("Application not supported"),
+        "application.award_share": _l("Award winner's share set"),
         "call.create": _l("Call created"),
         "call.update": _l("Call edited"),
         "call.publish": _l("Call published"),
@@ -124,6 +125,7 @@ describe(
         "active": _l("In use"), "funding_source": _l("Funding source"),
         "commission_decided_at": _l("Commission's decision approved on"), "full_name": _l("Full name"),
         "block": _l("Block of the form"), "position": _l("Place in the form"), "blocks": _l("Blocks of the form"),
+        "awarded_amount": _l("Amount awarded"), "winners": _l("Winners"), "remainder": _l("Left over by rounding"),
     },
     values={
         ("application", "status"): Status, ("Application", "status"): Status, ("Application", "kind"): DocumentKind,
@@ -133,5 +135,6 @@ describe(
         ("Call", "status"): call_status, "instrument": Instrument, "grant_type": GrantType,
         "funding_source": FundingSource, "language": LANGUAGE_TITLES, "roles": Role,
     },
-    money=("amount", "paid", "refund_due", "spent", "amount_cap", "cost_per_beneficiary"),
+    money=("amount", "paid", "refund_due", "spent", "amount_cap", "cost_per_beneficiary", "awarded_amount",
+           "remainder"),
 )

@@ -68,5 +68,7 @@ def register(app):
         form_slots=form_blocks.slots,
         number=number,
     )
-    app.jinja_env.globals.update(legal_forms=LEGAL_FORMS,
+    from grants.applications.services import award_share  # the services need the app's pieces loaded first
+
+    app.jinja_env.globals.update(legal_forms=LEGAL_FORMS, award_share=award_share,
                                  eligibility_open=eligibility_open)

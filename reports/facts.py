@@ -2,7 +2,7 @@
 
 The platform's drafts are not applications yet and are left out. An application's region is
 its NGO's; its year is the call's budget year; its amount awarded is the agreement's amount
-once there is one, else what it asked for.
+once there is one, else an award winner's share, else what it asked for.
 """
 
 import sqlalchemy as sa
@@ -27,8 +27,9 @@ def _platform():
         (Application.status == Status.ineligible, sa.literal("ineligible")),
         (Application.status.in_([Status.rejected, Status.reserve]), sa.literal("rejected")),
         else_=sa.literal("submitted"))
-    awarded = sa.case((Application.status == Status.awarded, sa.func.coalesce(Agreement.amount, requested)),
-                      else_=sa.null())
+    # An award's winner is awarded its share of the nomination (set at publication), not what it asked.
+    awarded = sa.case((Application.status == Status.awarded,
+                       sa.func.coalesce(Agreement.amount, Application.awarded_amount, requested)), else_=sa.null())
     return (sa.select(sa.literal("platform").label("source"), Call.budget_year.label("year"),
                       Call.code.label("call_code"), Call.instrument.label("instrument"),
                       Call.funding_source.label("funding_source"), Call.customer_id.label("customer_id"),

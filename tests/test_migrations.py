@@ -131,7 +131,9 @@ def test_forms_as_data_keep_every_answer_version_and_figure_of_existing_applicat
                          .mappings().all() for t in tables}
                 forms = conn.execute(sa.select(sa.column("application_form", sa.JSON)).select_from(
                     sa.table("calls"))).scalars().all()
-            assert after == before and all(before.values())
+            # later migrations add columns of their own; every column that was there holds what it held
+            kept = {t: [{k: row[k] for k in before[t][0].keys()} for row in rows] for t, rows in after.items()}
+            assert kept == before and all(before.values())
             assert forms and all(form == migration.STATE_GRANT_FORM for form in forms)
             # and the frozen form is the state-grant template of today, unchanged
             assert migration.STATE_GRANT_FORM == for_instrument("state_grant")

@@ -26,10 +26,12 @@ def _checked(enum_cls):
 class Kind(enum.StrEnum):
     grant = "grant"
     sso_contract = "sso_contract"  # a state social order contract, registered from the procurement result
+    award = "award"  # an award's share, paid for the NGO's institutional development
 
     @property
     def title(self):
-        return {Kind.grant: _l("Grant agreement"), Kind.sso_contract: _l("State social order contract")}[self]
+        return {Kind.grant: _l("Grant agreement"), Kind.sso_contract: _l("State social order contract"),
+                Kind.award: _l("Award agreement")}[self]
 
 
 class AgreementStatus(enum.StrEnum):

@@ -74,17 +74,22 @@ def _number(topic):
 
 
 def draw_up(actor, application, starts_on, ends_on):
-    """A draft agreement from an awarded application: its budget, indicators and plan are copied."""
+    """A draft agreement from an awarded application: its budget, indicators and plan are copied where its form
+    has them. An award's agreement is for the winner's share of the nomination (an award has no budget)."""
     if application.status != Status.awarded:
         raise AgreementError(_("An agreement is drawn up only for an awarded application."))
     existing = db.session.execute(sa.select(Agreement.number).where(Agreement.application_id == application.id))
     if (number := existing.scalar_one_or_none()) is not None:
         raise AgreementError(_("The application already has agreement %(number)s.", number=number))
     _period(starts_on, ends_on)
+    award = application.call.instrument == "award"
+    if award and application.awarded_amount is None:
+        raise AgreementError(_("The award's share is set when the commission's results are published."))
     agreement = Agreement(
-        number=_number(application.topic), kind=Kind.grant, application=application,
+        number=_number(application.topic), kind=Kind.award if award else Kind.grant, application=application,
         organization=application.organization, topic=application.topic, title=application.title,
-        language=application.language, amount=application.budget_total, starts_on=starts_on, ends_on=ends_on,
+        language=application.language, amount=application.awarded_amount if award else application.budget_total,
+        starts_on=starts_on, ends_on=ends_on,
         status=AgreementStatus.draft, feedback_token=secrets.token_urlsafe(16), created_by_id=actor.id,
     )
     agreement.budget_lines = [AgreementBudgetLine(position=i, item=b.item, unit=b.unit, planned=b.total,

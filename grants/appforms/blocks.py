@@ -97,7 +97,10 @@ class Block:
 
     def limit(self, name):
         value = self.data.get(name)
-        return LIMITS[self.kind][name][2] if value is None else value
+        value = LIMITS[self.kind][name][2] if value is None else value
+        if self.kind == "document" and name == "min" and self.required:
+            return max(value, 1)  # a required slot asks for a file even when its fewest is left at 0
+        return value
 
     @property
     def is_value(self):

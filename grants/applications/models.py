@@ -69,6 +69,8 @@ class Application(db.Model):
     version_count: Mapped[int] = mapped_column(default=0)
     revision_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An award winner's equal share of its nomination's amount, set when the results are published.
+    awarded_amount: Mapped[Decimal | None] = mapped_column(Money)
 
     topic: Mapped[Topic] = relationship(lazy="joined")
     organization: Mapped[Organization] = relationship(lazy="joined")

@@ -1,7 +1,8 @@
 """The verbs of an application: start, save, attach, submit. Eligibility is in eligibility.py."""
 
 import logging
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -9,6 +10,7 @@ from flask import current_app
 from grants import audit, mail, storage
 from grants.appforms import blocks
 from grants.applications.models import (
+    CENT,
     DECIDED,
     INSTITUTIONAL_SHARE_LIMIT,
     Activity,
@@ -293,6 +295,47 @@ def remove_document(actor, application, document):
     application.all_documents.remove(document)
     db.session.flush()
     storage.storage_from_config(current_app.config).delete(key)
+
+
+@dataclass(frozen=True)
+class AwardShare:
+    """How an award topic's amount is shared: by how many winners, how much each, and what is left over."""
+
+    amount: Decimal
+    winners: int
+    share: Decimal
+    remainder: Decimal
+
+
+def award_share(topic):
+    """Equal shares of the nomination's amount among its winners, each rounded down to the tiyn; the tiyn
+    left over are not paid and are stated. None when the topic has no winner."""
+    winners = db.session.execute(sa.select(sa.func.count()).select_from(Application).where(
+        Application.topic_id == topic.id, Application.status == Status.awarded)).scalar_one()
+    if not winners:
+        return None
+    share = (topic.amount_cap / winners).quantize(CENT, rounding=ROUND_DOWN)
+    return AwardShare(topic.amount_cap, winners, share, topic.amount_cap - share * winners)
+
+
+def settle_award_shares(actor, call):
+    """After the results are published: each winner of an award topic takes its equal share."""
+    if call.instrument != "award":
+        return
+    db.session.flush()
+    for topic in call.topics:
+        shared = award_share(topic)
+        if shared is None:
+            continue
+        winners = db.session.execute(sa.select(Application).where(
+            Application.topic_id == topic.id, Application.status == Status.awarded)).scalars().all()
+        for application in winners:
+            if application.awarded_amount == shared.share:
+                continue
+            before = application.awarded_amount
+            application.awarded_amount = shared.share
+            audit.record(actor, "application.award_share", application, {"awarded_amount": before},
+                         {"awarded_amount": shared.share, "winners": shared.winners, "remainder": shared.remainder})
 
 
 def record_outcome(actor, application, outcome, now=None):

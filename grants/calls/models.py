@@ -187,6 +187,9 @@ class Call(db.Model):
 
     @property
     def total_amount(self):
+        """A grant topic funds each of its grants up to the cap; an award's nomination is one amount, shared."""
+        if self.instrument == Instrument.award:
+            return sum((t.amount_cap for t in self.topics), Decimal("0.00"))
         return sum((t.amount_cap * t.grants_count for t in self.topics), Decimal("0.00"))
 
 

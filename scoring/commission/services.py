@@ -160,6 +160,7 @@ def publish(actor, meeting, now=None):
             user = membership.user
             mail.queue_mail(user.email, "results_published", user.locale or decision.application.language,
                             application=decision.application, decision=decision, meeting=meeting)
+    applications.settle_award_shares(actor, meeting.call)  # an award's winners share its amount
     meeting.state = MeetingState.published
     meeting.published_at = now
     audit.record(actor, "commission.publish", meeting, {"state": "approved"}, {"state": "published"})

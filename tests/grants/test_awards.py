@@ -1,0 +1,109 @@
+"""An award: nominations on the award's own form, scored on past contribution, and the nomination's
+amount shared equally by its winners, rounded down to the tiyn with the remainder stated."""
+
+import io
+from decimal import Decimal
+
+import pytest
+
+from grants.agreements import services as agreements
+from grants.agreements.models import Kind
+from grants.applications import eligibility
+from grants.applications import services as app_services
+from grants.applications.models import Status
+from grants.audit import AuditEvent
+from grants.extensions import db
+from grants.i18n import astana_today
+from scoring.assignments import services as assignments
+from scoring.commission import services as commission
+from scoring.sheets import services as sheets
+from tests.factories import PDF, create_call, create_organization, create_user, operator
+from tests.scoring.test_assignments import ALL_PASS, enrol
+from tests.scoring.test_commission import convene_with_quorum
+from tests.scoring.test_sheets import fill, sheet_of
+
+
+def nominate(call, language="kk", answers=None, slots=("evidence", "charter")):
+    """A nomination written and submitted on the award's form, then found eligible."""
+    owner = create_user("applicant")
+    org = create_organization(owner=owner)
+    nomination = app_services.start(owner, call.topics[0], org, language)
+    db.session.flush()
+    app_services.save(owner, nomination, {"title": f"Номинация {org.bin}", "language": language,
+                                          "achievements": "2025 жылы 300 балаға көмектестік.", "reached": 300,
+                                          "references": "Әкімдік", "development": "Оқыту", **(answers or {})})
+    for slot in slots:
+        app_services.add_document(owner, nomination, slot, io.BytesIO(PDF), f"{slot}.pdf")
+    app_services.submit(owner, nomination)
+    eligibility.review(operator(), nomination, "eligible", ALL_PASS)
+    db.session.commit()
+    return nomination
+
+
+def decided(cap, winners, nominees=None):
+    """An award call with one nomination of `cap`, scored, and `winners` of its nominees awarded."""
+    call = create_call(instrument="award", criteria_set="award", experts_per_application=1)
+    topic = call.topics[0]
+    topic.amount_cap, topic.grants_count = Decimal(cap), winners
+    nominations = [nominate(call) for _ in range(nominees or winners)]
+    expert = enrol()
+    sheets.use_default_criteria(operator(), call)
+    assignments.assign(operator(), call)
+    for a in assignments.call_assignments(call):
+        assignments.declare(a.expert.user, a)
+    for points, nomination in zip(range(9, 0, -1), nominations, strict=False):  # ranked in nomination order
+        sheets.submit(expert.user, fill(call, sheet_of(call, nomination, expert), expert, [points]))
+    db.session.commit()
+    meeting = convene_with_quorum(call)
+    for n, nomination in enumerate(nominations):
+        commission.decide(operator(), meeting, nomination, "awarded" if n < winners else "reserve", 3, 0, 0)
+    commission.approve(operator(), meeting)
+    commission.publish(operator(), meeting)
+    db.session.commit()
+    return call, nominations
+
+
+@pytest.mark.parametrize("cap, winners, share, remainder", [
+    ("10000000.00", 2, "5000000.00", "0.00"),
+    ("10000000.00", 3, "3333333.33", "0.01"),   # 3 × 3 333 333,33 = 9 999 999,99
+    ("9000000.05", 2, "4500000.02", "0.01"),    # 2 × 4 500 000,02 = 9 000 000,04
+])
+def test_the_winners_share_the_nominations_amount_equally_and_the_remainder_is_stated(app, client, cap, winners,
+                                                                                      share, remainder):
+    call, nominations = decided(cap, winners, nominees=winners + 1)
+    won = [n for n in nominations if n.status == Status.awarded]
+    assert len(won) == winners and all(n.awarded_amount == Decimal(share) for n in won)
+    assert [n.awarded_amount for n in nominations if n.status != Status.awarded] == [None]
+    shared = app_services.award_share(call.topics[0])
+    assert (shared.share, shared.remainder, shared.winners) == (Decimal(share), Decimal(remainder), winners)
+    assert db.session.query(AuditEvent).filter(AuditEvent.verb == "application.award_share").count() == winners
+    today = astana_today()
+    agreement = agreements.draw_up(operator(), won[0], today, today.replace(year=today.year + 1))
+    db.session.commit()
+    assert agreement.kind == Kind.award and agreement.amount == Decimal(share)
+    assert agreement.budget_lines == [] and agreement.activities == []
+
+
+def test_an_award_agreement_waits_for_the_published_share(app):
+    call = create_call(instrument="award", criteria_set="award")
+    nomination = nominate(call)
+    app_services.record_outcome(operator(), nomination, "awarded")  # decided, but no results published
+    today = astana_today()
+    with pytest.raises(agreements.AgreementError, match="published"):
+        agreements.draw_up(operator(), nomination, today, today.replace(year=today.year + 1))
+
+
+def test_an_award_calls_total_is_the_sum_of_its_nominations_not_times_its_winners(app):
+    call = create_call(instrument="award", criteria_set="award")
+    topic = call.topics[0]
+    assert call.total_amount == topic.amount_cap  # topic_data: 10 000 000 ₸ for 2 winners
+    grant = create_call()
+    assert grant.total_amount == grant.topics[0].amount_cap * 2
+
+
+def test_statistics_count_a_winner_at_its_share(app):
+    from reports import stats
+
+    call, nominations = decided("10000000.00", 3)
+    (row,) = stats.applications(["instrument"], stats.Filters(instrument="award"))
+    assert row["awarded"] == 3 and row["amount_awarded"] == Decimal("9999999.99")
