@@ -18,10 +18,11 @@ from grants.filters import LANGUAGE_TITLES
 from grants.i18n import _l
 from grants.organizations.models import Organization
 from grants.reference.models import CustomerBody, Direction, Region
+from grants.xlsx import text
 from reports import stats
 from reports.facts import facts
 from reports.models import OUTCOMES
-from reports.workbook import LANGUAGES, MONEY, Names, sheet_title, text
+from reports.workbook import LANGUAGES, MONEY, Names, sheet_title
 
 EXCEL_ROWS = 1_048_576
 MAX_ROWS_PER_SHEET = EXCEL_ROWS - 1  # data rows; the header takes one

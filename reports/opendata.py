@@ -26,8 +26,8 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.organizations.models import Organization
 from grants.reference.models import CustomerBody, Direction, Region
+from grants.xlsx import text
 from reports.models import HistoricalApplication
-from reports.workbook import text
 from scoring.commission.models import Decision, Meeting, MeetingState, Outcome
 
 PREFIX = "360G-baiqau-"

@@ -14,7 +14,6 @@ from io import BytesIO
 import sqlalchemy as sa
 from flask_babel import force_locale
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
@@ -26,6 +25,7 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import ALMATY, LANGUAGE_NAMES, _, _l, missing
 from grants.reference.models import CustomerBody, Direction, ReasonCode, Region
+from grants.xlsx import text
 from reports import stats
 from reports.models import HistoricalApplication
 
@@ -35,16 +35,9 @@ SHARE = "0.0%"
 COUNT = "#,##0"
 RATE = "0.00"
 MOMENT = "dd.mm.yyyy hh:mm"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE_UNSAFE = str.maketrans({c: " " for c in "[]:*?/\\"})
 MAX_WIDTH = 48
 HEADER_WIDTH = 24  # a longer header wraps instead of widening its column
-
-
-def text(value):
-    """A text cell that Excel shows as text: no formula, no characters an XLSX file cannot hold."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def cell_value(value):

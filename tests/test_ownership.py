@@ -121,6 +121,7 @@ OWNED = {
     "manage_calls.extend": "the call: the operator",
     # the operator's own acts on anybody's objects
     "review.call_applications": "the call's applications: the operator",
+    "review.call_answers": "the call's applications: the operator",
     "review.review": "the application's eligibility: the operator",
     "review.integrity": "the call's applications: the operator",
     "review.publish_conclusion": "the call's eligibility conclusion: the operator",

@@ -169,6 +169,7 @@ EXPECTED = {
     "applications.receipt": NGO_RECORDS,
     "applications.version": NGO_RECORDS,
     "review.call_applications": STAFF,
+    "review.call_answers": STAFF,
     "review.review": STAFF,
     "review.integrity": STAFF,
     "review.publish_conclusion": STAFF,

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload
 
@@ -40,6 +39,7 @@ from grants.organizations.models import Organization
 from grants.permissions import allow
 from grants.reference.models import Direction, Region
 from grants.refusals import attempt
+from grants.xlsx import text
 
 bp = Blueprint("manage_agreements", __name__, url_prefix="/manage", template_folder="templates")
 
@@ -90,13 +90,6 @@ def board():
                            awaiting=awaiting, **board_options())
 
 
-def _text(value):
-    """A text cell that cannot run as a formula in Excel, without characters an XLSX file cannot hold
-    (openpyxl refused a name holding one, and the whole export failed)."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _chunks(items, size=500):
     for i in range(0, len(items), size):
         yield items[i:i + size]
@@ -114,19 +107,19 @@ def board_workbook(query):
     headers = [_("Number"), _("NGO"), _("BIN"), _("Region"), _("Call"), _("Topic"), _("Direction"), _("Kind"),
                _("Status"), _("Amount, tenge"), _("Paid, tenge"), _("Spent, tenge"), _("Refunded, tenge"),
                _("Next report due"), _("Overdue")]
-    sheet.append([_text(h) for h in headers])
+    sheet.append([text(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     money_columns = range(10, 14)
     for a in agreements:
         t, row = totals[a.id], rows[a.id]
-        sheet.append([_text(a.number), _text(a.organization.name), _text(a.organization.bin),
-                      _text(a.organization.region.name), _text(a.topic.call.code), a.topic.number,
-                      a.topic.direction.code, _text(Kind(a.kind).title), _text(AgreementStatus(a.status).title),
+        sheet.append([text(a.number), text(a.organization.name), text(a.organization.bin),
+                      text(a.organization.region.name), text(a.topic.call.code), a.topic.number,
+                      a.topic.direction.code, text(Kind(a.kind).title), text(AgreementStatus(a.status).title),
                       t.amount, t.paid, t.spent, t.refunded, row.next_due, _("yes") if row.overdue else ""])
     last = sheet.max_row
     sums = services.board_totals(query)
-    sheet.append([_text(_("Total")), *[""] * 8, sums.amount, sums.paid, sums.spent, sums.refunded, None, ""])
+    sheet.append([text(_("Total")), *[""] * 8, sums.amount, sums.paid, sums.spent, sums.refunded, None, ""])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for r in range(2, sheet.max_row + 1):

@@ -1,9 +1,12 @@
 """The operator's pages: a call's applications, the eligibility check, integrity flags, the conclusion."""
 
+from io import BytesIO
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from grants.appforms.export import answers_workbook
 from grants.applications import eligibility, queries, services
 from grants.applications.forms import ReviewForm
 from grants.applications.models import CHECKLIST, Application, EligibilityReview, Outcome, Status
@@ -32,6 +35,16 @@ def call_applications(call_id):
                            statuses=[s for s in Status if s != Status.draft],
                            conclusion=eligibility.conclusion_of(call), counts=eligibility.counts(call),
                            confirm=ConfirmForm())
+
+
+@bp.route("/calls/<int:call_id>/applications/answers.xlsx")
+@allow("application.review")
+def call_answers(call_id):
+    """Every submitted application's answers, a column per question of the call's form."""
+    call = db.get_or_404(Call, call_id)
+    return send_file(BytesIO(answers_workbook(call)), as_attachment=True,
+                     download_name=f"{call.code}-answers.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def reason_options():

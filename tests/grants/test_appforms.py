@@ -301,3 +301,50 @@ def test_a_broken_definition_gets_every_problem_at_once_in_the_users_language(ap
 def test_money_kept_as_text_reads_back_as_the_same_amount(app):
     block = blocks.Block({"code": "m", "kind": "money", "label": texts("M")})
     assert blocks.form_value(block, blocks.stored(block, Decimal("12.5"))) == Decimal("12.50")
+
+
+# --- the answers, a column per question ------------------------------------------------------------------
+
+def test_the_operator_downloads_every_submitted_answer_a_column_per_question(app, client):
+    from openpyxl import load_workbook
+
+    from tests.factories import operator, signed_in
+
+    call = custom_call(EVERY_KIND)
+    owner, application = started(call)
+    login(client, owner.email)
+    assert edit(client, application, {**VALID, "motto": "=1+2"}).status_code == 302
+    application = db.session.get(Application, application.id)
+    app_services.add_document(owner, application, "proof", io.BytesIO(PDF), "proof.pdf")
+    app_services.submit(owner, application)
+    started(call)  # a draft of another NGO: not in the file
+    db.session.commit()
+    staff = signed_in(app, operator(), "ru")
+    response = staff.get(f"/manage/calls/{call.id}/applications/answers.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert len(rows) == 2  # the header and the one submitted application
+    answers = dict(zip(rows[0], rows[1], strict=True))
+    assert answers["Story (рус.)"] == "Короткая история." and answers["Motto (рус.)"] == "'=1+2"
+    assert answers["Volunteers (рус.)"] == 12 and answers["Co-funding (рус.)"] == 1500.5
+    assert answers["Founded (рус.)"] == "08.03.2015" and answers["Scale (рус.)"] == "Region (рус.)"
+    assert answers["Groups (рус.)"] == "Youth (рус.); Disabled (рус.)" and answers["Funded before (рус.)"] == "Нет"
+    assert answers["Events (рус.)"] == ("Event (рус.): Субботник; People (рус.): 40; Cost (рус.): "
+                                        + format_money_ru("25000") + "; Day (рус.): 01.05.2026")
+    assert answers["Proof (рус.)"] == "proof.pdf"
+    assert answers[translated("ru", "Receipt number")] == application.receipt_number
+
+
+def format_money_ru(amount):
+    from grants.i18n import format_money
+
+    with force_locale("ru"):
+        return format_money(Decimal(amount))
+
+
+def test_the_answers_are_the_operators_alone(app, client):
+    call = custom_call(EVERY_KIND)
+    owner, _application = started(call)
+    login(client, owner.email)
+    assert client.get(f"/manage/calls/{call.id}/applications/answers.xlsx").status_code == 403

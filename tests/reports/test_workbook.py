@@ -12,10 +12,11 @@ from openpyxl import load_workbook
 from grants.applications import eligibility
 from grants.extensions import db
 from grants.reference.models import CustomerBody, Direction, Region
+from grants.xlsx import text
 from reports import stats, tokens
 from reports.models import HistoricalApplication
 from reports.stats import Filters
-from reports.workbook import MONEY, SHARE, build, filename, text
+from reports.workbook import MONEY, SHARE, build, filename
 from tests.conftest import translated
 from tests.factories import (
     create_application,
