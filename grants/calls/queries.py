@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from grants.calls.models import Call, CallStatus, Instrument, Topic, topic_regions
+from grants.calls.models import Call, CallStatus, FundingSource, Instrument, Topic, topic_regions
 from grants.db import utcnow
 from grants.reference.models import CustomerBody, Direction, Region
 
@@ -12,6 +12,8 @@ def public_filters(args, session):
     wanted = {}
     if args.get("instrument") in set(Instrument):
         wanted["instrument"] = args["instrument"]
+    if args.get("funding_source") in set(FundingSource):
+        wanted["funding_source"] = args["funding_source"]
     if (args.get("direction") or "").isdigit():
         wanted["direction"] = int(args["direction"])
     if (args.get("region") or "").isdigit() and len(args["region"]) == 9:
@@ -29,6 +31,8 @@ def public_calls(filters, now=None):
     query = sa.select(Call).where(Call.status != CallStatus.draft)
     if "instrument" in filters:
         query = query.where(Call.instrument == filters["instrument"])
+    if "funding_source" in filters:
+        query = query.where(Call.funding_source == filters["funding_source"])
     if "customer" in filters:
         query = query.where(Call.customer_id == filters["customer"])
     if "direction" in filters:
@@ -48,7 +52,8 @@ def filter_choices(session):
     directions = session.execute(sa.select(Direction).order_by(Direction.code)).scalars().all()
     regions = session.execute(sa.select(Region).order_by(Region.kato)).scalars().all()
     customers = session.execute(sa.select(CustomerBody).order_by(CustomerBody.code)).scalars().all()
-    return {"instruments": list(Instrument), "directions": directions, "regions": regions, "customers": customers}
+    return {"instruments": list(Instrument), "funding_sources": list(FundingSource), "directions": directions,
+            "regions": regions, "customers": customers}
 
 
 def managed_calls(user):

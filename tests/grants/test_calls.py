@@ -172,6 +172,22 @@ def test_public_list_filters_by_direction_region_and_openness(app, client):
     assert client.get("/calls/?region=nonsense&direction=x").status_code == 200
 
 
+def test_public_list_filters_by_instrument_and_funding_source(app, client):
+    from grants.reference.models import CustomerBody
+
+    local_body = db.session.execute(sa.select(CustomerBody).where(CustomerBody.code == "ALA-IP")).scalar_one()
+    grant = create_call()
+    award = create_call(instrument="award", criteria_set="award")
+    local = create_call(customer_id=local_body.id, funding_source="local")
+    page = client.get("/calls/?instrument=award").get_data(as_text=True)
+    assert award.code in page and grant.code not in page and local.code not in page
+    page = client.get("/calls/?funding_source=local").get_data(as_text=True)
+    assert local.code in page and grant.code not in page and award.code not in page
+    page = client.get("/calls/?funding_source=republican&instrument=state_grant").get_data(as_text=True)
+    assert grant.code in page and award.code not in page and local.code not in page
+    assert client.get("/calls/?funding_source=state&instrument=grant").status_code == 200  # unknown: dropped
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_public_call_page_in_each_language(app, client, lang):
     call = create_call()
