@@ -59,6 +59,7 @@ describe(
         "application.reserve": _l("Application put on the reserve list"),
         "application.rejected": _l("Application not supported"),
         "application.award_share": _l("Award winner's share set"),
+        "application.copy_answers": _l("Answers copied from an earlier application"),
         "call.create": _l("Call created"),
         "call.update": _l("Call edited"),
         "call.publish": _l("Call published"),
@@ -125,7 +126,7 @@ describe(
         "active": _l("In use"), "funding_source": _l("Funding source"),
         "commission_decided_at": _l("Commission's decision approved on"), "full_name": _l("Full name"),
         "block": _l("Block of the form"), "position": _l("Place in the form"), "blocks": _l("Blocks of the form"),
-        "awarded_amount": _l("Amount awarded"), "winners": _l("Winners"), "remainder": _l("Left over by rounding"),
+        "awarded_amount": _l("Amount awarded"), "source": _l("Copied from"), "winners": _l("Winners"), "remainder": _l("Left over by rounding"),
     },
     values={
         ("application", "status"): Status, ("Application", "status"): Status, ("Application", "kind"): DocumentKind,

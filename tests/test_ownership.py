@@ -57,6 +57,7 @@ OWNED = {
     "applications.show": "the application: its NGO, the operator",
     "applications.edit": "the application: its NGO",
     "applications.autosave": "the application: its NGO",
+    "applications.copy_answers": "the application: its NGO",
     "applications.upload": "the application: its NGO",
     "applications.remove_document": "the application's document: its NGO",
     "applications.document": "the application's document: its NGO, the operator",

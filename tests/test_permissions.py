@@ -162,6 +162,7 @@ EXPECTED = {
     "applications.show": NGO_RECORDS,
     "applications.edit": APPLICANT,
     "applications.autosave": APPLICANT,
+    "applications.copy_answers": APPLICANT,
     "applications.upload": APPLICANT,
     "applications.remove_document": APPLICANT,
     "applications.document": NGO_RECORDS,

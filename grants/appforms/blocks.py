@@ -62,6 +62,15 @@ LIMITS = {
     "table": {"max_rows": (1, 100, 20)},
     "document": {"min": (0, 20, 0), "max": (1, 20, 5), "max_mb": (1, 50, 20)},
 }
+# What a text block may be filled in with from the NGO's profile when an application is started.
+PREFILL = {
+    "name": _l("The NGO's name"),
+    "head_name": _l("The head's name"),
+    "address": _l("The NGO's address"),
+    "phone": _l("The NGO's phone"),
+    "email": _l("The NGO's e-mail"),
+    "region": _l("The NGO's region"),
+}
 MAX_OPTIONS = 30
 MAX_COLUMNS = 8
 MAX_BLOCKS = 80
@@ -199,6 +208,16 @@ def slot(definition, code):
     return next((b for b in slots(definition) if b.code == code), None)
 
 
+def prefilled(definition, organization, language):
+    """The answers a new application starts with, from its NGO's profile, for the blocks that ask for them."""
+    values = {"name": organization.name_kk if language == "kk" else organization.name_ru,
+              "head_name": organization.head_name, "address": organization.address, "phone": organization.phone,
+              "email": organization.email, "region": organization.region.name_kk if language == "kk"
+              else organization.region.name_ru}
+    return {b.code: (values.get(b.data["prefill"]) or "")[: b.limit("max_length")]
+            for b in blocks(definition) if b.is_text and b.data.get("prefill") in PREFILL}
+
+
 def form_text(definition, sections):
     """Every text answer of the form, in form order."""
     sections = sections or {}
@@ -259,6 +278,8 @@ def block_problems(data, n=None):
                            low=low, high=high))
     if kind == "number" and _whole(data.get("min")) and _whole(data.get("max")) and data["min"] > data["max"]:
         found.append(_("%(where)s: the smallest number is above the largest.", where=where))
+    if data.get("prefill") is not None and (kind not in TEXT_KINDS or data["prefill"] not in PREFILL):
+        found.append(_("%(where)s: only a text is filled in from the profile, with one of its fields.", where=where))
     if kind == "document":
         low, high = data.get("min", 0), data.get("max", LIMITS["document"]["max"][2])
         if _whole(low) and _whole(high) and low > high:

@@ -4,7 +4,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import Length, Optional
 
-from grants.appforms.blocks import COLUMN_TITLES, COLUMN_TYPES, FILE_TYPES, LIMITS
+from grants.appforms.blocks import COLUMN_TITLES, COLUMN_TYPES, FILE_TYPES, LIMITS, PREFILL, TEXT_KINDS
 from grants.forms import Form, MultiCheckbox, RowForm, choices
 from grants.i18n import _l
 
@@ -62,6 +62,9 @@ def block_form_class(kind, new):
         BlockForm.options = FieldList(FormField(OptionRow), _l("Options"), min_entries=BLANK_ROWS, max_entries=40)
     if kind == "table":
         BlockForm.columns = FieldList(FormField(ColumnRow), _l("Columns"), min_entries=BLANK_ROWS, max_entries=12)
+    if kind in TEXT_KINDS:
+        BlockForm.prefill = SelectField(_l("Filled in from the NGO's profile"), default="", choices=choices(
+            [("", _l("No: the applicant writes it"))] + list(PREFILL.items())))
     if kind == "document":
         BlockForm.types = MultiCheckbox(_l("Kinds of file allowed"), choices=choices([(t, t) for t in FILE_TYPES]),
                                         description=_l("None chosen: every kind the platform accepts."))
@@ -87,6 +90,7 @@ def form_data(block):
                            for c in block["columns"]] + blank
     if block.get("types"):
         data["types"] = list(block["types"])
+    data["prefill"] = block.get("prefill") or ""
     return data
 
 
@@ -109,6 +113,8 @@ def block_data(form, kind):
                            for r in form.columns.data]
     if "types" in form:
         data["types"] = list(form.types.data or [])
+    if "prefill" in form:
+        data["prefill"] = form.prefill.data or None
     return data
 
 

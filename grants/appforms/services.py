@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from grants import audit
 from grants.appforms import templates as appform_templates
-from grants.appforms.blocks import KIND_TITLES, KINDS, LANGUAGES, LIMITS, check_definition, localized
+from grants.appforms.blocks import KIND_TITLES, KINDS, LANGUAGES, LIMITS, TEXT_KINDS, check_definition, localized
 from grants.appforms.models import FormCorrection
 from grants.calls.models import CallStatus, Topic
 from grants.extensions import db
@@ -126,6 +126,8 @@ def _block(data, kind, code):
         block["columns"] = _rows(data.get("columns"), "c", extra=("type",))
     if kind == "document" and data.get("types"):
         block["types"] = list(data["types"])
+    if kind in TEXT_KINDS and data.get("prefill"):
+        block["prefill"] = data["prefill"]
     return block
 
 

@@ -57,7 +57,8 @@ def start(actor, topic, organization, language, now=None):
     if language not in call.languages:
         raise ApplicationError(_("This call does not accept applications in this language."))
     application = Application(topic=topic, organization=organization, language=language, status=Status.draft,
-                              created_by_id=actor.id, sections={}, duration_months=topic.duration_months)
+                              created_by_id=actor.id, duration_months=topic.duration_months,
+                              sections=blocks.prefilled(call.application_form, organization, language))
     db.session.add(application)
     audit.record(actor, "application.start", application,
                  after={"topic_id": topic.id, "organization": organization.bin, "language": language})
@@ -99,6 +100,52 @@ def save(actor, application, data, *, activities=(), indicators=(), budget=(), p
     application.updated_at = utcnow()
     db.session.flush()
     return application
+
+
+def copy_answers(actor, application, source):
+    """Fill the draft's empty answers from one of its NGO's earlier applications: every question the two forms
+    share (the same code and kind), and the plan, indicators, budget and partners where the draft has none yet.
+    What the applicant already wrote is kept. Returns how many answers were copied."""
+    _require_member(actor, application)
+    _require_editable(application)
+    if source.id == application.id or source.organization_id != application.organization_id:
+        raise ApplicationError(_("Answers are copied only from another application of the same NGO."))
+    mine = {b.code: b for b in blocks.value_blocks(application.call.application_form)}
+    theirs = {b.code: b for b in blocks.value_blocks(source.call.application_form)}
+    sections, kept = dict(application.sections or {}), source.sections or {}
+    copied = []
+    for code, block in mine.items():
+        other = theirs.get(code)
+        if other is not None and other.kind == block.kind and block.empty(sections.get(code)) \
+                and not other.empty(kept.get(code)):
+            sections[code] = kept[code]
+            copied.append(code)
+    application.sections = sections
+    definition = application.call.application_form
+    for kind, rows, make in (
+            ("plan", "activities", lambda r: Activity(position=r.position, activity=r.activity,
+                                                      start_month=r.start_month, end_month=r.end_month,
+                                                      output=r.output)),
+            ("indicators", "indicators", lambda r: Indicator(position=r.position, name=r.name, unit=r.unit,
+                                                            baseline=r.baseline, target=r.target)),
+            ("budget", "budget_lines", lambda r: BudgetLine(position=r.position, item=r.item, unit=r.unit,
+                                                            quantity=r.quantity, unit_cost=r.unit_cost,
+                                                            institutional=r.institutional)),
+            ("partners", "partners", lambda r: Partner(position=r.position, number=r.number, name=r.name,
+                                                       role=r.role))):
+        if blocks.has(definition, kind) and not getattr(application, rows) and getattr(source, rows):
+            setattr(application, rows, [make(r) for r in getattr(source, rows)])
+            copied.append(kind)
+    if not application.title and source.title:
+        application.title = source.title
+        copied.append("title")
+    if copied:
+        application.revision += 1
+        application.updated_at = utcnow()
+        audit.record(actor, "application.copy_answers", application,
+                     after={"source": source.receipt_number or source.id, "blocks": copied})
+    db.session.flush()
+    return len(copied)
 
 
 def language_warning(application):

@@ -80,6 +80,7 @@ def show(app_id):
     return render_template(
         "applications/applicant/show.html", application=application, content=services.snapshot(application),
         problems=services.problems(application) if application.editable else [],
+        earlier=earlier_applications(application) if application.editable else [],
         review=eligibility.latest_review(application), confirm=ConfirmForm(),
         upload=DocumentForm(definition=application.call.application_form),
         deadline=services.submission_deadline(application))
@@ -224,6 +225,37 @@ def edit(app_id):
     return render_template("applications/applicant/edit.html", form=form, application=application,
                            blocks=blocks.blocks(application.call.application_form),
                            warning=services.language_warning(application)), status
+
+
+def earlier_applications(application):
+    """The NGO's other applications, newest first: what its answers may be copied from."""
+    return db.session.execute(
+        sa.select(Application).where(Application.organization_id == application.organization_id,
+                                     Application.id != application.id)
+        .order_by(Application.updated_at.desc()).limit(50)).scalars().all()
+
+
+@bp.route("/applications/<int:app_id>/copy", methods=["POST"])
+@allow("application.edit")
+def copy_answers(app_id):
+    application = load(app_id, "application.edit")
+    source_id = request.form.get("source", type=int)
+    source = next((a for a in earlier_applications(application) if a.id == source_id), None)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if source is None:
+        flash(_("Choose one of your NGO's earlier applications."), "error")
+        return redirect(url_for("applications.show", app_id=app_id))
+    copied = attempt(services.copy_answers, current_user, application, source)
+    if copied is None:  # refused, and told why
+        return redirect(url_for("applications.show", app_id=app_id))
+    if copied == 0:
+        flash(_("Nothing was copied: every answer the two forms share is already written here."), "info")
+        return redirect(url_for("applications.show", app_id=app_id))
+    flash(ngettext("%(num)d answer copied from %(source)s. Check it and save.",
+                   "%(num)d answers copied from %(source)s. Check them and save.", copied,
+                   source=source.receipt_number or source.title or _("(no title yet)")), "success")
+    return redirect(url_for("applications.edit", app_id=app_id))
 
 
 @bp.route("/applications/<int:app_id>/autosave", methods=["POST"])

@@ -348,3 +348,57 @@ def test_the_answers_are_the_operators_alone(app, client):
     owner, _application = started(call)
     login(client, owner.email)
     assert client.get(f"/manage/calls/{call.id}/applications/answers.xlsx").status_code == 403
+
+
+# --- prefilled from the profile, copied from an earlier application --------------------------------------
+
+def test_a_text_block_can_start_filled_in_from_the_ngos_profile(app):
+    definition = [{"code": "leader", "kind": "short_text", "label": texts("Leader"), "prefill": "head_name"},
+                  {"code": "where", "kind": "long_text", "label": texts("Where"), "prefill": "region"},
+                  {"code": "story", "kind": "long_text", "label": texts("Story")}]
+    assert blocks.check_definition(definition) == []
+    call = custom_call(definition)
+    owner = create_user("applicant")
+    org = create_organization(owner=owner, kato="430000000", head_name="Айгүл Сапарова")
+    application = app_services.start(owner, call.topics[0], org, "kk")
+    db.session.commit()
+    assert application.sections == {"leader": "Айгүл Сапарова", "where": org.region.name_kk}
+    bad = [{"code": "count", "kind": "number", "label": texts("N"), "prefill": "head_name"}]
+    with force_locale("ru"):
+        assert blocks.check_definition(bad) == [translated(
+            "ru", "%(where)s: only a text is filled in from the profile, with one of its fields.",
+            where=translated("ru", "Block %(n)d", n=1))]
+
+
+def test_answers_are_copied_from_an_earlier_application_of_the_same_ngo_only_where_empty(app, client):
+    from tests.factories import create_application
+
+    earlier = create_application(submit=True)
+    owner, org = earlier.created_by, earlier.organization
+    later_call = create_call()
+    draft = app_services.start(owner, later_call.topics[0], org, "ru")
+    draft.sections = {"summary": "Своё резюме, уже написанное."}
+    db.session.commit()
+    login(client, owner.email)
+    response = post_form(client, f"/applications/{draft.id}/copy", {"source": str(earlier.id)},
+                         page=f"/applications/{draft.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/applications/{draft.id}/edit")
+    db.session.expire_all()
+    draft = db.session.get(Application, draft.id)
+    assert draft.sections["summary"] == "Своё резюме, уже написанное."  # what was written stays
+    for code in ("problem", "goal", "target_groups", "beneficiaries", "risks", "sustainability"):
+        assert draft.sections[code] == earlier.sections[code]
+    assert [(b.item, b.quantity, b.unit_cost) for b in draft.budget_lines] == \
+        [(b.item, b.quantity, b.unit_cost) for b in earlier.budget_lines]
+    assert [a.activity for a in draft.activities] == [a.activity for a in earlier.activities]
+    assert draft.title == earlier.title
+    # another NGO's application is not offered, and is refused if named
+    stranger = create_application()
+    before = dict(draft.sections)
+    response = post_form(client, f"/applications/{draft.id}/copy", {"source": str(stranger.id)},
+                         page=f"/applications/{draft.id}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Application, draft.id).sections == before
+    page = client.get(f"/applications/{draft.id}").get_data(as_text=True)
+    assert f'value="{earlier.id}"' in page and f'value="{stranger.id}"' not in page
