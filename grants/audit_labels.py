@@ -126,7 +126,8 @@ describe(
         "active": _l("In use"), "funding_source": _l("Funding source"),
         "commission_decided_at": _l("Commission's decision approved on"), "full_name": _l("Full name"),
         "block": _l("Block of the form"), "position": _l("Place in the form"), "blocks": _l("Blocks of the form"),
-        "awarded_amount": _l("Amount awarded"), "source": _l("Copied from"), "winners": _l("Winners"), "remainder": _l("Left over by rounding"),
+        "awarded_amount": _l("Amount awarded"), "source": _l("Copied from"), "winners": _l("Winners"),
+        "remainder": _l("Left over by rounding"),
     },
     values={
         ("application", "status"): Status, ("Application", "status"): Status, ("Application", "kind"): DocumentKind,
