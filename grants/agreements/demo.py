@@ -180,7 +180,59 @@ def extend(users, orgs, past, apply, make_call):
     oversight.plan_visit(operator, running, today + timedelta(days=12), operator)
     oversight.recommend(users["observer@baiqau.kz"], running,
                         "Просим опубликовать график занятий клуба, чтобы жители могли присоединиться.")
+    _partnership(operator, ngo[almaty.id], almaty, make_call, today)
     db.session.flush()
+
+
+def _partnership(operator, user, org, make_call, today):
+    """A strategic partnership in its second year: three yearly budgets, the first year's report accepted and its
+    two tranches paid; the third tranche waits on the second year's report."""
+    from grants.demo import application_content
+
+    begun = today - timedelta(days=420)
+    opened = _at(begun - timedelta(days=90))
+    call = make_call(operator, "2025-MCI-SP1", "MCI", "republican", 2025,
+                     ("Стратегиялық әріптестік: жастар саясаты", "Стратегическое партнерство: молодежная политика",
+                      "Strategic partnership: youth policy"),
+                     opened, opened + timedelta(days=30), [
+                         (11, "long", 36, "30000000", 1, ["750000000"], "Жастар саясатындағы стратегиялық әріптес",
+                          "Стратегический партнер в молодежной политике")],
+                     publish_at=opened - timedelta(days=1), instrument="strategic_partnership")
+    during = opened + timedelta(days=20)
+    application = app_services.start(user, call.topics[0], org, "kk", now=during)
+    db.session.flush()
+    data, activities, _indicators, _budget = application_content("kk")
+    activities = [{"activity": "Жастар ресурстық орталықтарының желісін құру", "start_month": 1, "end_month": 36,
+                   "output": "3 орталық"}]
+    indicators = [{"name": "Оқытылған жастар көшбасшылары", "unit": "адам", "baseline": Decimal("0"),
+                   "target": Decimal(target), "year": year} for year, target in ((1, "150"), (2, "300"), (3, "500"))]
+    budget = [{"item": item, "unit": "қызмет", "quantity": Decimal(quantity), "unit_cost": Decimal(cost),
+               "institutional": False, "year": year}
+              for year, item, quantity, cost in ((1, "Орталықтарды жабдықтау", "3", "2500000"),
+                                                 (1, "Тренингтер", "20", "150000"),
+                                                 (2, "Тренингтер", "30", "150000"),
+                                                 (2, "Аймақтық форум", "1", "3000000"),
+                                                 (3, "Тренингтер", "30", "150000"),
+                                                 (3, "Тәуелсіз бағалау", "1", "2500000"))]
+    app_services.save(user, application, {**data, "title": "Жастар көшбасшылары: үш жылдық әріптестік",
+                                          "duration_months": 36}, activities=activities, indicators=indicators,
+                      budget=budget)
+    app_services.submit(user, application, now=during)
+    eligibility.review(operator, application, "eligible", {code: True for code, _l in CHECKLIST},
+                       now=during + timedelta(days=15))
+    app_services.record_outcome(operator, application, "awarded", now=during + timedelta(days=40))
+    call_services.close(operator, call, now=during + timedelta(days=45))
+    agreement = agreements.draw_up(operator, application, begun, agreements.add_months(begun, 36) - timedelta(days=1))
+    agreements.schedule(operator, agreement, *agreements.yearly_schedule(agreement))
+    _sign(operator, agreement, begun)
+    first, second, _third = agreement.tranches
+    agreements.pay(operator, first, begun + timedelta(days=5), "ПП-2025-0930", today=today)
+    year1 = agreement.reports[0]
+    _file(user, year1, "1.0", "0.3", "kk")
+    reports.submit(user, year1, now=_at(year1.due_on - timedelta(days=4)))
+    reports.accept(operator, year1, "Бірінші жылдың есебі қабылданды.")
+    agreements.pay(operator, second, second.planned_on, "ПП-2026-1102", today=today)
+    return agreement
 
 
 def past_awarded(call):

@@ -156,6 +156,7 @@ class AgreementBudgetLine(db.Model):
     unit: Mapped[str] = mapped_column(sa.String(64), default="")
     planned: Mapped[Decimal] = mapped_column(Money)
     institutional: Mapped[bool] = mapped_column(default=False)
+    year: Mapped[int | None]  # of a budget by year (a strategic partnership): 1, 2, 3
 
     __table_args__ = (sa.CheckConstraint("planned >= 0", name="planned_not_negative"),)
 
@@ -172,6 +173,7 @@ class AgreementIndicator(db.Model):
     unit: Mapped[str] = mapped_column(sa.String(64))
     baseline: Mapped[Decimal] = mapped_column(sa.Numeric(16, 2), default=Decimal("0"))
     target: Mapped[Decimal] = mapped_column(sa.Numeric(16, 2))
+    year: Mapped[int | None]  # the year the target is for, where the indicators are set by year
 
 
 class AgreementActivity(db.Model):

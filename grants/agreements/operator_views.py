@@ -1,6 +1,5 @@
 """The operator's pages: draw up, schedule, sign, pay, amend, suspend, complete, terminate; the monitoring board."""
 
-import calendar
 from datetime import timedelta
 from io import BytesIO
 
@@ -146,12 +145,6 @@ def board_xlsx():
 
 # --- drawing up ----------------------------------------------------------------------------
 
-def add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
 @bp.route("/applications/<int:app_id>/agreement/new", methods=["GET", "POST"])
 @allow("agreement.manage")
 def draw_up(app_id):
@@ -162,7 +155,7 @@ def draw_up(app_id):
         return back(existing)
     today = astana_today()
     months = application.duration_months or application.topic.duration_months
-    form = DrawUpForm(data={"starts_on": today, "ends_on": add_months(today, months) - timedelta(days=1)}
+    form = DrawUpForm(data={"starts_on": today, "ends_on": services.add_months(today, months) - timedelta(days=1)}
                       if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
@@ -334,6 +327,14 @@ def decide(amendment_id):
 # --- the schedule --------------------------------------------------------------------------
 
 def schedule_data(agreement):
+    """The schedule as form data; a budget planned by year starts from a report and a tranche a year."""
+    yearly = None if agreement.reports else services.yearly_schedule(agreement)
+    if yearly is not None:
+        reports, tranches = yearly
+        return {"reports": [{"kind": r.kind, "period_from": r.period_from, "period_to": r.period_to,
+                             "due_on": r.due_on} for r in reports],
+                "tranches": [{"amount": t.amount, "planned_on": t.planned_on, "condition": t.condition,
+                              "report_number": t.report_number} for t in tranches]}
     positions = {r.id: r.number for r in agreement.reports}
     return {"reports": [{"kind": r.kind, "period_from": r.period_from, "period_to": r.period_to, "due_on": r.due_on}
                         for r in agreement.reports],

@@ -5,9 +5,10 @@ commits once. Money is Decimal tenge throughout; totals come from one query (`to
 board, the agreement page and the exports cannot disagree.
 """
 
+import calendar
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -93,10 +94,11 @@ def draw_up(actor, application, starts_on, ends_on):
         status=AgreementStatus.draft, feedback_token=secrets.token_urlsafe(16), created_by_id=actor.id,
     )
     agreement.budget_lines = [AgreementBudgetLine(position=i, item=b.item, unit=b.unit, planned=b.total,
-                                                  institutional=b.institutional)
+                                                  institutional=b.institutional, year=b.year)
                               for i, b in enumerate(application.budget_lines)]
     agreement.indicators = [AgreementIndicator(position=i, name=x.name, unit=x.unit, baseline=x.baseline,
-                                               target=x.target) for i, x in enumerate(application.indicators)]
+                                               target=x.target, year=x.year)
+                            for i, x in enumerate(application.indicators)]
     agreement.activities = [AgreementActivity(position=i, activity=a.activity, start_month=a.start_month,
                                               end_month=a.end_month) for i, a in enumerate(application.activities)]
     db.session.add(agreement)
@@ -158,6 +160,42 @@ class TrancheRow:
     planned_on: date
     condition: str
     report_number: int | None = None  # 1-based, in the order of the report rows
+
+
+def add_months(day, months):
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+REPORT_DAYS = 15  # a yearly report is due this many days after its year ends
+PAYMENT_DAYS = 15  # and the next year's tranche is planned this many days after the report is due
+
+
+def yearly_schedule(agreement):
+    """(reports, tranches) of an agreement budgeted by year (a strategic partnership): a report for each year,
+    the last one final, and a tranche for each year's budget — the first on signing, each later one on the
+    acceptance of the previous year's report. None when the budget is not planned by year."""
+    years = sorted({line.year for line in agreement.budget_lines if line.year is not None})
+    if len(years) < 2:
+        return None
+    reports, tranches = [], []
+    for n, year in enumerate(years):
+        last = n == len(years) - 1
+        start = add_months(agreement.starts_on, 12 * n)
+        end = agreement.ends_on if last else min(add_months(agreement.starts_on, 12 * (n + 1)) - timedelta(days=1),
+                                                 agreement.ends_on)
+        if start > agreement.ends_on:
+            raise AgreementError(_("The agreement's period is shorter than its %(n)d years.", n=len(years)))
+        reports.append(ReportRow(ReportKind.final if last else ReportKind.interim, start, end,
+                                 end + timedelta(days=REPORT_DAYS)))
+        amount = sum((line.planned for line in agreement.budget_lines if line.year == year), ZERO)
+        if n == 0:
+            tranches.append(TrancheRow(amount, agreement.starts_on, Condition.on_signing))
+        else:
+            tranches.append(TrancheRow(amount, reports[n - 1].due_on + timedelta(days=PAYMENT_DAYS),
+                                       Condition.report_accepted, n))
+    return reports, tranches
 
 
 def schedule(actor, agreement, reports, tranches):

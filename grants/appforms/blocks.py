@@ -61,6 +61,9 @@ LIMITS = {
     "money": {"max": (1, 10**12, 10**9)},
     "table": {"max_rows": (1, 100, 20)},
     "document": {"min": (0, 20, 0), "max": (1, 20, 5), "max_mb": (1, 50, 20)},
+    # More than one: a budget (or indicators) for each year, and an agreement with a tranche a year.
+    "budget": {"years": (1, 5, 1)},
+    "indicators": {"years": (1, 5, 1)},
 }
 # What a text block may be filled in with from the NGO's profile when an application is started.
 PREFILL = {
@@ -197,6 +200,12 @@ def value_blocks(definition):
 
 def has(definition, kind):
     return any(b["kind"] == kind for b in definition or ())
+
+
+def years(definition, kind):
+    """How many years the form's budget (or indicators) is planned by; 1 for a single plan or none."""
+    block = next((b for b in blocks(definition) if b.kind == kind), None)
+    return block.limit("years") if block is not None else 1
 
 
 def slots(definition):

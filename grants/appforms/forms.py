@@ -19,6 +19,8 @@ LIMIT_TITLES = {
     ("document", "min"): _l("Fewest files"),
     ("document", "max"): _l("Most files"),
     ("document", "max_mb"): _l("Largest file, MB"),
+    ("budget", "years"): _l("Years, each with its own budget"),
+    ("indicators", "years"): _l("Years, each with its own targets"),
 }
 BLANK_ROWS = 3
 

@@ -99,7 +99,8 @@ AWARD = [
     _doc("charter", _l("Charter"), required=1, most=1),
 ]
 
-STRATEGIC_PARTNERSHIP = PROJECT + [PLAN, INDICATORS, PARTNERS, BUDGET] + GRANT_DOCUMENTS
+# Three years: a budget and indicators for each, and an agreement with a tranche a year.
+STRATEGIC_PARTNERSHIP = PROJECT + [PLAN, {**INDICATORS, "years": 3}, PARTNERS, {**BUDGET, "years": 3}] + GRANT_DOCUMENTS
 
 TEMPLATES = {
     "state_grant": STATE_GRANT,

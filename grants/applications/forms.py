@@ -32,6 +32,7 @@ class IndicatorRow(RowForm):
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=64)])
     baseline = DecimalField(_l("Baseline"), places=2, validators=[Optional(), NumberRange(min=0)])
     target = DecimalField(_l("Target"), places=2, validators=[Optional(), NumberRange(min=0)])
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(1, 5)])  # only where the form plans by year
 
 
 # The most lines each table holds; the edit page adds a blank line only below these.
@@ -55,6 +56,7 @@ class BudgetRow(RowForm):
     quantity = DecimalField(_l("Quantity"), places=2, validators=[Optional(), NumberRange(min=0.01, max=10**9)])
     unit_cost = DecimalField(_l("Unit cost, tenge"), places=2, validators=[Optional(), NumberRange(min=0, max=10**12)])
     institutional = BooleanField(_l("Institutional development"))
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(1, 5)])  # only where the form plans by year
 
 
 _FORM_CLASSES = {}

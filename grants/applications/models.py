@@ -107,6 +107,15 @@ class Application(db.Model):
         return sum((line.total for line in self.budget_lines), Decimal("0.00"))
 
     @property
+    def budget_by_year(self):
+        """[(year, total)] of a budget planned by year, in year order; empty for a single budget."""
+        totals = {}
+        for line in self.budget_lines:
+            if line.year is not None:
+                totals[line.year] = totals.get(line.year, Decimal("0.00")) + line.total
+        return sorted(totals.items())
+
+    @property
     def institutional_total(self):
         return sum((line.total for line in self.budget_lines if line.institutional), Decimal("0.00"))
 
@@ -163,6 +172,7 @@ class Indicator(db.Model):
     unit: Mapped[str] = mapped_column(sa.String(64))
     baseline: Mapped[Decimal] = mapped_column(sa.Numeric(16, 2), default=Decimal("0"))
     target: Mapped[Decimal] = mapped_column(sa.Numeric(16, 2))
+    year: Mapped[int | None]  # where the form sets indicators by year (a strategic partnership)
 
 
 class Partner(db.Model):
@@ -194,6 +204,7 @@ class BudgetLine(db.Model):
     quantity: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
     unit_cost: Mapped[Decimal] = mapped_column(Money)
     institutional: Mapped[bool] = mapped_column(default=False)  # the NGO's own institutional development
+    year: Mapped[int | None]  # where the form asks for a budget by year (a strategic partnership): 1, 2, 3
 
     __table_args__ = (
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),

@@ -179,6 +179,12 @@ def problems(application, now=None):
         if months and months > topic.duration_months:
             found.append(_("The project lasts %(n)d months; the topic allows at most %(max)d.", n=months,
                            max=topic.duration_months))
+    for kind, rows in (("indicators", application.indicators), ("budget", application.budget_lines)):
+        planned = blocks.years(definition, kind)
+        for year in range(1, planned + 1) if planned > 1 else ():
+            if not any(r.year == year for r in rows):
+                found.append(_("Year %(n)d has no indicator yet.", n=year) if kind == "indicators"
+                             else _("Year %(n)d has no budget line yet.", n=year))
     if blocks.has(definition, "budget"):
         total = application.budget_total
         if total > topic.amount_cap:
@@ -233,12 +239,14 @@ def snapshot(application):
         "sections": application.sections,
         "activities": [{"activity": a.activity, "start_month": a.start_month, "end_month": a.end_month,
                         "output": a.output} for a in application.activities],
-        "indicators": [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
+        "indicators": [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target, "year": i.year}
                        for i in application.indicators],
         "budget": [{"item": b.item, "unit": b.unit, "quantity": b.quantity, "unit_cost": b.unit_cost,
-                    "total": b.total, "institutional": b.institutional} for b in application.budget_lines],
+                    "total": b.total, "institutional": b.institutional, "year": b.year}
+                   for b in application.budget_lines],
         "partners": [{"number": p.number, "name": p.name, "role": p.role} for p in application.partners],
         "budget_total": application.budget_total,
+        "budget_by_year": application.budget_by_year,
         "institutional_total": application.institutional_total,
         "documents": [{"id": d.id, "kind": d.kind, "filename": d.filename, "size": d.size, "sha256": d.sha256}
                       for d in application.documents],

@@ -103,11 +103,11 @@ def form_data(application):
         tables["activities"] = [{"activity": a.activity, "start_month": a.start_month, "end_month": a.end_month,
                                  "output": a.output} for a in application.activities]
     if blocks.has(definition, "indicators"):
-        tables["indicators"] = [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
-                                for i in application.indicators]
+        tables["indicators"] = [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target,
+                                 "year": i.year} for i in application.indicators]
     if blocks.has(definition, "budget"):
         tables["budget"] = [{"item": b.item, "unit": b.unit, "quantity": b.quantity, "unit_cost": b.unit_cost,
-                             "institutional": b.institutional} for b in application.budget_lines]
+                             "institutional": b.institutional, "year": b.year} for b in application.budget_lines]
     if blocks.has(definition, "partners"):
         tables["partners"] = [{"number": p.number, "name": p.name, "role": p.role} for p in application.partners]
     for table, rows in tables.items():
@@ -126,6 +126,17 @@ def _complain(field, message):
         field.errors.append(message)
 
 
+def _year(row, data, years):
+    """The line's year where the form plans by year (None where it does not), with a message if it is missing."""
+    if years <= 1:
+        return None
+    if not typed(row.year):
+        _complain(row.year, _("Give the year, from 1 to %(n)d.", n=years))
+    elif data["year"] is not None and data["year"] > years:
+        _complain(row.year, _("Give the year, from 1 to %(n)d.", n=years))
+    return data["year"]
+
+
 def collect(form, application):
     """Rows and sections from a submitted form, every line checked whatever the others hold.
 
@@ -133,6 +144,8 @@ def collect(form, application):
     message (WTForms') and no second one about the same field.
     """
     activities, indicators, budget, partners = [], [], [], []
+    definition = application.call.application_form
+    years = {kind: blocks.years(definition, kind) for kind in ("indicators", "budget")}
     for row, data in written_rows(getattr(form, "activities", ()), ("activity", "start_month", "end_month", "output")):
         if not typed(row.activity):
             _complain(row.activity, _("Describe the activity."))
@@ -145,10 +158,12 @@ def collect(form, application):
     for row, data in written_rows(getattr(form, "indicators", ()), ("name", "unit", "baseline", "target")):
         if not typed(row.name) or not typed(row.unit) or not typed(row.target):
             _complain(row.name, _("Give the indicator, its unit and its target."))
+        data["year"] = _year(row, data, years["indicators"])
         indicators.append({**data, "baseline": data["baseline"] or Decimal("0")})
     for row, data in written_rows(getattr(form, "budget", ()), ("item", "unit", "quantity", "unit_cost")):
         if not typed(row.item) or not typed(row.quantity) or not typed(row.unit_cost):
             _complain(row.item, _("Give the item, the quantity and the unit cost."))
+        data["year"] = _year(row, data, years["budget"])
         budget.append({**data, "unit": data["unit"] or ""})
     for row, data in written_rows(getattr(form, "partners", ()), ("number", "name", "role")):
         number = "".join((data["number"] or "").split())
