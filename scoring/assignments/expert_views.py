@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from grants.appforms.blocks import blocks as form_blocks
 from grants.applications.models import Application
 from grants.applications.services import snapshot
 from grants.auth.forms import ConfirmForm
@@ -51,6 +52,9 @@ def render_assignment(assignment, form=None, typed=None, problems=None):
         if rules.blind:
             content["organization"] = None
             content["partners"] = []  # partners name the applicant as surely as its own name
+            for block in form_blocks(content.get("form") or call.application_form):
+                if block.data.get("prefill"):  # filled in from the NGO's profile: its name, head, address…
+                    content["sections"][block.code] = ""
         sheet = db.session.execute(
             sa.select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id)).scalar_one_or_none()
     return render_template("assignments/expert/show.html", assignment=assignment, application=application,

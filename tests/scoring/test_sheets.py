@@ -176,6 +176,24 @@ def test_blind_mode_hides_the_applicant_from_the_expert(app, client):
     assert application.organization.name_ru not in page and application.organization.name_kk not in page
 
 
+def test_blind_mode_hides_answers_filled_in_from_the_ngos_profile(app, client):
+    call, (application,), (expert,) = scored_call()
+    services.set_rules(operator(), call, {"aggregation": "mean", "divergence_limit": Decimal("30"),
+                                          "threshold": Decimal("50"), "blind": True, "deadline": None})
+    head = "Гүлжан Профильқызы"
+    application.organization.head_name = head
+    call.application_form = call.application_form + [
+        {"code": "leader", "kind": "short_text", "label": {"kk": "Басшы", "ru": "Руководитель", "en": "Head"},
+         "prefill": "head_name"}]
+    application.sections = {**application.sections, "leader": head}
+    db.session.commit()
+    (assignment,) = assignments.call_assignments(call)
+    login(client, expert.user.email)
+    page = client.get(f"/expert/assignments/{assignment.id}").get_data(as_text=True)
+    assert "Руководитель" in page or "Басшы" in page  # the question is there
+    assert head not in page  # its answer, the applicant's head, is not
+
+
 def test_an_expert_never_sees_another_experts_scores(app):
     call, (application,), pool = scored_call(per_item=2, n_experts=2)
     first = fill(call, sheet_of(call, application, pool[0]), pool[0], [7, 7, 7, 7],
