@@ -158,6 +158,18 @@ def create_awarded_application(owner=None, call=None, language="ru"):
     return application
 
 
+def create_sso_winner(owner=None, language="ru"):
+    """A state social order call and the awarded application of its topic's winner. The call asks the grant's
+    form, which the factory's content answers; its offer is its budget (3 000 000 ₸)."""
+    from grants.appforms.templates import for_instrument
+
+    call = create_call(published=False, instrument="sso", criteria_set="sso")
+    call.application_form = for_instrument("state_grant")
+    call_services.publish(operator(), call)
+    db.session.commit()
+    return create_awarded_application(owner=owner, call=call, language=language)
+
+
 def create_agreement(owner=None, language="ru", sign=True, shares=("0.5", "0.3", "0.2")):
     """An agreement for an awarded application: an interim and a final report, three tranches
     (on signing, on the interim report, on the final report), signed today unless sign=False."""

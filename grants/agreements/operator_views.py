@@ -1,6 +1,7 @@
 """The operator's pages: draw up, schedule, sign, pay, amend, suspend, complete, terminate; the monitoring board."""
 
 from datetime import timedelta
+from decimal import Decimal
 from io import BytesIO
 
 import sqlalchemy as sa
@@ -168,6 +169,15 @@ def draw_up(app_id):
     return render_template("agreements/operator/draw_up.html", application=application, form=form), status
 
 
+def _amount_arg(name):
+    """A money amount from the query string, or None for anything that is not one (never a 500)."""
+    try:
+        value = Decimal(request.args.get(name) or "")
+    except ArithmeticError:  # decimal.InvalidOperation
+        return None
+    return value if value.is_finite() and value > 0 else None
+
+
 def sso_topics():
     return db.session.execute(sa.select(Topic).join(Call, Call.id == Topic.call_id).where(Call.instrument == "sso")
                               .order_by(Call.code, Topic.number)).scalars().all()
@@ -177,7 +187,10 @@ def sso_topics():
 @allow("agreement.manage")
 def new_contract():
     topics = sso_topics()
-    form = ContractForm()
+    # From the list of winners waiting for their agreement: the topic, the winner and its offered price filled in.
+    given = {"topic_id": request.args.get("topic_id", type=int), "supplier_bin": request.args.get("supplier_bin"),
+             "price": _amount_arg("price")} if request.method == "GET" else None
+    form = ContractForm(data={k: v for k, v in given.items() if v is not None} if given else None)
     form.topic_id.choices = choices((t.id, f"{t.call.code} · {t.number}. {t.title}") for t in topics)
     status = 200
     if request.method == "POST":

@@ -79,6 +79,9 @@ def draw_up(actor, application, starts_on, ends_on):
     has them. An award's agreement is for the winner's share of the nomination (an award has no budget)."""
     if application.status != Status.awarded:
         raise AgreementError(_("An agreement is drawn up only for an awarded application."))
+    if application.call.instrument == "sso":
+        raise AgreementError(_("A state social order's winner is contracted from the procurement result: register "
+                               "the contract instead."))
     existing = db.session.execute(sa.select(Agreement.number).where(Agreement.application_id == application.id))
     if (number := existing.scalar_one_or_none()) is not None:
         raise AgreementError(_("The application already has agreement %(number)s.", number=number))
@@ -111,7 +114,8 @@ def draw_up(actor, application, starts_on, ends_on):
 
 def register_contract(actor, topic, supplier_bin, contract_number, procurement_ref, price, starts_on, ends_on,
                       title, language, indicators=()):
-    """A state social order contract from the procurement result: the supplier NGO, the number, the price."""
+    """A state social order contract from the procurement result: only with a winner of the topic, at the price
+    it offered (its budget's total), once; the supplier NGO, the number, the procurement reference."""
     if topic.call.instrument != "sso":
         raise AgreementError(_("Contracts are registered only for a state social order call."))
     supplier_bin = (supplier_bin or "").strip()
@@ -125,11 +129,22 @@ def register_contract(actor, topic, supplier_bin, contract_number, procurement_r
         raise AgreementError(_("Give the contract's number."))
     if price is None or price <= 0:
         raise AgreementError(_("Give the contract's price in tenge."))
+    winner = db.session.execute(sa.select(Application).where(
+        Application.topic_id == topic.id, Application.organization_id == supplier.id,
+        Application.status == Status.awarded)).scalars().first()
+    if winner is None:
+        raise AgreementError(_("The contract is made only with the topic's winner: %(ngo)s did not win it.",
+                               ngo=supplier.name))
+    if (existing := agreement_for(winner)) is not None:
+        raise AgreementError(_("The winner already has contract %(number)s.", number=existing.number))
+    if quantize(price) != winner.budget_total:
+        raise AgreementError(_("The contract is at the winner's offered price, %(price)s.",
+                               price=format_money(winner.budget_total)))
     if language not in ("kk", "ru"):
         raise AgreementError(_("Choose the language of the reports."))
     _period(starts_on, ends_on)
     agreement = Agreement(
-        number=_number(topic), kind=Kind.sso_contract, organization=supplier, topic=topic,
+        number=_number(topic), kind=Kind.sso_contract, organization=supplier, topic=topic, application=winner,
         title=(title or "").strip()[:400] or topic.title_ru, language=language, amount=quantize(price),
         starts_on=starts_on, ends_on=ends_on, status=AgreementStatus.draft, contract_number=contract_number.strip(),
         procurement_ref=(procurement_ref or "").strip() or None, feedback_token=secrets.token_urlsafe(16),

@@ -31,7 +31,7 @@ from scoring.assignments import services as assignments
 from scoring.sheets import services as sheets
 from tests.conftest import translated
 from tests.e2e.conftest import ARTIFACTS, shot
-from tests.e2e.test_lifecycle import flash, follow, local, press
+from tests.e2e.test_lifecycle import fill_in, flash, follow, local, press
 from tests.e2e.test_scoring import sign_in, sign_out
 from tests.factories import PDF, create_organization, create_user, operator
 from tests.grants.test_awards import nominate
@@ -77,28 +77,22 @@ def test_an_award_from_the_operators_form_to_two_winners_sharing_its_amount(live
     page.locator("#instrument").select_option("award")
     page.locator("#customer_id").select_option(str(ids["customer"]))
     page.locator("#funding_source").select_option("republican")
-    page.locator("#budget_year").fill("2026")
     page.locator("#criteria_set").select_option("award")
-    page.locator("#opens_at").fill(local(now - timedelta(days=1)))
-    page.locator("#deadline_at").fill(local(now + timedelta(days=20)))
-    page.locator("#experts_per_application").fill("1")
-    page.locator("#title_kk").fill(TITLE_KK)
-    page.locator("#title_ru").fill("Премия для НПО: волонтерство")
-    page.locator("#title_en").fill("Award for NGOs: volunteering")
+    fill_in(page, {"#budget_year": "2026", "#opens_at": local(now - timedelta(days=1)),
+                   "#deadline_at": local(now + timedelta(days=20)), "#experts_per_application": "1",
+                   "#title_kk": TITLE_KK, "#title_ru": "Премия для НПО: волонтерство",
+                   "#title_en": "Award for NGOs: volunteering"})
     press(page, "kk", "Save")
     call_id = int(re.search(r"/manage/calls/(\d+)", page.url).group(1))
     follow(page, "kk", "Add a topic")
     page.locator("#direction_id").select_option(str(ids["direction"]))
     page.locator("#grant_type").select_option("short")
-    page.locator("#duration_months").fill("12")
-    page.locator("#amount_cap").fill("10000000")
-    page.locator("#grants_count").fill("2")
     page.locator(f"input[name=regions][value='{ids['region']}']").check()
-    page.locator("#title_kk").fill("Үздік еріктілер ұйымы")
-    page.locator("#title_ru").fill("Лучшая волонтерская организация")
-    page.locator("#title_en").fill("Best volunteer organization")
-    page.locator("#goal_kk").fill("Еріктілер қозғалысына қосқан үлесі үшін марапаттау")
-    page.locator("#goal_ru").fill("Наградить за вклад в волонтерское движение")
+    fill_in(page, {"#duration_months": "12", "#amount_cap": "10000000", "#grants_count": "2",
+                   "#title_kk": "Үздік еріктілер ұйымы", "#title_ru": "Лучшая волонтерская организация",
+                   "#title_en": "Best volunteer organization",
+                   "#goal_kk": "Еріктілер қозғалысына қосқан үлесі үшін марапаттау",
+                   "#goal_ru": "Наградить за вклад в волонтерское движение"})
     press(page, "kk", "Save")
     flash(page, "kk", "Topic saved.")
 

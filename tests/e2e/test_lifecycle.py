@@ -85,6 +85,12 @@ def flash(page, lang, msgid, **params):
     expect(page.locator("[role=status].flash-success")).to_contain_text(translated(lang, msgid, **params))
 
 
+def fill_in(page, values):
+    """Type each value into the field its selector names, in order, as a person fills a form."""
+    for selector, value in values.items():
+        page.locator(selector).fill(value)
+
+
 def local(moment):
     return moment.strftime("%Y-%m-%dT%H:%M")
 
@@ -128,30 +134,23 @@ def test_a_call_from_publication_to_an_accepted_final_report_and_the_analysts_wo
     page.locator("#instrument").select_option("state_grant")
     page.locator("#customer_id").select_option(str(ids["customer"]))
     page.locator("#funding_source").select_option("republican")
-    page.locator("#budget_year").fill("2026")
     page.locator("#criteria_set").select_option("grant")
-    page.locator("#opens_at").fill(local(now - timedelta(days=1)))
-    page.locator("#deadline_at").fill(local(now + timedelta(days=20)))
-    page.locator("#experts_per_application").fill("1")
-    page.locator("#title_kk").fill("Жастар саясаты саласындағы мемлекеттік гранттар конкурсы")
-    page.locator("#title_ru").fill(TITLE_RU)
-    page.locator("#title_en").fill("State grants for youth policy")
+    fill_in(page, {"#budget_year": "2026", "#opens_at": local(now - timedelta(days=1)),
+                   "#deadline_at": local(now + timedelta(days=20)), "#experts_per_application": "1",
+                   "#title_kk": "Жастар саясаты саласындағы мемлекеттік гранттар конкурсы", "#title_ru": TITLE_RU,
+                   "#title_en": "State grants for youth policy"})
     press(page, "kk", "Save")
     flash(page, "kk", "Call %(code)s created as a draft. Add its topics, then publish it.", code=code)
     call_id = int(re.search(r"/manage/calls/(\d+)", page.url).group(1))
     follow(page, "kk", "Add a topic")
     page.locator("#direction_id").select_option(str(ids["direction"]))
     page.locator("#grant_type").select_option("short")
-    page.locator("#duration_months").fill("10")
-    page.locator("#amount_cap").fill("10000000")
-    page.locator("#grants_count").fill("2")
     for region in ids["regions"]:
         page.locator(f"input[name=regions][value='{region}']").check()
-    page.locator("#title_kk").fill("Жастардың еріктілік бастамаларын қолдау")
-    page.locator("#goal_kk").fill("Жастарды еріктілікке тарту")
-    page.locator("#title_ru").fill("Поддержка волонтерских инициатив молодежи")
-    page.locator("#goal_ru").fill("Вовлечение молодежи в волонтерство")
-    page.locator("#title_en").fill("Youth volunteering")
+    fill_in(page, {"#duration_months": "10", "#amount_cap": "10000000", "#grants_count": "2",
+                   "#title_kk": "Жастардың еріктілік бастамаларын қолдау", "#goal_kk": "Жастарды еріктілікке тарту",
+                   "#title_ru": "Поддержка волонтерских инициатив молодежи",
+                   "#goal_ru": "Вовлечение молодежи в волонтерство", "#title_en": "Youth volunteering"})
     press(page, "kk", "Save")
     flash(page, "kk", "Topic saved.")
     press(page, "kk", "Publish")

@@ -1,5 +1,6 @@
 """Agreements: drawn up from an awarded application, scheduled, signed, paid, amended, terminated, refunded."""
 
+import html
 import io
 import re
 from datetime import date, timedelta
@@ -24,6 +25,7 @@ from tests.factories import (
     create_awarded_application,
     create_call,
     create_organization,
+    create_sso_winner,
     create_user,
     make_bin,
     operator,
@@ -621,24 +623,40 @@ def test_the_boards_query_count_does_not_grow_with_its_rows(app):
 
 # --- state social order contracts, the timeline ---------------------------------------------------
 
-def test_a_state_social_order_contract_is_registered_from_the_procurement_result(app):
+def test_a_state_social_order_contract_is_registered_only_with_the_winner_at_its_offered_price(app):
     client = as_operator(app)
-    sso = create_call(instrument="sso", criteria_set="grant")
+    winner = create_sso_winner()
+    sso, supplier = winner.call, winner.organization
     create_call()  # a grant call: its topics are not offered
-    supplier = create_organization(owner=create_user("applicant"))
-    form = text(client.get("/manage/contracts/new"))
-    assert sso.code in form and form.count("<option") == len(sso.topics) + 2  # + the two report languages
+    loser = create_organization(owner=create_user("applicant"))
+    board = text(client.get("/manage/agreements"))
+    assert "Register the contract" in board and f"supplier_bin={supplier.bin}" in board
+    form = text(client.get(f"/manage/contracts/new?topic_id={sso.topics[0].id}&supplier_bin={supplier.bin}"
+                           "&price=3000000.00"))
+    assert sso.code in form and f'value="{supplier.bin}"' in form and 'value="3000000.00"' in form
+    assert client.get("/manage/contracts/new?price=abc&topic_id=x").status_code == 200  # bad arguments: ignored
     data = {"topic_id": str(sso.topics[0].id), "supplier_bin": supplier.bin, "contract_number": "ГЗ-17",
-            "procurement_ref": "P-2026-55", "price": "4500000", "starts_on": TODAY.isoformat(),
+            "procurement_ref": "P-2026-55", "price": "3000000", "starts_on": TODAY.isoformat(),
             "ends_on": (TODAY + timedelta(days=200)).isoformat(), "title": "", "language": "kk"}
     unknown = post_form(client, "/manage/contracts/new", {**data, "supplier_bin": make_bin(4242)})
     assert unknown.status_code == 400 and "the NGO must register first" in text(unknown) and "ГЗ-17" in text(unknown)
+    not_winner = post_form(client, "/manage/contracts/new", {**data, "supplier_bin": loser.bin})
+    assert not_winner.status_code == 400 and "did not win it" in text(not_winner)
+    other_price = post_form(client, "/manage/contracts/new", {**data, "price": "4500000"})
+    # the offered price, worked out from the factory's budget: 10 days of training at 300 000
+    assert other_price.status_code == 400 and "offered price, 3,000,000.00" in html.unescape(text(other_price))
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Agreement)).scalar_one() == 0
     made = post_form(client, "/manage/contracts/new", data)
     assert made.status_code == 302
     contract = db.session.execute(sa.select(Agreement).where(Agreement.kind == "sso_contract")).scalar_one()
-    assert contract.organization_id == supplier.id and contract.amount == Decimal("4500000.00")
+    assert contract.organization_id == supplier.id and contract.amount == Decimal("3000000.00")
+    assert contract.application_id == winner.id
     page = text(client.get(page_of(contract)))
     assert "ГЗ-17" in page and "P-2026-55" in page and "Contract registered" in page
+    again = post_form(client, "/manage/contracts/new", {**data, "contract_number": "ГЗ-18"})
+    assert again.status_code == 400 and "already has contract" in text(again)
+    with pytest.raises(agreements.AgreementError, match="register the contract"):
+        agreements.draw_up(operator(), winner, TODAY, TODAY + timedelta(days=200))
 
 
 def test_today_is_the_day_in_astana_not_the_servers(app, monkeypatch):

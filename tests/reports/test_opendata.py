@@ -17,7 +17,12 @@ from grants.i18n import astana_today
 from reports import opendata
 from reports.history import import_rows
 from scoring.commission import services as commission
-from tests.factories import create_agreement, create_call, create_organization, create_user, make_bin, operator
+from tests.factories import (
+    create_agreement,
+    create_sso_winner,
+    make_bin,
+    operator,
+)
 from tests.reports.test_history import row
 from tests.scoring.test_commission import convene_with_quorum, ranked_call
 
@@ -46,10 +51,10 @@ def world(app):
     agreement = agreements.draw_up(operator(), published, TODAY, TODAY + timedelta(days=200))
     outside = create_agreement()  # awarded without a published protocol
     import_rows([(2, row("H-1", outcome="awarded", amount_awarded="4000000.00")), (3, row("H-2"))], "history.csv")
-    sso = create_call(instrument="sso", criteria_set="grant")
-    supplier = create_organization(owner=create_user("applicant"))
-    contract = agreements.register_contract(operator(), sso.topics[0], supplier.bin, "ГЗ-17", "P-2026-55",
-                                            Decimal("4500000"), TODAY, TODAY + timedelta(days=200), "", "kk")
+    winner = create_sso_winner()
+    supplier = winner.organization
+    contract = agreements.register_contract(operator(), winner.topic, supplier.bin, "ГЗ-17", "P-2026-55",
+                                            Decimal("3000000"), TODAY, TODAY + timedelta(days=200), "", "kk")
     db.session.commit()
     return {"published": published, "agreement": agreement, "outside": outside,
             "contract": contract, "supplier": supplier}
@@ -131,5 +136,5 @@ def test_the_sso_package_validates_and_carries_the_contract(world):
     assert release["ocid"] == f"ocds-baiqau-{contract.number}" and release["tag"] == ["contract"]
     party = next(p for p in release["parties"] if "supplier" in p["roles"])
     assert party["identifier"] == {"scheme": "KZ-BIN", "id": supplier.bin, "legalName": supplier.name_ru}
-    assert release["contracts"][0]["value"] == {"amount": 4500000, "currency": "KZT"}
+    assert release["contracts"][0]["value"] == {"amount": 3000000, "currency": "KZT"}
     assert release["awards"][0]["suppliers"][0]["id"] == f"KZ-BIN-{supplier.bin}"
