@@ -64,6 +64,7 @@ class CallForm(Form):
             # A new call: the funding source the first customer body can order from, a valid pair.
             self.funding_source.data = FundingSource(str(bodies[0].level)).value
         self.criteria_set.choices = choices([
+            ("", _l("The instrument's own criteria")),
             ("grant", _l("Grants: relevance, innovation, feasibility, cost justification")),
             ("sso", _l("State social order: the grant criteria and the price")),
             ("award", _l("Award: the NGO's past contribution")),

@@ -89,7 +89,15 @@ def _check_call(data, call=None):
         raise CallProblems(problems)
 
 
+def _criteria_by_instrument(data):
+    """The criteria left to the instrument: a grant's, the SSO's with the price, an award's past contribution."""
+    if not data.get("criteria_set"):
+        data = {**data, "criteria_set": appform_templates.CRITERIA[str(data["instrument"])]}
+    return data
+
+
 def create_call(actor, data):
+    data = _criteria_by_instrument(data)
     _check_call(data)
     call = Call(**{k: data[k] for k in CALL_FIELDS}, status=CallStatus.draft, created_by_id=actor.id,
                 application_form=appform_templates.for_instrument(data["instrument"]))
@@ -100,6 +108,7 @@ def create_call(actor, data):
 
 def update_call(actor, call, data):
     _require_status(call, CallStatus.draft)
+    data = _criteria_by_instrument(data)
     _check_call(data, call)
     before = audit.snapshot(call, CALL_FIELDS)
     if data["instrument"] != call.instrument and call.application_form == appform_templates.for_instrument(

@@ -172,6 +172,16 @@ def test_public_list_filters_by_direction_region_and_openness(app, client):
     assert client.get("/calls/?region=nonsense&direction=x").status_code == 200
 
 
+@pytest.mark.parametrize("instrument, criteria", [("state_grant", "grant"), ("non_state_grant", "grant"),
+                                                  ("sso", "sso"), ("award", "award"),
+                                                  ("strategic_partnership", "grant")])
+def test_criteria_left_to_the_instrument_are_the_instruments_own(app, instrument, criteria):
+    call = create_call(published=False, instrument=instrument, criteria_set="")
+    assert call.criteria_set == criteria
+    chosen = create_call(published=False, instrument="award", criteria_set="grant")
+    assert chosen.criteria_set == "grant"  # a choice the operator made stays
+
+
 def test_public_list_filters_by_instrument_and_funding_source(app, client):
     from grants.reference.models import CustomerBody
 
