@@ -8,7 +8,7 @@ from grants.appforms.blocks import KIND_TITLES, KINDS, LIMITS
 from grants.appforms.forms import LIMIT_TITLES, ReasonForm, block_data, block_form_class, form_data, with_blank_rows
 from grants.calls.operator_views import load_call
 from grants.extensions import db
-from grants.i18n import _
+from grants.i18n import _, _l
 from grants.permissions import allow
 from grants.refusals import Refusal, attempt
 
@@ -29,8 +29,24 @@ def show(call_id):
                            confirm=ReasonForm(), kinds=[(k, KIND_TITLES[k]) for k in KINDS], kind_titles=KIND_TITLES)
 
 
-def _act(call, verb, *args, success):
+ACTION_TITLES = {"move_up": _l("Move the block up"), "move_down": _l("Move the block down"),
+                 "remove": _l("Remove the block"), "reset": _l("Start again from the instrument's template")}
+
+
+def _act(call, verb, *args, success, action, code=None):
+    """A button of the form's page. A published form's correction asks first for its reason, on a page of its
+    own (GET); a draft's change is made at once (POST)."""
     form = ReasonForm()
+    if request.method == "GET":
+        state, _why = services.form_state(call)
+        if state != "correctable":
+            return redirect(url_for("appforms.show", call_id=call.id))
+        block = next((b for b in blocks.blocks(call.application_form) if b.code == code), None)
+        if code is not None and block is None:
+            abort(404)
+        return render_template("appforms/confirm.html", call=call, form=form, block=block,
+                               title=ACTION_TITLES[action], action=url_for(f"appforms.{action}", call_id=call.id,
+                                                                           **({"code": code} if code else {})))
     if not form.validate_on_submit():
         abort(400)
     attempt(verb, current_user, call, *args, reason=form.reason.data, success=success)
@@ -43,32 +59,32 @@ def _success(call):
     return _("The application form is corrected, and the correction is published with the call.")
 
 
-@bp.route("/<code>/up", methods=["POST"])
+@bp.route("/<code>/up", methods=["GET", "POST"])
 @allow("call.manage")
 def move_up(call_id, code):
     call = load_call(call_id)
-    return _act(call, services.move_block, code, -1, success=_success(call))
+    return _act(call, services.move_block, code, -1, success=_success(call), action="move_up", code=code)
 
 
-@bp.route("/<code>/down", methods=["POST"])
+@bp.route("/<code>/down", methods=["GET", "POST"])
 @allow("call.manage")
 def move_down(call_id, code):
     call = load_call(call_id)
-    return _act(call, services.move_block, code, 1, success=_success(call))
+    return _act(call, services.move_block, code, 1, success=_success(call), action="move_down", code=code)
 
 
-@bp.route("/<code>/remove", methods=["POST"])
+@bp.route("/<code>/remove", methods=["GET", "POST"])
 @allow("call.manage")
 def remove(call_id, code):
     call = load_call(call_id)
-    return _act(call, services.remove_block, code, success=_success(call))
+    return _act(call, services.remove_block, code, success=_success(call), action="remove", code=code)
 
 
-@bp.route("/reset", methods=["POST"])
+@bp.route("/reset", methods=["GET", "POST"])
 @allow("call.manage")
 def reset(call_id):
     call = load_call(call_id)
-    return _act(call, services.reset_to_template, success=_success(call))
+    return _act(call, services.reset_to_template, success=_success(call), action="reset")
 
 
 def _block_page(call, kind, block):

@@ -109,10 +109,13 @@ def test_a_published_form_is_corrected_with_a_reason_and_the_correction_is_publi
     assert correction.call_id == call.id and correction.by_id == operator().id and correction.summary
     page = client.get(f"/calls/{call.id}?lang=ru").get_data(as_text=True)
     assert "Забыли спросить о партнерах" in page
-    # through the page: the reason is a field of every button
+    # through the pages: each button of a published form leads to a page that asks for the reason
     staff = signed_in(app, operator(), "ru")
     url = f"/manage/calls/{call.id}/form"
-    assert 'name="reason"' in staff.get(url).get_data(as_text=True)
+    assert f'href="{url}/q1/up"' in staff.get(url).get_data(as_text=True)
+    asks = staff.get(f"{url}/q1/up").get_data(as_text=True)
+    assert 'name="reason"' in asks and f'action="{url}/q1/up"' in asks
+    assert staff.get(f"{url}/nosuch/up").status_code == 404
     assert post_form(staff, f"{url}/q1/up", page=url).status_code == 302
     assert codes(call)[-1] == "q1"  # refused: no reason
     post_form(staff, f"{url}/q1/up", {"reason": "Порядок"}, page=url)
