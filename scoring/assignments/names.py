@@ -81,6 +81,20 @@ def _applicant_names(application, partners):
         yield "partner", name
 
 
+def resemblance(mine, other):
+    """The token-sort score of two normalised names when they resemble each other, else None. A name of fewer
+    than four letters resembles nothing: "ОФ" alone would match every public foundation."""
+    if len(mine) < 4 or len(other) < 4:
+        return None
+    score = int(fuzz.token_sort_ratio(mine, other))
+    return score if score >= THRESHOLD else None
+
+
+def resembles(left, right):
+    """Whether two names as people write them (legal forms, case, order, Kazakh letters aside) are alike."""
+    return resemblance(normalise(left), normalise(right)) is not None
+
+
 def flags(assignments):
     """{assignment id: [Flag]} for the assignments whose two sides share a name-like string."""
     app_ids = sorted({a.application_id for a in assignments})
@@ -94,12 +108,7 @@ def flags(assignments):
         theirs = [(side, name, normalise(name)) for side, name in _applicant_names(assignment.application, partners)]
         for side, name in _expert_names(assignment.expert):
             mine = normalise(name)
-            if len(mine) < 4:
-                continue
             for other_side, other_name, other in theirs:
-                if len(other) < 4:
-                    continue
-                score = int(fuzz.token_sort_ratio(mine, other))
-                if score >= THRESHOLD:
+                if (score := resemblance(mine, other)) is not None:
                     found.setdefault(assignment.id, []).append(Flag(side, name, other_side, other_name, score))
     return found

@@ -141,11 +141,26 @@ def test_every_sheet_holds_the_statistics_numbers(world):
             assert cells[2] == row["ngos_registered"]
             assert cells[6] == pytest.approx(float(row["applications_per_1000"]))
 
-    assert [r[0] for r in rows_of(monitoring)] == [r["year"] for r in stats.monitoring()]
+    assert rows_of(monitoring) == []  # no agreement in this world: the next test fills the sheet
 
     found = by(rows_of(reasons), 0)
     assert {k[0]: r[2] for k, r in found.items()} == {r["code"]: r["applications"] for r in stats.reasons()}
     assert found[("TOPIC",)][1:] == ["Does not fit the topic's goal", 1]
+
+
+def test_the_monitoring_sheet_counts_the_agreements_and_their_money(world):
+    from tests.factories import create_agreement
+
+    create_agreement()  # signed today; its budget: 10 days of training at 300 000 ₸, a call of budget year 2026
+    terminated = create_agreement()
+    from grants.agreements import services as agreements
+
+    agreements.terminate(operator(), terminated, "non_performance", "Не исполнено.", Decimal("0.00"),
+                         terminated.starts_on)
+    db.session.commit()
+    monitoring = read(build(Filters(), "en", "Test Analyst"))["Monitoring"]
+    (row,) = rows_of(monitoring)
+    assert row[:4] == [2026, 2, 0, 1] and money(row[4]) == Decimal("6000000.00")  # two agreements of 3 000 000
 
 
 def test_the_filters_narrow_every_sheet_and_the_first_sheet_says_what_was_asked(world):
