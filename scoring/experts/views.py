@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 import scoring.rules  # noqa: F401  (registers the rules)
 from grants.auth.forms import ConfirmForm
@@ -31,7 +32,9 @@ def _data(form):
 @bp.route("/")
 @allow("expert.register")
 def index():
-    page = db.paginate(sa.select(Expert).join(Expert.user).order_by(sa.text("users.full_name")), per_page=50,
+    # a row shows the expert's directions and counts its affiliations: both loaded with the page, not per row
+    page = db.paginate(sa.select(Expert).join(Expert.user).order_by(sa.text("users.full_name"))
+                       .options(selectinload(Expert.directions), selectinload(Expert.affiliations)), per_page=50,
                        error_out=False)
     return render_template("experts/index.html", page=page)
 

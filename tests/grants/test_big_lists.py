@@ -405,3 +405,38 @@ def test_a_page_out_of_range_or_garbled_is_an_empty_page_not_an_error(app, bad):
     client = signed_in(app, operator())
     for url in (f"/manage/calls/{call.id}/applications", "/manage/agreements", "/manage/reports", "/manage/overdue"):
         assert client.get(f"{url}?{bad}").status_code == 200, url
+
+
+# --- the three lists everyone opens: the public calls, an NGO's applications, the experts' register ------
+
+def test_the_public_calls_cost_the_same_statements_with_2_or_12_calls(app):
+    from tests.conftest import IsolatedClient
+
+    client = IsolatedClient(app)
+    for _ in range(2):
+        create_call(topics=2)
+    costs_do_not_grow(client, ["/calls/", "/calls/?open=1&instrument=state_grant"],
+                      lambda: [create_call(topics=2) for _ in range(10)], {})
+
+
+def test_an_ngos_applications_cost_the_same_statements_with_2_or_12(app):
+    from tests.factories import create_application, create_user
+
+    owner = create_user("applicant")
+    org = create_organization(owner=owner)
+    call = create_call()
+    for _ in range(2):
+        create_application(owner=owner, org=org, call=call)
+    client = signed_in(app, owner)
+    costs_do_not_grow(client, ["/applications/"],
+                      lambda: [create_application(owner=owner, org=org, call=call) for _ in range(10)],
+                      {"Application": 30})
+
+
+def test_the_experts_register_costs_the_same_statements_with_2_or_12_experts(app):
+    from tests.scoring.test_assignments import enrol
+
+    for _ in range(2):
+        enrol()
+    client = signed_in(app, operator())
+    costs_do_not_grow(client, ["/manage/experts/"], lambda: [enrol() for _ in range(10)], {})
