@@ -84,6 +84,16 @@ def test_the_winners_share_the_nominations_amount_equally_and_the_remainder_is_s
     assert agreement.budget_lines == [] and agreement.activities == []
 
 
+def test_a_nominations_receipt_asks_for_no_amount(app, client):
+    from tests.conftest import login
+
+    call = create_call(instrument="award", criteria_set="award")
+    nomination = nominate(call)
+    login(client, nomination.created_by.email)
+    page = client.get(f"/applications/{nomination.id}/receipt?lang=en").get_data(as_text=True)
+    assert nomination.receipt_number in page and "Amount requested" not in page
+
+
 def test_an_award_agreement_waits_for_the_published_share(app):
     call = create_call(instrument="award", criteria_set="award")
     nomination = nominate(call)
