@@ -57,6 +57,39 @@ def test_a_published_call_cannot_be_edited(app):
         services.save_topic(operator(), call, None, topic_data(), regions("750000000"))
 
 
+def test_a_draft_is_edited_and_its_topics_changed_and_deleted_through_the_pages(app):
+    from tests.factories import signed_in
+
+    call = create_call(published=False, topics=2)
+    staff = signed_in(app, operator())
+    page = f"/manage/calls/{call.id}"
+    data = {k: ("y" if v is True else "" if v is False else str(v)) for k, v in call_data(code=call.code).items()
+            if v is not False}
+    data.update(title_ru="Новое название конкурса", opens_at=(utcnow() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+                deadline_at=(utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"))
+    assert post_form(staff, f"{page}/edit", data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).title_ru == "Новое название конкурса"
+    first, second = db.session.get(Call, call.id).topics
+    assert post_form(staff, f"{page}/topics/{first.id}/delete", page=page).status_code == 302
+    db.session.expire_all()
+    assert [t.id for t in db.session.get(Call, call.id).topics] == [second.id]
+    verbs = set(db.session.execute(sa.select(AuditEvent.verb)).scalars())
+    assert {"call.update", "topic.delete"} <= verbs
+    # a topic of another call is not found through this one, and nothing is deleted
+    other = create_call(published=False)
+    assert post_form(staff, f"{page}/topics/{other.topics[0].id}/delete", page=page).status_code == 404
+    db.session.expire_all()
+    assert len(db.session.get(Call, other.id).topics) == 1
+    # once published, the pages refuse both, in words, and change nothing
+    services.publish(operator(), db.session.get(Call, call.id))
+    db.session.commit()
+    refused = post_form(staff, f"{page}/topics/{second.id}/delete", page=page)
+    assert refused.status_code == 302
+    db.session.expire_all()
+    assert [t.id for t in db.session.get(Call, call.id).topics] == [second.id]
+
+
 @pytest.mark.parametrize("grant_type, months, amount, fits", [
     ("short", 10, Decimal("12975000"), True),     # 3,000 МРП of 2026 exactly
     ("short", 10, Decimal("12975000.01"), False),  # a tiyn over
