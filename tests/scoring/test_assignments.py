@@ -406,3 +406,36 @@ def test_the_by_hand_form_names_the_experts_languages_in_words(app, client):
     page = client.get(f"/manage/applications/{application.id}/assign?lang=ru").get_data(as_text=True)
     names_ = f"{translated('ru', 'Kazakh')}, {translated('ru', 'Russian')}"
     assert f"{expert.name} ({names_})" in page and "(kk, ru)" not in page
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_operator_edits_an_expert_and_a_bad_or_taken_iin_is_refused_in_words(app, lang):
+    import html
+
+    from flask_babel import force_locale
+
+    from grants.identifiers import number_problem
+    from tests.factories import signed_in
+
+    expert = enrol(iin=make_iin(11))
+    other = enrol(iin=make_iin(12))
+    staff = signed_in(app, operator(), lang)
+    url = f"/manage/experts/{expert.id}"
+    direction = db.session.execute(sa.select(Direction).where(Direction.code == 5)).scalar_one()
+    good = {"iin": make_iin(13), "reads_kk": "y", "region_id": "", "active": "y", "directions": [str(direction.id)]}
+    assert post_form(staff, url, good).status_code == 302
+    db.session.expire_all()
+    edited = db.session.get(type(expert), expert.id)
+    assert (edited.iin, edited.reads_kk, edited.reads_ru, [d.code for d in edited.directions]) == \
+        (make_iin(13), True, False, [5])
+    assert db.session.execute(sa.select(AuditEvent.verb).where(AuditEvent.verb == "expert.update")).first()
+    broken = make_iin(14)[:11] + str((int(make_iin(14)[11]) + 1) % 10)  # the check digit no longer holds
+    with force_locale(lang):
+        bad_digit = number_problem(broken, "iin")
+        taken = translated(lang, "Another expert has this IIN.")
+    for iin, message in ((broken, bad_digit), (other.iin, taken)):
+        refused = post_form(staff, url, {**good, "iin": iin})
+        assert refused.status_code == 400 and message in html.unescape(refused.get_data(as_text=True))
+        assert f'value="{iin}"' in refused.get_data(as_text=True)  # what was typed is shown back
+        db.session.expire_all()
+        assert db.session.get(type(expert), expert.id).iin == make_iin(13)  # and nothing changed
