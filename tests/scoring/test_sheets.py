@@ -278,3 +278,27 @@ def test_a_submitted_sheet_is_masculine_in_russian_on_the_experts_list(app, clie
     login(client, expert.user.email)
     page = client.get("/expert/?lang=ru").get_data(as_text=True)
     assert "<td>Подан</td>" in page and "Подана" not in page
+
+
+def test_the_calibrated_ranking_of_a_worked_example(app):
+    """Two experts score the same three applications: A harshly and spread out (16, 24, 32), B leniently and
+    close together (40, 39, 32). Worked out by hand:
+      A: mean 24, σ = √(128/3) = 6.532, so z = −1.225, 0, +1.225
+      B: mean 37, σ = √((3² + 2² + 5²)/3) = 3.559, so z = +0.843, +0.562, −1.405
+      calibrated = the mean z per application: −0.191, +0.281, −0.090
+    The official order is by the mean total (28, 31.5, 32): third, second, first; the calibrated order, shown
+    beside it and never deciding, is second, third, first."""
+    call, apps, pool = scored_call(n_apps=3, per_item=2, n_experts=2)
+    harsh, lenient = pool
+    marks = {harsh.id: ([4, 4, 4, 4], [6, 6, 6, 6], [8, 8, 8, 8]),
+             lenient.id: ([10, 10, 10, 10], [10, 10, 10, 9], [8, 8, 8, 8])}
+    for expert in pool:
+        for application, points in zip(apps, marks[expert.id], strict=True):
+            services.submit(expert.user, fill(call, sheet_of(call, application, expert), expert, points))
+    db.session.commit()
+    (rows,) = ranking.ranking(call).values()
+    by_app = {row.application.id: row for row in rows}
+    assert [by_app[a.id].calibrated for a in apps] == [-0.191, 0.281, -0.09]
+    assert [by_app[a.id].score for a in apps] == [Decimal("28.00"), Decimal("31.50"), Decimal("32.00")]
+    assert [row.application.id for row in rows] == [apps[2].id, apps[1].id, apps[0].id]  # official
+    assert [by_app[a.id].calibrated_rank for a in apps] == [3, 1, 2]
