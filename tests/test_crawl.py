@@ -17,6 +17,9 @@ from tests.conftest import ON_POSTGRES, IsolatedClient, login, settings_for
 LANGUAGES = ("kk", "ru", "en")
 PER_ENDPOINT = 8  # addresses followed per endpoint: 700 NGO pages share one template, and eight of them show it
 # (and reach past the open calls, listed first, to a closed one with results)
+# A page's HTML, whatever the data behind it: lists are paged, so none should grow past this. An NGO
+# accountant in Kyzylorda may be on a mobile connection: 200 KB is already a lot for one page.
+MAX_PAGE_BYTES = 200 * 1024
 MAX_PAGES = 500  # a bound on one crawl, far above what a role reaches (about 200 for the administrator)
 # Pages that keep a language of their own whatever the interface's: the protocol prints in the language it is
 # asked for, the beneficiaries' survey in the project's.
@@ -180,6 +183,8 @@ def crawl(app, client, lang):
         if response.mimetype != "text/html":
             continue
         html = body.decode()
+        if len(body) > MAX_PAGE_BYTES:
+            problems.append(f"{url} weighs {len(body) // 1024} KB of HTML, above {MAX_PAGE_BYTES // 1024} KB")
         if endpoint not in OWN_LANGUAGE and f'<html lang="{lang}">' not in html:
             problems.append(f"{url} is not in {lang}")
         parser = Links()
