@@ -7,9 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.appforms.blocks import blocks, form_text
+from grants.appforms.blocks import blocks, form_text, has
 from grants.auth.models import User
-from grants.calls.models import Topic
+from grants.calls.models import SpecItem, Topic
 from grants.db import Money, StoredFileColumns, UTCDateTime, utcnow
 from grants.extensions import db
 from grants.i18n import _l, pgettext
@@ -81,6 +81,8 @@ class Application(db.Model):
     budget_lines: Mapped[list["BudgetLine"]] = relationship(order_by="BudgetLine.position",
                                                             cascade="all, delete-orphan")
     partners: Mapped[list["Partner"]] = relationship(order_by="Partner.position", cascade="all, delete-orphan")
+    offer_lines: Mapped[list["OfferLine"]] = relationship(order_by="OfferLine.position",
+                                                          cascade="all, delete-orphan")
     all_documents: Mapped[list["Document"]] = relationship(order_by="Document.id", cascade="all, delete-orphan")
     versions: Mapped[list["Version"]] = relationship(order_by="Version.number", cascade="all, delete-orphan")
 
@@ -105,6 +107,17 @@ class Application(db.Model):
     @property
     def budget_total(self):
         return sum((line.total for line in self.budget_lines), Decimal("0.00"))
+
+    @property
+    def offer_total(self):
+        """A state social order offer's price: every item's committed volume at the offered unit price."""
+        return sum((line.total for line in self.offer_lines), Decimal("0.00"))
+
+    @property
+    def price(self):
+        """What the applicant asks to be paid: the offer's total where the form asks for an offer, else the
+        budget's."""
+        return self.offer_total if has(self.topic.call.application_form, "offer") else self.budget_total
 
     @property
     def budget_by_year(self):
@@ -214,6 +227,37 @@ class BudgetLine(db.Model):
     @property
     def total(self):
         return (Decimal(self.quantity) * Decimal(self.unit_cost)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class OfferLine(db.Model):
+    """A state social order offer's answer to one item of the technical specification: how the service will
+    be delivered, the volume the supplier commits to and its price for one unit (within the maximum)."""
+
+    __tablename__ = "offer_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    spec_item_id: Mapped[int] = mapped_column(sa.ForeignKey("spec_items.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    approach: Mapped[str] = mapped_column(sa.Text, default="")
+    volume: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    unit_price: Mapped[Decimal | None] = mapped_column(Money)
+
+    spec_item: Mapped[SpecItem] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "spec_item_id", name="uq_offer_lines_application_item"),
+        sa.CheckConstraint("volume IS NULL OR volume > 0", name="volume_positive"),
+        sa.CheckConstraint("unit_price IS NULL OR unit_price >= 0", name="unit_price_not_negative"),
+    )
+
+    FIELDS = ("spec_item_id", "approach", "volume", "unit_price")
+
+    @property
+    def total(self):
+        if self.volume is None or self.unit_price is None:
+            return Decimal("0.00")
+        return (Decimal(self.volume) * Decimal(self.unit_price)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class DocumentKind(enum.StrEnum):

@@ -3,7 +3,7 @@
 import enum
 import secrets
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask_babel import get_locale
@@ -213,6 +213,16 @@ class Topic(db.Model):
     results_ru: Mapped[str] = mapped_column(sa.Text, default="")
     indicators_kk: Mapped[str] = mapped_column(sa.Text, default="")
     indicators_ru: Mapped[str] = mapped_column(sa.Text, default="")
+    # A state social order's technical specification: the problem, who is served, where, by which standard;
+    # its services are the topic's SpecItems, its period the topic's duration.
+    problem_kk: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    problem_ru: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    target_group_kk: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    target_group_ru: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    place_kk: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    place_ru: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    standard_kk: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    standard_ru: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     grant_type: Mapped[str] = mapped_column(sa.String(8))
     duration_months: Mapped[int]
     amount_cap: Mapped[Decimal] = mapped_column(Money)
@@ -221,6 +231,8 @@ class Topic(db.Model):
     call: Mapped[Call] = relationship(back_populates="topics")
     direction: Mapped[Direction] = relationship(lazy="joined")
     regions: Mapped[list[Region]] = relationship(secondary=topic_regions, order_by=Region.kato)
+    spec_items: Mapped[list["SpecItem"]] = relationship(back_populates="topic", order_by="SpecItem.position",
+                                                        cascade="all, delete-orphan")
 
     __table_args__ = (
         sa.UniqueConstraint("call_id", "number", name="uq_topics_call_number"),
@@ -236,6 +248,53 @@ class Topic(db.Model):
 
     def text(self, stem):
         return _in_locale(self, stem)
+
+    @property
+    def spec_total(self):
+        """The most the specification may cost: every service's volume at its maximum price."""
+        return sum((item.max_total for item in self.spec_items), Decimal("0.00"))
+
+
+class SpecItem(db.Model):
+    """One service of a state social order's technical specification: what, in which unit, how much, and the
+    most the customer pays for one unit. An offer prices each item; the contract takes the committed volumes."""
+
+    __tablename__ = "spec_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    service_kk: Mapped[str] = mapped_column(sa.String(400))
+    service_ru: Mapped[str] = mapped_column(sa.String(400))
+    service_en: Mapped[str] = mapped_column(sa.String(400), default="")
+    unit_kk: Mapped[str] = mapped_column(sa.String(64))
+    unit_ru: Mapped[str] = mapped_column(sa.String(64))
+    volume: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+    max_price: Mapped[Decimal] = mapped_column(Money)
+
+    topic: Mapped[Topic] = relationship(back_populates="spec_items")
+
+    __table_args__ = (
+        sa.CheckConstraint("volume > 0", name="volume_positive"),
+        sa.CheckConstraint("max_price > 0", name="max_price_positive"),
+    )
+
+    @property
+    def service(self):
+        return _in_locale(self, "service")
+
+    @property
+    def unit(self):
+        return _in_locale(self, "unit")
+
+    def in_language(self, lang):
+        """(service, unit) in an application's language, for the contract the supplier reports in."""
+        return (getattr(self, f"service_{lang}", None) or self.service_ru,
+                getattr(self, f"unit_{lang}", None) or self.unit_ru)
+
+    @property
+    def max_total(self):
+        return (Decimal(self.volume) * Decimal(self.max_price)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class DeadlineExtension(db.Model):

@@ -57,8 +57,12 @@ class ScoringRules(db.Model):
     blind: Mapped[bool] = mapped_column(default=False)
     low_mark_share: Mapped[Decimal] = mapped_column(sa.Numeric(4, 3), default=Decimal("0.3"))
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)  # experts submit their sheets by then
+    # A state social order's price: up to this many points, computed from the offers by the stated formula
+    # (scoring/price.py), added to the experts' score. 0: the price is not scored.
+    price_points: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    __table_args__ = (sa.CheckConstraint("aggregation IN ('sum', 'mean')", name="aggregation"),)
+    __table_args__ = (sa.CheckConstraint("aggregation IN ('sum', 'mean')", name="aggregation"),
+                      sa.CheckConstraint("price_points BETWEEN 0 AND 100", name="price_points"))
 
 
 class SheetState(enum.StrEnum):
