@@ -97,8 +97,9 @@ def _one(model, column, value):
 
 
 def _call(operator, code, customer, source, year, titles, opens, deadline, topics, publish_at=None, experts=3,
-          instrument="state_grant", criteria="grant"):
-    """A call with topics: (direction code, grant type, months, cap, count, region KATOs, kk title, ru title)."""
+          instrument="state_grant", criteria="grant", spec=None):
+    """A call with topics: (direction code, grant type, months, cap, count, region KATOs, kk title, ru title);
+    a state social order's topics have the technical specification `spec`: (texts, services)."""
     call = call_services.create_call(operator, {
         "code": code, "instrument": instrument, "customer_id": _one(CustomerBody, CustomerBody.code, customer).id,
         "funding_source": source, "budget_year": year, "title_kk": titles[0], "title_ru": titles[1],
@@ -112,7 +113,8 @@ def _call(operator, code, customer, source, year, titles, opens, deadline, topic
             "direction_id": _one(Direction, Direction.code, direction).id, "title_kk": title_kk, "title_ru": title_ru,
             "title_en": "", "goal_kk": title_kk, "goal_ru": title_ru, "tasks_kk": "", "tasks_ru": "",
             "results_kk": "", "results_ru": "", "indicators_kk": "", "indicators_ru": "", "grant_type": grant_type,
-            "duration_months": months, "amount_cap": Decimal(cap), "grants_count": count}, regions)
+            "duration_months": months, "amount_cap": Decimal(cap), "grants_count": count, **(spec[0] if spec else {})},
+            regions, spec[1] if spec else None)
     if publish_at is not None:
         call_services.publish(operator, call, now=publish_at)
     return call
@@ -152,6 +154,53 @@ def _award(operator, user, org, now, deadline, everywhere):
         "development": "Ұйым қызметкерлерін оқыту және еріктілерді есепке алу жүйесін енгізу."})
     for slot, name in (("evidence", "есеп-2025.pdf"), ("charter", "жарғы.pdf")):
         app_services.add_document(user, nomination, slot, io.BytesIO(agreements_demo.PDF), name)
+    return call
+
+
+SSO_SPEC = ({
+    "problem_kk": "Павлодар облысында мүгедектігі бар 600-ден астам бала оңалту қызметтерін күтуде; аудандарда "
+                  "мамандар жетіспейді.",
+    "problem_ru": "В Павлодарской области более 600 детей с инвалидностью ждут реабилитационных услуг; в районах "
+                  "не хватает специалистов.",
+    "target_group_kk": "Мүгедектігі бар 3–18 жастағы балалар және олардың ата-аналары.",
+    "target_group_ru": "Дети с инвалидностью 3–18 лет и их родители.",
+    "place_kk": "Павлодар қаласы және Екібастұз қаласы, тапсырыс берушімен келісілген үй-жайлар.",
+    "place_ru": "Города Павлодар и Экибастуз, помещения по согласованию с заказчиком.",
+    "standard_kk": "Мүгедектігі бар балаларға әлеуметтік қызмет көрсету стандарты (2023).",
+    "standard_ru": "Стандарт оказания социальных услуг детям с инвалидностью (2023)."}, [
+    {"service_kk": "Психологтың жеке кеңесі", "service_ru": "Индивидуальная консультация психолога",
+     "unit_kk": "кеңес", "unit_ru": "консультация", "volume": Decimal("600"), "max_price": Decimal("8000.00")},
+    {"service_kk": "Ата-аналарға арналған топтық сабақ", "service_ru": "Групповое занятие для родителей",
+     "unit_kk": "сабақ", "unit_ru": "занятие", "volume": Decimal("48"), "max_price": Decimal("35000.00")},
+    {"service_kk": "Балаларға арналған оңалту курсы", "service_ru": "Реабилитационный курс для ребенка",
+     "unit_kk": "курс", "unit_ru": "курс", "volume": Decimal("60"), "max_price": Decimal("45000.00")},
+])
+
+
+def _sso(operator, user, org, now, deadline):
+    """An open state social order of the ministry, with its technical specification, and an offer written in
+    Russian: two of its three services priced, the third still to answer."""
+    call = _call(operator, "2026-MCI-08", "MCI", "republican", 2026,
+                 ("Мемлекеттік әлеуметтік тапсырыс: мүгедектігі бар балаларды оңалту",
+                  "Государственный социальный заказ: реабилитация детей с инвалидностью",
+                  "State social order: rehabilitation of children with disabilities"),
+                 now - timedelta(days=3), deadline + timedelta(days=10), [
+                     (7, "short", 10, "10000000", 1, ["550000000"], "Мүгедектігі бар балаларды оңалту қызметтері",
+                      "Услуги реабилитации детей с инвалидностью")], publish_at=now - timedelta(days=4),
+                 instrument="sso", criteria="sso", spec=SSO_SPEC)
+    offer = app_services.start(user, call.topics[0], org, "ru", now=now)
+    db.session.flush()
+    consult, group, _course = call.topics[0].spec_items
+    app_services.save(user, offer, {
+        "title": "Реабилитация детей с инвалидностью в Павлодаре и Экибастузе", "language": "ru",
+        "summary": "Консультации психолога, занятия для родителей и реабилитационные курсы для 60 детей.",
+        "approach": "Консультации в двух кабинетах центра по будням; занятия для родителей по субботам."},
+        activities=[{"activity": "Набор детей и составление планов реабилитации", "start_month": 1,
+                     "end_month": 2, "output": "60 планов"}],
+        offer=[{"spec_item_id": consult.id, "approach": "Психологи центра, по записи, 30 консультаций в неделю.",
+                "volume": Decimal("600"), "unit_price": Decimal("7500.00")},
+               {"spec_item_id": group.id, "approach": "Группы до 12 родителей, по субботам.",
+                "volume": Decimal("48"), "unit_price": Decimal("32000.00")}])
     return call
 
 
@@ -227,6 +276,7 @@ def _calls(users, orgs):
 
     ngo = {o.id: users[o.email] for o in (almaty, kyzylorda, pavlodar)}
     _award(operator, ngo[kyzylorda.id], kyzylorda, now, deadline, everywhere)
+    _sso(operator, ngo[pavlodar.id], pavlodar, now, deadline)
     youth = open_call.topics[0]
     _apply(ngo[almaty.id], almaty, youth, "kk", now)  # a draft in Kazakh
     _apply(ngo[kyzylorda.id], kyzylorda, youth, "kk", now, submit=True)

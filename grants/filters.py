@@ -1,16 +1,13 @@
 """Template filters: enum titles in the interface language, and plain text shown as paragraphs."""
 
-from decimal import Decimal
 
-from babel.numbers import format_decimal
-from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from grants.appforms import blocks as form_blocks
 from grants.applications.models import Outcome, Status
 from grants.applications.phases import eligibility_open
 from grants.calls.models import FundingSource, GrantType, Instrument
-from grants.i18n import MISSING, _l, missing
+from grants.i18n import MISSING, _l, format_number, missing
 from grants.organizations.models import LEGAL_FORMS
 
 LANGUAGE_TITLES = {"kk": _l("Kazakh"), "ru": _l("Russian")}
@@ -31,13 +28,6 @@ def enum_title(enum_cls):
             return value
 
     return title
-
-
-def number(value):
-    """A quantity in the locale's digits, without trailing zeros: 1 500 or 2,5."""
-    if value in (None, ""):
-        return ""
-    return format_decimal(Decimal(str(value)).normalize(), format="#,##0.##", locale=str(get_locale() or "kk"))
 
 
 def or_missing(value, reason=None):
@@ -66,7 +56,7 @@ def register(app):
         outcome_title=enum_title(Outcome),
         form_blocks=form_blocks.blocks,
         form_slots=form_blocks.slots,
-        number=number,
+        number=format_number,
     )
     from grants.applications.services import award_share  # the services need the app's pieces loaded first
 

@@ -97,6 +97,19 @@ class MultiCheckbox(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def typed(field):
+    """Whether someone typed something in the field, even something that could not be read ("abc")."""
+    return field.data not in (None, "") or any((raw or "").strip() for raw in (field.raw_data or ()))
+
+
+def written_rows(rows, keys):
+    """(row form, its data) for each line written in; blank lines are dropped."""
+    for entry in rows:
+        data = {k: v for k, v in entry.form.data.items() if k != "csrf_token"}
+        if any(typed(entry.form[k]) for k in keys):
+            yield entry.form, data
+
+
 class DecimalField(wtforms.DecimalField):
     """WTForms' DecimalField for numbers people type: a finite number with at most `places` decimals.
 

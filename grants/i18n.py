@@ -52,6 +52,13 @@ def format_money(amount, currency_sign=True):
     return f"{text}\u00a0₸" if currency_sign else text
 
 
+def format_number(value):
+    """A quantity in the locale's digits, without trailing zeros: 1 500 or 2,5."""
+    if value in (None, ""):
+        return ""
+    return format_decimal(Decimal(str(value)).normalize(), format="#,##0.##", locale=str(get_locale() or "kk"))
+
+
 def format_datetime(value, format="dd.MM.yyyy HH:mm"):
     """An aware UTC moment shown in Asia/Almaty; naive values are a bug, not a guess."""
     if value is None:

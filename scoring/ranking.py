@@ -18,6 +18,7 @@ from grants.calls.models import Topic
 from grants.extensions import db
 from scoring.assignments.models import ACTIVE, Assignment
 from scoring.experts.models import Expert
+from scoring.price import price_points
 from scoring.sheets.models import Aggregation, ScoreLine, ScoreSheet, SheetState
 from scoring.sheets.services import rules
 
@@ -38,6 +39,9 @@ class Row:
     calibrated: float | None = None
     calibrated_rank: int | None = None
     criterion_means: dict = field(default_factory=dict)
+    experts_score: Decimal | None = None  # the experts' part, where price points are added to it
+    offer_total: Decimal | None = None
+    price_points: Decimal | None = None  # a state social order's, computed from the offers (scoring/price.py)
 
 
 @dataclass
@@ -95,9 +99,25 @@ def ranking(call):
     by_topic = defaultdict(list)
     for row in rows.values():
         by_topic[row.application.topic].append(row)
+    if call_rules.price_points:
+        for topic_rows in by_topic.values():
+            _add_price(topic_rows, call_rules)
     for topic_rows in by_topic.values():
         _order(topic_rows)
     return dict(sorted(by_topic.items(), key=lambda item: item[0].number))
+
+
+def _add_price(topic_rows, call_rules):
+    """The offers' price points added to the experts' score; the threshold applies to the sum."""
+    for row in topic_rows:
+        row.offer_total = row.application.offer_total
+    points = price_points({row.application.id: row.offer_total for row in topic_rows}, call_rules.price_points)
+    for row in topic_rows:
+        row.price_points = points[row.application.id]
+        if row.score is not None:
+            row.experts_score = row.score
+            row.score = row.score + row.price_points
+            row.below_threshold = row.score < call_rules.threshold
 
 
 def tie_key(row):

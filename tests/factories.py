@@ -112,13 +112,26 @@ def topic_data(**overrides):
     return data
 
 
-def create_call(published=True, topics=1, regions=("750000000", "430000000"), actor=None, **overrides):
+# A state social order topic's services: 120 consultations at most 15 000 ₸ and 40 training days at most
+# 50 000 ₸ — 3 800 000 ₸ at the maximum prices, within the topic's 10 000 000 ₸.
+SPEC_ITEMS = (
+    dict(service_kk="Психологиялық кеңес", service_ru="Психологическая консультация", unit_kk="кеңес",
+         unit_ru="консультация", volume=Decimal("120"), max_price=Decimal("15000.00")),
+    dict(service_kk="Оқыту күні", service_ru="День обучения", unit_kk="күн", unit_ru="день",
+         volume=Decimal("40"), max_price=Decimal("50000.00")),
+)
+
+
+def create_call(published=True, topics=1, regions=("750000000", "430000000"), actor=None, spec=SPEC_ITEMS,
+                **overrides):
+    """A call with its topics; a state social order's topics have the specification `spec`."""
     actor = actor or operator()
     call = call_services.create_call(actor, call_data(**overrides))
     db.session.flush()
     region_rows = db.session.execute(sa.select(Region).where(Region.kato.in_(regions))).scalars().all()
     for _ in range(topics):
-        call_services.save_topic(actor, call, None, topic_data(), region_rows)
+        call_services.save_topic(actor, call, None, topic_data(), region_rows,
+                                 [dict(i) for i in spec] if call.instrument == "sso" else None)
     if published:
         call_services.publish(actor, call)
     db.session.commit()

@@ -115,7 +115,9 @@ def draw_up(actor, application, starts_on, ends_on):
 def register_contract(actor, topic, supplier_bin, contract_number, procurement_ref, price, starts_on, ends_on,
                       title, language, indicators=()):
     """A state social order contract from the procurement result: only with a winner of the topic, at the price
-    it offered (its budget's total), once; the supplier NGO, the number, the procurement reference."""
+    it offered (its offer's total; a form without an offer, its budget's), once; the supplier NGO, the number,
+    the procurement reference. The specification's services, at the volumes and prices offered, become the
+    contract's budget lines and its indicators."""
     if topic.call.instrument != "sso":
         raise AgreementError(_("Contracts are registered only for a state social order call."))
     supplier_bin = (supplier_bin or "").strip()
@@ -137,9 +139,9 @@ def register_contract(actor, topic, supplier_bin, contract_number, procurement_r
                                ngo=supplier.name))
     if (existing := agreement_for(winner)) is not None:
         raise AgreementError(_("The winner already has contract %(number)s.", number=existing.number))
-    if quantize(price) != winner.budget_total:
+    if quantize(price) != winner.price:
         raise AgreementError(_("The contract is at the winner's offered price, %(price)s.",
-                               price=format_money(winner.budget_total)))
+                               price=format_money(winner.price)))
     if language not in ("kk", "ru"):
         raise AgreementError(_("Choose the language of the reports."))
     _period(starts_on, ends_on)
@@ -150,9 +152,16 @@ def register_contract(actor, topic, supplier_bin, contract_number, procurement_r
         procurement_ref=(procurement_ref or "").strip() or None, feedback_token=secrets.token_urlsafe(16),
         created_by_id=actor.id,
     )
-    agreement.budget_lines = [AgreementBudgetLine(position=0, item=_("Contract price"), unit="",
-                                                  planned=quantize(price))]
-    agreement.indicators = [AgreementIndicator(position=i, **row) for i, row in enumerate(indicators)]
+    services = [(*line.spec_item.in_language(language), line) for line in winner.offer_lines]
+    if services:
+        agreement.budget_lines = [AgreementBudgetLine(position=i, item=service, unit=unit, planned=line.total)
+                                  for i, (service, unit, line) in enumerate(services)]
+    else:
+        agreement.budget_lines = [AgreementBudgetLine(position=0, item=_("Contract price"), unit="",
+                                                      planned=quantize(price))]
+    rows = [dict(name=service, unit=unit, baseline=Decimal("0"), target=line.volume)
+            for service, unit, line in services] + list(indicators)
+    agreement.indicators = [AgreementIndicator(position=i, **row) for i, row in enumerate(rows)]
     db.session.add(agreement)
     db.session.flush()
     audit.record(actor, "agreement.register_contract", agreement, after={

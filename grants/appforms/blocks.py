@@ -4,7 +4,7 @@ A definition is a list of plain dicts (JSON on the call, copied into every submi
 block: ``{"code", "kind", "label": {"kk", "ru", "en"}, "hint": {...}, "required", ...limits}``.
 `Block` reads one; `check_definition` says everything wrong with a definition at once. The answers of
 value blocks are kept in ``Application.sections`` under the block's code; the structured blocks (plan,
-indicators, budget, partners) keep their rows in their own tables, and a document slot's files are the
+indicators, budget, partners, offer) keep their rows in their own tables, and a document slot's files are the
 application's documents whose ``kind`` is the slot's code.
 """
 
@@ -22,8 +22,9 @@ LANGUAGES = ("kk", "ru", "en")
 # Blocks whose answer is one value (or a list of rows) kept under its code in Application.sections.
 TEXT_KINDS = ("long_text", "short_text")
 VALUE_KINDS = TEXT_KINDS + ("number", "money", "date", "choice", "multi_choice", "yes_no", "table")
-# Blocks with rows of their own tables; each appears at most once in a form.
-STRUCTURED_KINDS = ("plan", "indicators", "budget", "partners")
+# Blocks with rows of their own tables; each appears at most once in a form. The offer answers each service
+# of a state social order topic's technical specification with a volume and a price.
+STRUCTURED_KINDS = ("plan", "indicators", "budget", "partners", "offer")
 KINDS = VALUE_KINDS + STRUCTURED_KINDS + ("document",)
 
 KIND_TITLES = {
@@ -40,6 +41,7 @@ KIND_TITLES = {
     "indicators": _l("Indicators"),
     "budget": _l("Budget"),
     "partners": _l("Project partners"),
+    "offer": _l("Offer on the technical specification"),
     "document": _l("Document slot"),
 }
 
@@ -50,7 +52,7 @@ FILE_TYPES = ("pdf", "docx", "xlsx", "jpg", "png")
 
 # The application form's own fields: a block's code may not take their names.
 RESERVED = frozenset({"title", "language", "language_confirmed", "duration_months", "revision", "activities",
-                      "indicators", "budget", "partners", "then", "csrf_token", "submit"})
+                      "indicators", "budget", "partners", "offer", "then", "csrf_token", "submit"})
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,15}$")
 
 # The limits a block may set, with the widest range the platform accepts.

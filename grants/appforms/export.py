@@ -48,7 +48,10 @@ def answers_workbook(call):
     """The XLSX bytes of every submitted application of the call, in receipt order."""
     definition = call.application_form
     questions = [b for b in blocks.blocks(definition) if b.is_value or b.kind == "document"]
-    has_budget = blocks.has(definition, "budget")
+    # The totals computed on the server, a column each where the form has the block: the budget, the offer.
+    totals = [(key, header) for kind, key, header in (("budget", "budget_total", _("Budget total, tenge")),
+                                                      ("offer", "offer_total", _("Offer total, tenge")))
+              if blocks.has(definition, kind)]
     applications = db.session.execute(
         sa.select(Application).join(Topic, Topic.id == Application.topic_id)
         .where(Topic.call_id == call.id, Application.status != Status.draft)
@@ -58,7 +61,7 @@ def answers_workbook(call):
     sheet.title = _("Answers")[:31]
     fixed = [_("Receipt number"), _("Topic"), _("NGO BIN"), _("NGO"), _("Language of the application"),
              _("Status"), _("Submitted (Astana time)"), _("Version"), _("Project title")]
-    headers = fixed + [b.label for b in questions] + ([_("Budget total, tenge")] if has_budget else [])
+    headers = fixed + [b.label for b in questions] + [header for _key, header in totals]
     sheet.append([text(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -75,8 +78,7 @@ def answers_workbook(call):
                utc_to_local(version.submitted_at) if version else None, version.number if version else None,
                text(content.get("title"))]
         row += [_cell(b, answers.get(b.code), documents) for b in questions]
-        if has_budget:
-            row.append(float(content["budget_total"]) if content.get("budget_total") is not None else None)
+        row += [float(content[key]) if content.get(key) is not None else None for key, _header in totals]
         sheet.append(row)
         sheet.cell(row=sheet.max_row, column=7).number_format = MOMENT
         for column, block in enumerate(questions, start=len(fixed) + 1):
@@ -84,8 +86,8 @@ def answers_workbook(call):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if block.kind == "money":
                 cell.number_format = MONEY
-        if has_budget:
-            sheet.cell(row=sheet.max_row, column=len(headers)).number_format = MONEY
+        for column in range(len(headers) - len(totals) + 1, len(headers) + 1):
+            sheet.cell(row=sheet.max_row, column=column).number_format = MONEY
     sheet.freeze_panes = "B2"
     for column in range(1, len(headers) + 1):
         sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = 16 if column <= 8 else 36

@@ -35,6 +35,8 @@ PARTNERS = _structured("partners", _l("Project partners"),
                           "not score your application."))
 # "budget" is taken by the document slot of the budget table, a stored kind of document.
 BUDGET = _structured("budget", _l("Budget"), code="costs")
+OFFER = _structured("offer", _l("Offer on the technical specification"),
+                    _l("Your price is scored by the call's formula: the lowest offer gets the most points."))
 
 SUMMARY = _t("long_text", "summary", _l("Short summary of the project"),
              _l("What you will do, for whom and what will change — in a few sentences. Experts see it first."),
@@ -77,7 +79,8 @@ SSO = [
        min=0, max=10**8),
     _t("long_text", "team", _l("Team and partners"), _l("Who does the work and who helps; their experience."),
        max_length=20000),
-    PLAN, INDICATORS, PARTNERS, BUDGET,
+    # The specification's services and volumes become the contract's indicators; the offer prices each one.
+    PLAN, PARTNERS, OFFER,
     _doc("charter", _l("Charter"), required=1, most=1),
     _doc("cv", _l("CV"), _l("The CVs of the specialists who will deliver the services."), most=20),
     _doc("other", _l("Other document"), most=10),

@@ -36,7 +36,7 @@ class IndicatorRow(RowForm):
 
 
 # The most lines each table holds; the edit page adds a blank line only below these.
-MAX_ROWS = {"activities": 200, "indicators": 100, "budget": 300, "partners": 30}
+MAX_ROWS = {"activities": 200, "indicators": 100, "budget": 300, "partners": 30, "offer": 50}
 
 
 def _no_spaces(value):
@@ -57,6 +57,17 @@ class BudgetRow(RowForm):
     unit_cost = DecimalField(_l("Unit cost, tenge"), places=2, validators=[Optional(), NumberRange(min=0, max=10**12)])
     institutional = BooleanField(_l("Institutional development"))
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(1, 5)])  # only where the form plans by year
+
+
+class OfferRow(RowForm):
+    """The offer's answer to one service of the technical specification (the service is named by the page)."""
+
+    spec_item_id = HiddenField()
+    approach = TextAreaField(_l("How the service will be delivered"), validators=[Optional(), Length(max=5000)])
+    volume = DecimalField(_l("Volume you commit to"), places=2, validators=[Optional(), NumberRange(min=0.01,
+                                                                                                    max=10**9)])
+    unit_price = DecimalField(_l("Your price per unit, tenge"), places=2,
+                              validators=[Optional(), NumberRange(min=0.01, max=10**12)])
 
 
 _FORM_CLASSES = {}
@@ -90,25 +101,15 @@ def application_form_class(definition):
     if blocks.has(definition, "partners"):
         ApplicationForm.partners = FieldList(FormField(PartnerRow), _l("Project partners"), min_entries=1,
                                              max_entries=MAX_ROWS["partners"])
+    if blocks.has(definition, "offer"):
+        ApplicationForm.offer = FieldList(FormField(OfferRow), _l("Offer on the technical specification"),
+                                          min_entries=0, max_entries=MAX_ROWS["offer"])
     for block in blocks.value_blocks(definition):
         setattr(ApplicationForm, block.code, field_for(block))
     if len(_FORM_CLASSES) > 512:  # forms change only while calls are prepared: a bound, not an eviction policy
         _FORM_CLASSES.clear()
     _FORM_CLASSES[key] = ApplicationForm
     return ApplicationForm
-
-
-def typed(field):
-    """Whether the applicant typed something in the field, even something that could not be read ("abc")."""
-    return field.data not in (None, "") or any((raw or "").strip() for raw in (field.raw_data or ()))
-
-
-def written_rows(rows, keys):
-    """(row form, its data) for each line the applicant wrote in; blank lines are dropped."""
-    for entry in rows:
-        data = {k: v for k, v in entry.form.data.items() if k != "csrf_token"}
-        if any(typed(entry.form[k]) for k in keys):
-            yield entry.form, data
 
 
 class DocumentForm(Form):

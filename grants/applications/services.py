@@ -18,6 +18,7 @@ from grants.applications.models import (
     BudgetLine,
     Document,
     Indicator,
+    OfferLine,
     Partner,
     Status,
     Version,
@@ -26,7 +27,7 @@ from grants.applications.phases import eligibility_open
 from grants.calls.services import next_receipt_number
 from grants.db import database_now, utcnow
 from grants.extensions import db
-from grants.i18n import _, format_datetime, format_money, ngettext
+from grants.i18n import _, format_datetime, format_money, format_number, ngettext
 from grants.refusals import Refusal
 from grants.textcheck import language_mismatch
 
@@ -65,7 +66,36 @@ def start(actor, topic, organization, language, now=None):
     return application
 
 
-def save(actor, application, data, *, activities=(), indicators=(), budget=(), partners=(), expected_revision=None):
+def offer_problem(item, volume, unit_price):
+    """Why an offer's line cannot be kept, or None: the committed volume no less than the specification's, the
+    price per unit no more than its maximum."""
+    if volume is not None and volume < item.volume:
+        return _("At least %(volume)s: the volume the specification asks for.", volume=format_number(item.volume))
+    if unit_price is not None and unit_price > item.max_price:
+        return _("At most %(price)s per unit: the specification's maximum price.",
+                 price=format_money(item.max_price))
+    return None
+
+
+def _offer_lines(application, offer):
+    """OfferLines from the typed rows, each answering one service of the application's topic."""
+    items = {item.id: item for item in application.topic.spec_items}
+    lines = []
+    for row in offer:
+        item = items.get(row["spec_item_id"])
+        if item is None:
+            raise ApplicationError(_("The offer answers a service that is not in the topic's specification. Reload "
+                                     "the page."))
+        if problem := offer_problem(item, row.get("volume"), row.get("unit_price")):
+            raise ApplicationError(problem)
+        lines.append(OfferLine(spec_item_id=item.id, position=item.position,
+                               approach=(row.get("approach") or "").strip()[:5000], volume=row.get("volume"),
+                               unit_price=row.get("unit_price")))
+    return sorted(lines, key=lambda line: line.position)
+
+
+def save(actor, application, data, *, activities=(), indicators=(), budget=(), partners=(), offer=(),
+         expected_revision=None):
     """Save the draft as typed: incomplete is fine, checks that block come at submission."""
     _require_member(actor, application)
     _require_editable(application)
@@ -96,6 +126,11 @@ def save(actor, application, data, *, activities=(), indicators=(), budget=(), p
         application.budget_lines = [BudgetLine(position=i, **row) for i, row in enumerate(budget)]
     if blocks.has(definition, "partners"):
         application.partners = [Partner(position=i, **row) for i, row in enumerate(partners)]
+    if blocks.has(definition, "offer"):
+        lines = _offer_lines(application, offer)
+        application.offer_lines = []
+        db.session.flush()  # the old lines go first: one line per service
+        application.offer_lines = lines
     application.revision += 1
     application.updated_at = utcnow()
     db.session.flush()
@@ -170,6 +205,8 @@ def problems(application, now=None):
             found.append(_("Add at least one indicator of the expected results."))
         elif block.kind == "budget" and not application.budget_lines:
             found.append(_("Add the budget lines."))
+        elif block.kind == "offer":
+            found += _offer_problems(application)
         elif block.kind == "document":
             found += _slot_problems(application, block)
     if blocks.has(definition, "plan"):
@@ -201,6 +238,22 @@ def problems(application, now=None):
         found.append(_("The deadline (%(deadline)s) has passed.", deadline=format_datetime(deadline)))
     if application.status == Status.returned and not (still := eligibility_open(application.call)):
         found.append(still.reason)  # a revision would come back to a check that is over
+    return found
+
+
+def _offer_problems(application):
+    """Every service of the specification answered: how, the volume committed and the price per unit; the total
+    within the topic's amount."""
+    found = []
+    lines = {line.spec_item_id: line for line in application.offer_lines}
+    for n, item in enumerate(application.topic.spec_items, start=1):
+        line = lines.get(item.id)
+        if line is None or line.volume is None or line.unit_price is None or not line.approach:
+            found.append(_("Offer, service %(n)d (%(service)s): say how it will be delivered, the volume you commit "
+                           "to and your price per unit.", n=n, service=item.service))
+    if application.offer_total > application.topic.amount_cap:
+        found.append(_("The offer's total %(total)s is above the topic's amount of %(cap)s.",
+                       total=format_money(application.offer_total), cap=format_money(application.topic.amount_cap)))
     return found
 
 
@@ -245,6 +298,13 @@ def snapshot(application):
                     "total": b.total, "institutional": b.institutional, "year": b.year}
                    for b in application.budget_lines],
         "partners": [{"number": p.number, "name": p.name, "role": p.role} for p in application.partners],
+        # The offer with the services it answers, as the specification stood: a version reads without the topic.
+        "offer": [{"service_kk": o.spec_item.service_kk, "service_ru": o.spec_item.service_ru,
+                   "unit_kk": o.spec_item.unit_kk, "unit_ru": o.spec_item.unit_ru,
+                   "spec_volume": o.spec_item.volume, "max_price": o.spec_item.max_price, "approach": o.approach,
+                   "volume": o.volume, "unit_price": o.unit_price, "total": o.total}
+                  for o in application.offer_lines],
+        "offer_total": application.offer_total,
         "budget_total": application.budget_total,
         "budget_by_year": application.budget_by_year,
         "institutional_total": application.institutional_total,

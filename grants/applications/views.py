@@ -16,15 +16,13 @@ from grants.applications.forms import (
     DocumentForm,
     StartForm,
     application_form_class,
-    typed,
-    written_rows,
 )
 from grants.applications.models import Application, Document
 from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call
 from grants.extensions import db
 from grants.filters import LANGUAGE_TITLES
-from grants.forms import choices, form_problems
+from grants.forms import choices, form_problems, typed, written_rows
 from grants.i18n import _, format_datetime, ngettext
 from grants.identifiers import number_problem
 from grants.organizations.models import Membership, Organization
@@ -113,6 +111,13 @@ def form_data(application):
     for table, rows in tables.items():
         if len(rows) < MAX_ROWS[table]:
             rows.append({})
+    if blocks.has(definition, "offer"):
+        # One line per service of the specification, in its order; the volume starts at the one it asks for.
+        lines = {line.spec_item_id: line for line in application.offer_lines}
+        tables["offer"] = [{"spec_item_id": str(item.id), "approach": getattr(lines.get(item.id), "approach", ""),
+                            "volume": lines[item.id].volume if item.id in lines else item.volume,
+                            "unit_price": getattr(lines.get(item.id), "unit_price", None)}
+                           for item in application.topic.spec_items]
     return data | tables
 
 
@@ -175,6 +180,7 @@ def collect(form, application):
         elif number == application.organization.bin:
             _complain(row.number, _("The applicant NGO is not its own partner."))
         partners.append({"number": number, "name": name, "role": role})
+    offer = _offer(form, application)
     data = {}
     for block in blocks.value_blocks(application.call.application_form):
         field = form[block.code]
@@ -186,7 +192,24 @@ def collect(form, application):
     duration = form.duration_months.data if "duration_months" in form else application.duration_months
     data.update(title=form.title.data, language=form.language.data, duration_months=duration,
                 language_confirmed=form.language_confirmed.data)
-    return data, activities, indicators, budget, partners
+    return data, activities, indicators, budget, partners, offer
+
+
+def _offer(form, application):
+    """The offer's lines as typed, each on a service of the topic's specification, out-of-bounds values marked."""
+    items = {str(item.id): item for item in application.topic.spec_items}
+    offer = []
+    for row in getattr(form, "offer", ()):
+        item = items.get(row.form.spec_item_id.data)
+        if item is None:
+            continue  # a service no longer specified (the page was older than the topic): nothing to keep
+        data = {k: row.form[k].data for k in ("approach", "volume", "unit_price")}
+        if problem := services.offer_problem(item, data["volume"], None):
+            _complain(row.form.volume, problem)
+        if problem := services.offer_problem(item, None, data["unit_price"]):
+            _complain(row.form.unit_price, problem)
+        offer.append({**data, "spec_item_id": item.id, "approach": data["approach"] or ""})
+    return offer
 
 
 def has_problems(form):
@@ -206,11 +229,11 @@ def _save(application, form):
         return ngettext("Not saved: %(num)d problem, marked in the form. Nothing was lost; correct it and save.",
                         "Not saved: %(num)d problems, marked in the form. Nothing was lost; correct them and save.",
                         count)
-    data, activities, indicators, budget, partners = collected
+    data, activities, indicators, budget, partners, offer = collected
     expected = int(form.revision.data) if (form.revision.data or "").isdigit() else None
     try:
         services.save(current_user, application, data, activities=activities, indicators=indicators, budget=budget,
-                      partners=partners, expected_revision=expected)
+                      partners=partners, offer=offer, expected_revision=expected)
     except services.ApplicationError as refusal:
         db.session.rollback()
         return str(refusal)

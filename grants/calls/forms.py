@@ -9,13 +9,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import FieldList, FormField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from grants.calls.models import FundingSource, GrantType, Instrument
 from grants.calls.services import CALL_FIELDS, call_problems
 from grants.extensions import db
-from grants.forms import DateTimeLocalField, DecimalField, Form, MultiCheckbox, choices
-from grants.i18n import _l
+from grants.forms import DateTimeLocalField, DecimalField, Form, MultiCheckbox, RowForm, choices, typed, written_rows
+from grants.i18n import _, _l
 from grants.reference.models import CustomerBody, Direction, Region
 
 WHEN = "%Y-%m-%dT%H:%M"
@@ -66,7 +67,7 @@ class CallForm(Form):
         self.criteria_set.choices = choices([
             ("", _l("The instrument's own criteria")),
             ("grant", _l("Grants: relevance, innovation, feasibility, cost justification")),
-            ("sso", _l("State social order: the grant criteria and the price")),
+            ("sso", _l("State social order: relevance, innovation, feasibility; price points from the offers")),
             ("award", _l("Award: the NGO's past contribution")),
         ])
 
@@ -79,6 +80,22 @@ class CallForm(Form):
                 getattr(self, name).errors.append(message)
             valid = False
         return valid
+
+
+SPEC_KEYS = ("service_kk", "service_ru", "unit_kk", "unit_ru", "volume", "max_price")
+MAX_SPEC_ITEMS = 50
+
+
+class SpecItemRow(RowForm):
+    """One service of a state social order's technical specification."""
+
+    service_kk = StringField(_l("Service, in Kazakh"), validators=[Optional(), Length(max=400)])
+    service_ru = StringField(_l("Service, in Russian"), validators=[Optional(), Length(max=400)])
+    unit_kk = StringField(_l("Unit, in Kazakh"), validators=[Optional(), Length(max=64)])
+    unit_ru = StringField(_l("Unit, in Russian"), validators=[Optional(), Length(max=64)])
+    volume = DecimalField(_l("Volume"), places=2, validators=[Optional(), NumberRange(min=0.01, max=10**9)])
+    max_price = DecimalField(_l("Maximum price per unit, tenge"), places=2,
+                             validators=[Optional(), NumberRange(min=0.01, max=10**12)])
 
 
 class TopicForm(Form):
@@ -101,14 +118,47 @@ class TopicForm(Form):
     amount_cap = DecimalField(_l("Amount cap per grant, tenge"), places=2,
                               validators=[InputRequired(), NumberRange(min=1, max=10**13)])
     grants_count = IntegerField(_l("Number of grants"), default=1, validators=[InputRequired(), NumberRange(1, 500)])
+    # A state social order's technical specification (only asked on an SSO call's topic).
+    problem_kk = TextAreaField(_l("Social problem, in Kazakh"), validators=[Length(max=10000)])
+    problem_ru = TextAreaField(_l("Social problem, in Russian"), validators=[Length(max=10000)])
+    target_group_kk = TextAreaField(_l("Target group, in Kazakh"), validators=[Length(max=10000)])
+    target_group_ru = TextAreaField(_l("Target group, in Russian"), validators=[Length(max=10000)])
+    place_kk = TextAreaField(_l("Place of the services, in Kazakh"), validators=[Length(max=5000)])
+    place_ru = TextAreaField(_l("Place of the services, in Russian"), validators=[Length(max=5000)])
+    standard_kk = TextAreaField(_l("Standard of the state social order, in Kazakh"), validators=[Length(max=5000)])
+    standard_ru = TextAreaField(_l("Standard of the state social order, in Russian"), validators=[Length(max=5000)])
+    spec = FieldList(FormField(SpecItemRow), _l("Services of the specification"), min_entries=1,
+                     max_entries=MAX_SPEC_ITEMS)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sso=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.sso = sso
         directions = db.session.execute(sa.select(Direction).where(Direction.active).order_by(Direction.code))
         self.direction_id.choices = choices((d.id, f"{d.code}. {d.name}") for d in directions.scalars())
         regions = db.session.execute(sa.select(Region).where(Region.active).order_by(Region.kato)).scalars()
         self.regions.choices = choices((r.id, r.name) for r in regions)
         self.grant_type.choices = choices((g.value, g.title) for g in GrantType)
+
+    def spec_items(self):
+        """The specification's lines as written; a half-written line gets a message on its first empty field."""
+        items = []
+        for row, data in written_rows(self.spec, SPEC_KEYS):
+            missing = next((row[k] for k in SPEC_KEYS if not typed(row[k])), None)
+            if missing is not None and not missing.errors:
+                missing.errors = [*missing.errors, _("Give the service and its unit in both languages, the volume "
+                                                     "and the maximum price.")]
+            items.append({k: data[k].strip() if isinstance(data[k], str) else data[k] for k in SPEC_KEYS})
+        return items
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if not self.sso:
+            return valid
+        if not self.spec_items():
+            first = self.spec[0].form.service_kk
+            if not first.errors:
+                first.errors = [*first.errors, _("List at least one service the supplier is to deliver.")]
+        return valid and not any(f.errors for row in self.spec for f in row.form)
 
 
 class ExtensionForm(Form):

@@ -249,6 +249,10 @@ class Topic(db.Model):
     def text(self, stem):
         return _in_locale(self, stem)
 
+    def spec_item(self, key):
+        """The specification's item by its id, given as a number or as a form's text; None if not this topic's."""
+        return next((item for item in self.spec_items if str(item.id) == str(key)), None)
+
     @property
     def spec_total(self):
         """The most the specification may cost: every service's volume at its maximum price."""

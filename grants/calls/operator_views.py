@@ -6,10 +6,11 @@ from flask_login import current_user
 from grants import storage
 from grants.auth.forms import ConfirmForm
 from grants.calls import queries, services
-from grants.calls.forms import CallDocumentForm, CallForm, ExtensionForm, TopicForm
-from grants.calls.models import Call, Topic
-from grants.calls.services import CALL_FIELDS, TOPIC_FIELDS
+from grants.calls.forms import MAX_SPEC_ITEMS, SPEC_KEYS, CallDocumentForm, CallForm, ExtensionForm, TopicForm
+from grants.calls.models import Call, Instrument, Topic
+from grants.calls.services import CALL_FIELDS, SPEC_ITEM_FIELDS, SPEC_TEXTS, TOPIC_FIELDS
 from grants.extensions import db
+from grants.forms import typed
 from grants.i18n import _, local_to_utc, utc_to_local
 from grants.permissions import allow, require
 from grants.reference.models import Region
@@ -85,16 +86,23 @@ def edit(call_id):
 
 
 def _topic_page(call, topic):
+    sso = call.instrument == Instrument.sso
     if request.method == "GET" and topic is not None:
-        form = TopicForm(data={**{k: getattr(topic, k) for k in TOPIC_FIELDS},
-                               "regions": [r.id for r in topic.regions]})
+        spec = [{k: getattr(item, k) for k in SPEC_ITEM_FIELDS} for item in topic.spec_items]
+        form = TopicForm(data={**{k: getattr(topic, k) for k in TOPIC_FIELDS + SPEC_TEXTS},
+                               "regions": [r.id for r in topic.regions], "spec": spec + [{}]}, sso=sso)
     else:
-        form = TopicForm()
+        form = TopicForm(sso=sso)
     if form.validate_on_submit():
         regions = db.session.query(Region).filter(Region.id.in_(form.regions.data)).all()
-        data = {k: getattr(form, k).data for k in TOPIC_FIELDS}
-        if attempt(services.save_topic, current_user, call, topic, data, regions, success=_("Topic saved.")):
+        data = {k: getattr(form, k).data for k in TOPIC_FIELDS + SPEC_TEXTS}
+        items = form.spec_items() if sso else None
+        if attempt(services.save_topic, current_user, call, topic, data, regions, items,
+                   success=_("Topic saved.")):
             return redirect(url_for("manage_calls.show", call_id=call.id))
+    if sso and request.method == "POST" and len(form.spec) < MAX_SPEC_ITEMS \
+            and any(typed(form.spec[-1].form[k]) for k in SPEC_KEYS):
+        form.spec.append_entry()  # a blank line below the written ones, for the next service
     return render_template("calls/operator/topic_form.html", form=form, call=call, topic=topic), _status(form)
 
 

@@ -17,6 +17,7 @@ from grants.calls.models import (
     DeadlineExtension,
     GrantType,
     Instrument,
+    SpecItem,
     Topic,
 )
 from grants.db import utcnow
@@ -26,6 +27,7 @@ from grants.reference.models import BudgetLevel, CustomerBody
 from grants.reference.services import mrp_for, mrp_missing
 from grants.refusals import Refusal
 
+CENT = Decimal("0.01")
 log = logging.getLogger(__name__)
 
 CALL_FIELDS = ("code", "instrument", "customer_id", "funding_source", "budget_year", "title_kk", "title_ru",
@@ -34,6 +36,13 @@ CALL_FIELDS = ("code", "instrument", "customer_id", "funding_source", "budget_ye
 TOPIC_FIELDS = ("direction_id", "title_kk", "title_ru", "title_en", "goal_kk", "goal_ru", "tasks_kk", "tasks_ru",
                 "results_kk", "results_ru", "indicators_kk", "indicators_ru", "grant_type", "duration_months",
                 "amount_cap", "grants_count")
+SPEC_TEXTS = ("problem_kk", "problem_ru", "target_group_kk", "target_group_ru", "place_kk", "place_ru",
+              "standard_kk", "standard_ru")
+SPEC_ITEM_FIELDS = ("service_kk", "service_ru", "unit_kk", "unit_ru", "volume", "max_price")
+
+
+def _spec_snapshot(topic):
+    return audit.plain([[getattr(item, k) for k in SPEC_ITEM_FIELDS] for item in topic.spec_items])
 
 
 class CallError(Refusal):
@@ -146,13 +155,36 @@ def topic_problem(call, data):
     return None
 
 
-def save_topic(actor, call, topic, data, regions):
-    """Add (topic is None) or change a topic of a draft call."""
+def spec_problem(call, data, items):
+    """Why a state social order topic's specification cannot be kept, or None: every service named in both
+    languages with its unit, a volume and a maximum price, and all of them at their maximum within the money."""
+    if not items:
+        return _("List at least one service the supplier is to deliver.")
+    for n, item in enumerate(items, start=1):
+        if not all(item.get(k) for k in SPEC_ITEM_FIELDS) or item["volume"] <= 0 or item["max_price"] <= 0:
+            return _("Service %(n)d: give the service and its unit in both languages, the volume and the maximum "
+                     "price.", n=n)
+    total = sum((Decimal(i["volume"]) * Decimal(i["max_price"]) for i in items), Decimal("0")).quantize(CENT)
+    if total > data["amount_cap"]:
+        return _("The services at their maximum prices come to %(total)s, more than the topic's amount, %(cap)s.",
+                 total=format_money(total), cap=format_money(data["amount_cap"]))
+    return None
+
+
+def save_topic(actor, call, topic, data, regions, items=None):
+    """Add (topic is None) or change a topic of a draft call; a state social order's topic with its technical
+    specification (`items`: the services, each a dict of SPEC_ITEM_FIELDS)."""
     _require_status(call, CallStatus.draft)
     if not regions:
         raise CallError(_("Choose at least one region the topic covers."))
     data = {**data, "amount_cap": Decimal(data["amount_cap"]).quantize(Decimal("0.01"))}
     problem = topic_problem(call, data)
+    sso = call.instrument == Instrument.sso
+    if sso:
+        items = [{**i, "volume": Decimal(i["volume"]).quantize(CENT) if i.get("volume") is not None else None,
+                  "max_price": Decimal(i["max_price"]).quantize(CENT) if i.get("max_price") is not None else None}
+                 for i in items or ()]
+        problem = problem or spec_problem(call, data, items)
     if problem:
         raise CallError(problem)
     creating = topic is None
@@ -163,10 +195,18 @@ def save_topic(actor, call, topic, data, regions):
         before = {}
     else:
         before = audit.snapshot(topic, TOPIC_FIELDS) | {"regions": sorted(r.kato for r in topic.regions)}
+        if sso:
+            before |= audit.snapshot(topic, SPEC_TEXTS) | {"spec": _spec_snapshot(topic)}
     for key in TOPIC_FIELDS:
         setattr(topic, key, data[key])
     topic.regions = list(regions)
     after = audit.snapshot(topic, TOPIC_FIELDS) | {"regions": sorted(r.kato for r in regions)}
+    if sso:
+        for key in SPEC_TEXTS:
+            setattr(topic, key, (data.get(key) or "").strip())
+        topic.spec_items = [SpecItem(position=n, **{k: item[k] for k in SPEC_ITEM_FIELDS})
+                            for n, item in enumerate(items)]
+        after |= audit.snapshot(topic, SPEC_TEXTS) | {"spec": _spec_snapshot(topic)}
     old, new = (before, after) if creating else audit.changes(before, after)
     audit.record(actor, "topic.create" if creating else "topic.update", topic, old, new)
     return topic
@@ -183,6 +223,11 @@ def publish(actor, call, now=None):
     now = now or utcnow()
     if not call.topics:
         raise CallError(_("Add at least one topic before publishing."))
+    if call.instrument == Instrument.sso:
+        for topic in call.topics:
+            if not topic.spec_items:
+                raise CallError(_("Topic %(n)d has no technical specification: list its services before "
+                                  "publishing.", n=topic.number))
     if call.deadline_at <= now:
         raise CallError(_("The deadline has already passed: change it before publishing."))
     call.status = CallStatus.published

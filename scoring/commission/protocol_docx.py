@@ -11,8 +11,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 
-from grants.filters import enum_title, number
+from grants.filters import enum_title
 from grants.i18n import _, format_datetime
+from grants.i18n import format_number as number
 from scoring.commission.models import Attendance, NamedBy, Outcome
 
 named_by_title = enum_title(NamedBy)

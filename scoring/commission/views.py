@@ -181,9 +181,13 @@ def results(call_id):
     by_topic = {}
     for d in decisions:
         by_topic.setdefault(d.application.topic, []).append(d)
+    rules = sheets.rules(call)
+    # A state social order's offers and price points, as the ranking computed them from every admitted offer.
+    priced = {row.application.id: row for rows in ranking.ranking(call).values() for row in rows} \
+        if rules.price_points else {}
     return render_template("commission/results.html", call=call, by_topic=dict(sorted(
         by_topic.items(), key=lambda item: item[0].number)), criteria=sheets.criteria(call),
-        means=ranking.criterion_means(d.application_id for d in decisions))
+        means=ranking.criterion_means(d.application_id for d in decisions), rules=rules, priced=priced)
 
 
 @bp.route("/applications/<int:app_id>/scores")

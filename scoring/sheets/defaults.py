@@ -18,13 +18,14 @@ GRANT = [
      "Сметадағы шығыстар қажетті және негізделген бе?", "Необходимы и обоснованы ли расходы сметы?",
      "Are the budget's costs necessary and justified?"),
 ]
-PRICE = ("PRC", "Баға", "Цена", "Price", "Ұсынылған баға нарыққа және сапаға сәйкес пе?",
-         "Соответствует ли предложенная цена рынку и качеству?", "Does the price fit the market and the quality?")
 CONTRIBUTION = ("CON", "ҮЕҰ-ның мәселені шешуге қосқан үлесі", "Вклад НПО в решение проблемы",
                 "The NGO's contribution to solving the problem", "Нәтижелер дәлелденген бе, қанша адамға әсер етті?",
                 "Подтверждены ли результаты, скольких людей они коснулись?",
                 "Are the results evidenced, and how many people did they reach?")
 
-SETS = {"grant": GRANT, "sso": GRANT + [PRICE], "award": [CONTRIBUTION]}
+# A state social order's price is not an expert's mark: its points are computed from the offers
+# (scoring/price.py); the experts score the rest, and a budget's cost justification has no budget to read.
+SETS = {"grant": GRANT, "sso": GRANT[:3], "award": [CONTRIBUTION]}
+PRICE_POINTS = 10  # a state social order call's price points until the operator sets them
 MAX_POINTS = 10
 WEIGHT = Decimal("1")

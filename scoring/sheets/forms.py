@@ -23,6 +23,9 @@ class RulesForm(Form):
     threshold = DecimalField(_l("Threshold: below it an application cannot win"), places=2,
                              validators=[InputRequired(), NumberRange(0, 1000)])
     blind = BooleanField(_l("Blind: experts do not see who the applicant is"))
+    # Asked on a state social order's call only.
+    price_points = IntegerField(_l("Price points: what the lowest offer earns"), default=0,
+                                validators=[Optional(), NumberRange(0, 100)])
     deadline = DateTimeLocalField(_l("Experts submit their scores by (Astana time)"), format="%Y-%m-%dT%H:%M",
                                   validators=[Optional()])
 

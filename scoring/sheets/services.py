@@ -17,7 +17,7 @@ from scoring.sheets import defaults
 from scoring.sheets.models import Aggregation, Criterion, ScoreLine, ScoreSheet, ScoringRules, SheetState
 
 CENT = Decimal("0.01")
-RULE_FIELDS = ("aggregation", "divergence_limit", "threshold", "blind", "deadline")
+RULE_FIELDS = ("aggregation", "divergence_limit", "threshold", "blind", "deadline", "price_points")
 
 
 class ScoringError(Refusal):
@@ -41,7 +41,8 @@ def rules(call):
     """The call's scoring rules; the defaults until the operator sets them."""
     return db.session.get(ScoringRules, call.id) or ScoringRules(
         call_id=call.id, aggregation=Aggregation.mean, divergence_limit=Decimal("10"), threshold=Decimal("0"),
-        blind=False, low_mark_share=Decimal("0.3"), deadline=None)
+        blind=False, low_mark_share=Decimal("0.3"), deadline=None,
+        price_points=defaults.PRICE_POINTS if call.instrument == "sso" else 0)
 
 
 def scoring_started(call):
@@ -72,8 +73,10 @@ def set_rules(actor, call, data):
     if current is None:
         current = rules(call)
         db.session.add(current)
+    if call.instrument != "sso" and data.get("price_points"):
+        raise ScoringError(_("Only a state social order's offers have a price to score."))
     for key in RULE_FIELDS:
-        setattr(current, key, data[key])
+        setattr(current, key, data.get(key) or 0 if key == "price_points" else data[key])
     old, new = audit.changes(before, audit.snapshot(current, RULE_FIELDS))
     if new:
         audit.record(actor, "call.set_scoring_rules", call, old, new)

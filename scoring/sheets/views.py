@@ -64,6 +64,8 @@ def call_scoring(call_id):
     if form.validate_on_submit():
         data = {k: getattr(form, k).data for k in services.RULE_FIELDS}
         data["deadline"] = local_to_utc(data["deadline"])
+        if call.instrument != "sso":
+            data["price_points"] = 0  # the field is asked on a state social order's call only
         if attempt(services.set_rules, current_user, call, data, success=_("Saved.")):
             return redirect(url_for("sheets.call_scoring", call_id=call.id))
     return render_template("sheets/operator/scoring.html", call=call, form=form, criteria=services.criteria(call),
