@@ -69,13 +69,14 @@ def register_blueprints(app):
     from grants.calls import operator_views as manage_calls
     from grants.calls import public_views as calls
     from grants.home import views as home
+    from grants.monitoring import customer_views as customer_reports
     from grants.monitoring import oversight_views as oversight
     from grants.monitoring import views as report_pages
     from grants.organizations import views as organizations
     from grants.reference import views as reference
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, appforms, applications,
-                   review, agreements, manage_agreements, report_pages, oversight):
+                   review, agreements, manage_agreements, report_pages, customer_reports, oversight):
         app.register_blueprint(module.bp)
     scoring.register(app)
     reports.register(app)

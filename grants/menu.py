@@ -47,6 +47,8 @@ MENU = (
     Group("manage", _l("Management"), (
         Entry("manage_calls.index", _l("Managing calls"), ("call.manage",)),
         Entry("manage_agreements.board", _l("Agreements"), ("monitoring.board",)),
+        Entry("customer_reports.queue", _l("Reports awaiting review"), ("report.customer_review",),
+              under=("customer_reports.review",)),
         Entry("experts.index", _l("Expert register"), ("expert.register",)),
         Entry("organizations.index", _l("NGOs"), ("organization.list",)),
     )),

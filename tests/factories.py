@@ -171,12 +171,13 @@ def create_awarded_application(owner=None, call=None, language="ru"):
     return application
 
 
-def create_sso_winner(owner=None, language="ru"):
+def create_sso_winner(owner=None, language="ru", **call_overrides):
     """A state social order call and the awarded application of its topic's winner. The call asks the grant's
-    form, which the factory's content answers; its offer is its budget (3 000 000 ₸)."""
+    form, which the factory's content answers; its offer is its budget (3 000 000 ₸). The call is the ministry's
+    (MCI) unless `call_overrides` say otherwise (customer_id=…)."""
     from grants.appforms.templates import for_instrument
 
-    call = create_call(published=False, instrument="sso", criteria_set="sso")
+    call = create_call(published=False, instrument="sso", criteria_set="sso", **call_overrides)
     call.application_form = for_instrument("state_grant")
     call_services.publish(operator(), call)
     db.session.commit()
@@ -210,6 +211,44 @@ def create_agreement(owner=None, language="ru", sign=True, shares=("0.5", "0.3",
         agreements.sign(operator(), agreement, today)
     db.session.commit()
     return agreement
+
+
+def create_sso_contract(owner=None, language="ru", submit_report=False, **call_overrides):
+    """A signed state social order contract with its call's winner, registered at the offered price: an interim
+    and a final report, a tranche on signing and one on each report. With submit_report, the supplier has filed
+    and submitted the interim report (the contract sets no indicators or activities: the narrative, the people
+    reached and the money spent on its one line make it complete)."""
+    import io
+
+    from grants.agreements import services as agreements
+    from grants.agreements.services import ReportRow, TrancheRow
+    from grants.monitoring import services as reports
+
+    winner = create_sso_winner(owner=owner, language=language, **call_overrides)
+    today = astana_today()
+    contract = agreements.register_contract(
+        operator(), winner.topic, winner.organization.bin, f"ГЗ-{next(_seq)}", None, winner.budget_total,
+        today - timedelta(days=30), today + timedelta(days=300), "", language)
+    third = (contract.amount / 3).quantize(Decimal("0.01"))
+    agreements.schedule(operator(), contract, [
+        ReportRow("interim", today - timedelta(days=30), today + timedelta(days=120), today + timedelta(days=130)),
+        ReportRow("final", today + timedelta(days=121), today + timedelta(days=300), today + timedelta(days=310)),
+    ], [
+        TrancheRow(third, today, "on_signing"),
+        TrancheRow(third, today + timedelta(days=140), "report_accepted", 1),
+        TrancheRow(contract.amount - 2 * third, today + timedelta(days=320), "report_accepted", 2),
+    ])
+    agreements.add_document(operator(), contract, "signed_copy", io.BytesIO(PDF), "contract.pdf")
+    agreements.sign(operator(), contract, today)
+    if submit_report:
+        supplier, report = owner_of(contract), contract.reports[0]
+        reports.save(supplier, report, {"narrative": "Оказаны социальные услуги пожилым на дому.", "beneficiaries": 10,
+                                        "reach": 25, "women": 6, "men": 4, "under_18": 0, "from_18_to_34": 2,
+                                        "from_35_to_62": 3, "over_62": 5},
+                     spending={contract.budget_lines[0].id: Decimal("500000.00")})
+        reports.submit(supplier, report)
+    db.session.commit()
+    return contract
 
 
 def owner_of(agreement):

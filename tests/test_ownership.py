@@ -26,7 +26,7 @@ from scoring.experts import services as expert_services
 from scoring.sheets import services as sheet_services
 from tests.conftest import csrf_token, login
 from tests.factories import PDF, create_agreement, create_application, create_call, create_user
-from tests.test_permissions import API, EXPECTED, routes
+from tests.test_permissions import API, EXPECTED, routes, url_of
 from tests.test_permissions import world as world  # the fixture: users of every role and the objects they own
 
 OTHER_NGO = "other_ngo"  # an applicant, member of an NGO of their own, not of the object's
@@ -80,6 +80,9 @@ OWNED = {
     "reports.review": "the report under review: the operator",
     "reports.accept": "the report: the operator",
     "reports.return_report": "the report: the operator",
+    "customer_reports.review": "an SSO contract's report under review: the customer body of its call",
+    "customer_reports.accept": "an SSO contract's report: the customer body of its call",
+    "customer_reports.return_report": "an SSO contract's report: the customer body of its call",
     "oversight.photo": "the site visit's photo: the grantee, the operator; oversight once published",
     "oversight.feedback_qr": "the agreement's survey QR code: the grantee, the operator",
     "oversight.recommend": "the agreement: observers send recommendations",
@@ -308,7 +311,7 @@ def changed(before, after):
 
 
 def url_for_rule(rule, args):
-    return rule.build({k: args[k] for k in rule.arguments}, append_unknown=False)[1]
+    return url_of(rule, args)  # the customer's review pages are asked for the world's SSO contract's report
 
 
 def applies(rule, name):

@@ -32,6 +32,7 @@ from tests.factories import (
     create_application,
     create_call,
     create_organization,
+    create_sso_contract,
     create_user,
     make_bin,
 )
@@ -102,6 +103,10 @@ EXPECTED = {
     "reports.review": STAFF,
     "reports.accept": STAFF,
     "reports.return_report": STAFF,
+    "customer_reports.queue": {Role.customer},  # the customer acts for a body: the queue of its SSO contracts
+    "customer_reports.review": {Role.customer},  # the world's SSO contract is the customer's body's (ARGS below)
+    "customer_reports.accept": {Role.customer},
+    "customer_reports.return_report": {Role.customer},
     "oversight.plan_visit": STAFF,
     "oversight.visit": STAFF,
     "oversight.record_visit": STAFF,
@@ -264,6 +269,7 @@ def world(app, tmp_path):
                                 proposed_by_id=users[Role.applicant].id)
     db.session.add(amendment)
     report = agreement.reports[0]
+    contract = create_sso_contract(submit_report=True)  # the ministry's call, as the world's customer's body
     evidence = report_services.add_evidence(users[Role.applicant], report, io.BytesIO(PDF), "act.pdf")
     visit = oversight.plan_visit(users[Role.operator], agreement, astana_today(), users[Role.operator])
     photo = oversight.add_visit_photo(users[Role.operator], visit, io.BytesIO(PNG), "p.png")
@@ -287,7 +293,8 @@ def world(app, tmp_path):
             "criterion_id": sheet_services.criteria(call)[0].id,
             "appeal_id": appeal.id, "agreement_id": agreement.id, "tranche_id": agreement.tranches[0].id,
             "amendment_id": amendment.id, "agreement_doc_id": agreement.signed_copy.id, "report_id": report.id,
-            "evidence_id": evidence.id, "visit_id": visit.id, "photo_id": photo.id,
+            "contract_report_id": contract.reports[0].id, "evidence_id": evidence.id, "visit_id": visit.id,
+            "photo_id": photo.id,
             "token": agreement.feedback_token, "rec_id": recommendation.id,
             "api_token_id": tokens[Role.analyst].id, "workbook_id": workbook.id}
     return users, args
@@ -296,10 +303,20 @@ def world(app, tmp_path):
 # The query a page needs to be found at all: without it the page answers 404 to everyone, which would hide
 # whether the role was let in.
 QUERIES = {"appforms.new": "?kind=long_text"}
+# Where a route is asked for another of the world's objects than its argument's usual one: {argument: world key}.
+# The customer reviews a state social order contract's report; the world's usual report is a grant's.
+ARGS = {endpoint: {"report_id": "contract_report_id"} for endpoint in (
+    "customer_reports.review", "customer_reports.accept", "customer_reports.return_report")}
+
+
+def url_of(rule, args):
+    """The rule's address with the world's objects (ARGS swapping those a route is asked for instead)."""
+    args = {**args, **{name: args[key] for name, key in ARGS.get(rule.endpoint, {}).items()}}
+    return rule.build({k: args[k] for k in rule.arguments}, append_unknown=False)[1]
 
 
 def request(client, rule, args, who, method):
-    url = rule.build({k: args[k] for k in rule.arguments}, append_unknown=False)[1] + QUERIES.get(rule.endpoint, "")
+    url = url_of(rule, args) + QUERIES.get(rule.endpoint, "")
     if rule.rule.startswith(API) and who != ANON:
         return client.get(url, headers={"Authorization": f"Bearer bq_world_{who.value}"})
     if method == "GET":

@@ -13,10 +13,13 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased, contains_eager, defer, lazyload
 
+import grants.agreements.rules  # noqa: F401  (registers report.review, which accept and return ask)
 from grants import audit, mail, storage
-from grants.agreements.models import ZERO, Agreement, AgreementStatus, Condition, Tranche, quantize
+from grants.agreements.models import ZERO, Agreement, AgreementStatus, Condition, Kind, Tranche, quantize
+from grants.agreements.rules import STAFF
 from grants.agreements.services import spent_by_line, tranche_state
-from grants.calls.models import Topic
+from grants.auth.models import User
+from grants.calls.models import Call, Topic
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, astana_today, format_date, format_money
@@ -33,6 +36,7 @@ from grants.monitoring.models import (
     ReportStatus,
 )
 from grants.organizations.models import Organization
+from grants.permissions import can
 from grants.refusals import Refusal
 
 FIGURES = ("beneficiaries", "reach", "women", "men", *AGE_GROUPS, "jobs_created", "services_delivered", "volunteers")
@@ -220,8 +224,25 @@ def _notify(report, template, **context):
                         report=report, agreement=report.agreement, **context)
 
 
+def _require_reviewer(actor, report):
+    """The report's reviewer (grants.agreements.rules.review_report): the operator, or an SSO contract's customer."""
+    decision = can(actor, "report.review", report)
+    if not decision:
+        raise ReportError(decision.reason)
+
+
+def reviewed_by_customer(report):
+    """Whether the report's last decision was its customer body's (an SSO contract's customer reviewed it), not the
+    grant operator's: the NGO is told who decided."""
+    if report.reviewed_by_id is None or report.agreement.kind != Kind.sso_contract:
+        return False
+    reviewer = db.session.get(User, report.reviewed_by_id)
+    return reviewer is not None and not reviewer.has_any_role(*STAFF)
+
+
 def accept(actor, report, comment=""):
-    """Submitted → accepted: the tranches that waited on it become payable."""
+    """Submitted → accepted, by the report's reviewer: the tranches that waited on it become payable."""
+    _require_reviewer(actor, report)
     if report.status != ReportStatus.submitted:
         raise ReportError(_("Only a submitted report is accepted or returned."))
     overspent = overspent_lines(report)
@@ -236,12 +257,13 @@ def accept(actor, report, comment=""):
     report.review_comment = (comment or "").strip() or None
     audit.record(actor, "report.accept", report.agreement, {"report": report.number, "status": "submitted"},
                  {"report": report.number, "status": "accepted", "comment": report.review_comment})
-    _notify(report, "report_reviewed")
+    _notify(report, "report_reviewed", by_customer=reviewed_by_customer(report))
     return report
 
 
 def return_for_revision(actor, report, comment, due_on, today=None):
-    """Submitted → returned, with the operator's comments and a new due date."""
+    """Submitted → returned by the report's reviewer, with comments and a new due date."""
+    _require_reviewer(actor, report)
     if report.status != ReportStatus.submitted:
         raise ReportError(_("Only a submitted report is accepted or returned."))
     if not (comment or "").strip():
@@ -258,7 +280,7 @@ def return_for_revision(actor, report, comment, due_on, today=None):
     audit.record(actor, "report.return", report.agreement,
                  {"report": report.number, "status": "submitted", "due_on": before_due},
                  {"report": report.number, "status": "returned", "due_on": due_on, "comment": comment.strip()})
-    _notify(report, "report_reviewed")
+    _notify(report, "report_reviewed", by_customer=reviewed_by_customer(report))
     return report
 
 
@@ -288,11 +310,20 @@ QUEUE_FILTERS = ("kind", "call", "region", "sort")
 QUEUE_SORTS = ("waiting", "due", "number")
 
 
-def review_queue(args=None):
-    """Submitted reports for the operator to review, filtered by kind, call and region, the longest waiting first
-    (or by due date, or by agreement number): a query to paginate."""
+def review_queue(args=None, customer_id=None):
+    """Submitted reports awaiting review, filtered by kind, call and region, the longest waiting first (or by due
+    date, or by agreement number): a query to paginate.
+
+    The operator's queue (no `customer_id`) holds every agreement's but the state social order contracts': those
+    are their customer bodies' to review (grants.agreements.rules.review_report); a customer's queue holds the SSO
+    contracts of its own body's calls alone."""
     args = args or {}
     query = _with_agreement(sa.select(Report), Report).where(Report.status == ReportStatus.submitted)
+    if customer_id is None:
+        query = query.where(Agreement.kind != Kind.sso_contract)
+    else:
+        query = query.where(Agreement.kind == Kind.sso_contract,
+                            Topic.call_id.in_(sa.select(Call.id).where(Call.customer_id == customer_id)))
     query = _agreement_filters(query, args).options(defer(Report.narrative))
     if args.get("kind") in set(ReportKind):
         query = query.where(Report.kind == args["kind"])

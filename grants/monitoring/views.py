@@ -1,6 +1,8 @@
-"""Reports: the NGO writes and submits; the operator accepts or returns."""
+"""Reports: the NGO writes and submits; the operator accepts or returns (for an SSO contract, its customer:
+grants/monitoring/customer_views.py, on the same review page)."""
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,7 +12,7 @@ from flask_login import current_user
 
 import grants.agreements.rules  # noqa: F401  (registers the rules)
 from grants import storage
-from grants.agreements.models import ZERO, Agreement, AgreementStatus
+from grants.agreements.models import ZERO, Agreement, AgreementStatus, Kind
 from grants.agreements.services import spent_by_line, tranche_state
 from grants.auth.forms import ConfirmForm
 from grants.auth.models import Role
@@ -33,11 +35,45 @@ RETURN_DAYS = 10  # the new due date offered when a report is returned
 PER_PAGE = 50
 
 
+REPORT_RULES = ("report.view", "report.review")  # rules asked of the report itself; the others of its agreement
+
+
 def load(report_id, action="report.view"):
-    """The report, once the rule allows it: report.view on the report itself, the others on its agreement."""
+    """The report, once the rule allows it: report.view and report.review on the report, the others on its
+    agreement."""
     report = db.get_or_404(Report, report_id)
-    require(action, report if action == "report.view" else report.agreement)
+    require(action, report if action in REPORT_RULES else report.agreement)
     return report
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Where a reviewer works: the queue (asked with `needs`) and the review page with its two forms. The operator
+    and an SSO contract's customer share the pages and differ in these endpoints."""
+
+    needs: str
+    queue: str
+    review: str
+    accept: str
+    return_report: str
+
+
+OPERATOR_DESK = Desk("report.queue", "reports.queue", "reports.review", "reports.accept", "reports.return_report")
+CUSTOMER_DESK = Desk("report.customer_review", "customer_reports.queue", "customer_reports.review",
+                     "customer_reports.accept", "customer_reports.return_report")
+
+
+def desk_for(user, report):
+    """The desk whose review page of the report the user may open, or None."""
+    if not can(user, "report.review", report):
+        return None
+    return next((desk for desk in (OPERATOR_DESK, CUSTOMER_DESK) if can(user, desk.needs)), None)
+
+
+@bp.app_template_global("review_desk")
+def current_desk(report):
+    """desk_for the signed-in user: where an agreement's page links a submitted report for review."""
+    return desk_for(current_user, report)
 
 
 def load_evidence(report, evidence_id):
@@ -98,8 +134,9 @@ def render_show(report, upload=None, status=200):
     return render_template(
         "monitoring/report_show.html", report=report, agreement=report.agreement, sheet=sheet(report),
         grantee=grantee, editable=editable, problems=services.problems(report) if editable else [],
-        upload=upload or evidence_form(report), confirm=ConfirmForm(),
-        reviewer=can(current_user, "report.review"), **_titles()), status
+        upload=upload or evidence_form(report), confirm=ConfirmForm(), desk=desk_for(current_user, report),
+        by_customer=services.reviewed_by_customer(report), sso=report.agreement.kind == Kind.sso_contract,
+        **_titles()), status
 
 
 @bp.route("/reports/<int:report_id>")
@@ -192,31 +229,49 @@ def submit(report_id):
     report = load(report_id, "agreement.grantee")
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    sso = report.agreement.kind == Kind.sso_contract
     if report.status == ReportStatus.submitted:
-        flash(_("The report is already submitted; the grant operator is reviewing it."), "info")
+        flash(_("The report is already submitted; the customer is reviewing it.") if sso else
+              _("The report is already submitted; the grant operator is reviewing it."), "info")
     else:
         attempt(services.submit, current_user, report,
-                success=_("The report is submitted. The grant operator will accept it or return it with comments."))
+                success=_("The report is submitted. The customer will accept it or return it with comments.") if sso
+                else _("The report is submitted. The grant operator will accept it or return it with comments."))
     return redirect(url_for("reports.show", report_id=report.id))
 
 
-# --- the operator -----------------------------------------------------------------------------------------
+# --- the reviewers: the operator here, an SSO contract's customer in customer_views.py ------------------
+
+def render_queue(desk, customer_id=None):
+    args = {k: request.args.get(k, "") for k in services.QUEUE_FILTERS}
+    page = db.paginate(services.review_queue(args, customer_id=customer_id), per_page=PER_PAGE, error_out=False)
+    if customer_id is not None:
+        hint = _("Submitted reports of your body's state social order contracts, the longest waiting first.")
+    else:
+        hint = " ".join((_("Submitted reports, the longest waiting first."),
+                         _("State social order contracts' reports are their customers' to review; open one from "
+                           "its contract's page.")))
+    return render_template("monitoring/review_queue.html", page=page, args=args, kinds=list(ReportKind), desk=desk,
+                           hint=hint, **list_options(customer_id), **_titles())
+
 
 @bp.route("/manage/reports")
-@allow("report.review")
+@allow("report.queue")
 def queue():
-    args = {k: request.args.get(k, "") for k in services.QUEUE_FILTERS}
-    page = db.paginate(services.review_queue(args), per_page=PER_PAGE, error_out=False)
-    return render_template("monitoring/review_queue.html", page=page, args=args, kinds=list(ReportKind),
-                           **list_options(), **_titles())
+    return render_queue(OPERATOR_DESK)
 
 
-def list_options():
-    """The calls that have agreements, and the regions: the choices of the operator's lists of reports."""
-    calls = db.session.execute(sa.select(Call).where(Call.id.in_(
-        sa.select(Topic.call_id).join(Agreement, Agreement.topic_id == Topic.id))).order_by(Call.code)).scalars()
+def list_options(customer_id=None):
+    """The calls that have agreements (a customer's: its body's calls with SSO contracts), and the regions: the
+    choices of the lists of reports."""
+    with_agreements = sa.select(Topic.call_id).join(Agreement, Agreement.topic_id == Topic.id)
+    if customer_id is not None:
+        with_agreements = with_agreements.where(Agreement.kind == Kind.sso_contract)
+    calls = sa.select(Call).where(Call.id.in_(with_agreements))
+    if customer_id is not None:
+        calls = calls.where(Call.customer_id == customer_id)
     regions = db.session.execute(sa.select(Region).order_by(Region.kato)).scalars()
-    return {"calls": calls.all(), "regions": regions.all()}
+    return {"calls": db.session.execute(calls.order_by(Call.code)).scalars().all(), "regions": regions.all()}
 
 
 def waiting_tranches(report):
@@ -228,40 +283,49 @@ def waiting_tranches(report):
     return rows
 
 
-def render_review(report, accept_form=None, return_form=None, status=200):
+def render_review(report, desk, accept_form=None, return_form=None, status=200):
     return_form = return_form or ReturnForm(prefix="return", data={"due_on": astana_today() + timedelta(
         days=RETURN_DAYS)})
     return render_template(
         "monitoring/review.html", report=report, agreement=report.agreement, sheet=sheet(report),
         tranches=waiting_tranches(report), overspent=services.overspent_lines(report),
         accept_form=accept_form or AcceptForm(prefix="accept"), return_form=return_form,
-        problems=services.problems(report), **_titles()), status
+        problems=services.problems(report), desk=desk, by_customer=services.reviewed_by_customer(report),
+        **_titles()), status
 
 
-@bp.route("/manage/reports/<int:report_id>")
-@allow("report.review")
-def review(report_id):
-    return render_review(load(report_id, "report.review"))
-
-
-@bp.route("/manage/reports/<int:report_id>/accept", methods=["POST"])
-@allow("report.review")
-def accept(report_id):
-    report = load(report_id, "report.review")
+def accept_report(report, desk):
+    """The review page's Accept: the one service, then back to the review; the form again if refused."""
     form = AcceptForm(prefix="accept")
     if form.validate_on_submit() and attempt(services.accept, current_user, report, form.comment.data or "",
                                              success=_("The report is accepted; the NGO is told by e-mail.")):
-        return redirect(url_for("reports.review", report_id=report.id))
-    return render_review(report, accept_form=form, status=400)
+        return redirect(url_for(desk.review, report_id=report.id))
+    return render_review(report, desk, accept_form=form, status=400)
 
 
-@bp.route("/manage/reports/<int:report_id>/return", methods=["POST"])
-@allow("report.review")
-def return_report(report_id):
-    report = load(report_id, "report.review")
+def return_report_for_revision(report, desk):
+    """The review page's Return for revision: the reason and the new due date, then back to the review."""
     form = ReturnForm(prefix="return")
     if form.validate_on_submit() and attempt(
             services.return_for_revision, current_user, report, form.comment.data, form.due_on.data,
             success=_("The report is returned for revision; the NGO is told by e-mail.")):
-        return redirect(url_for("reports.review", report_id=report.id))
-    return render_review(report, return_form=form, status=400)
+        return redirect(url_for(desk.review, report_id=report.id))
+    return render_review(report, desk, return_form=form, status=400)
+
+
+@bp.route("/manage/reports/<int:report_id>")
+@allow("report.queue")
+def review(report_id):
+    return render_review(load(report_id, "report.review"), OPERATOR_DESK)
+
+
+@bp.route("/manage/reports/<int:report_id>/accept", methods=["POST"])
+@allow("report.queue")
+def accept(report_id):
+    return accept_report(load(report_id, "report.review"), OPERATOR_DESK)
+
+
+@bp.route("/manage/reports/<int:report_id>/return", methods=["POST"])
+@allow("report.queue")
+def return_report(report_id):
+    return return_report_for_revision(load(report_id, "report.review"), OPERATOR_DESK)
