@@ -181,6 +181,7 @@ def extend(users, orgs, past, apply, make_call):
     oversight.recommend(users["observer@baiqau.kz"], running,
                         "Просим опубликовать график занятий клуба, чтобы жители могли присоединиться.")
     _partnership(operator, ngo[almaty.id], almaty, make_call, today)
+    _sso_contract(operator, ngo[pavlodar.id], pavlodar, make_call, today)
     db.session.flush()
 
 
@@ -233,6 +234,67 @@ def _partnership(operator, user, org, make_call, today):
     reports.accept(operator, year1, "Бірінші жылдың есебі қабылданды.")
     agreements.pay(operator, second, second.planned_on, "ПП-2026-1102", today=today)
     return agreement
+
+
+def _sso_contract(operator, user, org, make_call, today):
+    """Last year's state social order, its winner's contract running: the specification's two services at the
+    offered volumes and prices, the first tranche paid, the interim report submitted and waiting for the customer
+    body (customer@baiqau.kz) to accept it."""
+    from grants.demo import SSO_SPEC
+
+    begun = today - timedelta(days=150)
+    opened = _at(begun - timedelta(days=80))
+    texts, services = SSO_SPEC
+    call = make_call(operator, "2025-MCI-S1", "MCI", "republican", 2025,
+                     ("Мемлекеттік әлеуметтік тапсырыс: балаларға психологиялық көмек",
+                      "Государственный социальный заказ: психологическая помощь детям",
+                      "State social order: psychological help for children"),
+                     opened, opened + timedelta(days=30), [
+                         (7, "short", 10, "6500000", 1, ["550000000"], "Балаларға психологиялық көмек",
+                          "Психологическая помощь детям")],
+                     publish_at=opened - timedelta(days=1), instrument="sso", criteria="sso",
+                     spec=(texts, services[:2]))
+    during = opened + timedelta(days=20)
+    offer = app_services.start(user, call.topics[0], org, "ru", now=during)
+    db.session.flush()
+    consult, group = call.topics[0].spec_items
+    app_services.save(user, offer, {
+        "title": "Психологическая помощь детям Павлодара", "language": "ru",
+        "summary": "600 консультаций психолога детям и 48 занятий для их родителей за 10 месяцев.",
+        "problem": "В области не хватает детских психологов; очередь на консультацию — до трех месяцев.",
+        "approach": "Консультации в центре по будням, занятия для родителей по субботам.",
+        "target_groups": "Дети 3–18 лет с инвалидностью и их родители.", "beneficiaries": 150,
+        "team": "Четыре психолога центра со стажем от 5 лет.", "duration_months": 10},
+        activities=[{"activity": "Консультации и занятия по графику", "start_month": 1, "end_month": 10,
+                     "output": "Отчеты по месяцам"}],
+        offer=[{"spec_item_id": consult.id, "approach": "Четыре психолога, 15 консультаций в неделю каждый.",
+                "volume": Decimal("600"), "unit_price": Decimal("7000.00")},
+               {"spec_item_id": group.id, "approach": "Группы до 12 родителей, по субботам.",
+                "volume": Decimal("48"), "unit_price": Decimal("30000.00")}])
+    app_services.add_document(user, offer, "charter", io.BytesIO(PDF), "устав.pdf")
+    app_services.submit(user, offer, now=during)
+    eligibility.review(operator, offer, "eligible", {code: True for code, _l in CHECKLIST},
+                       now=during + timedelta(days=15))
+    app_services.record_outcome(operator, offer, "awarded", now=during + timedelta(days=40))
+    call_services.close(operator, call, now=during + timedelta(days=45))
+    contract = agreements.register_contract(operator, call.topics[0], org.bin, "ГСЗ-2025-017", "ZK-2025-0417",
+                                            offer.offer_total, begun, agreements.add_months(begun, 10),
+                                            "", "ru")
+    half = (contract.amount / 2).quantize(Decimal("0.01"))
+    agreements.schedule(operator, contract, [
+        ReportRow("interim", begun, begun + timedelta(days=120), begun + timedelta(days=135)),
+        ReportRow("final", begun + timedelta(days=121), contract.ends_on,
+                             contract.ends_on + timedelta(days=15)),
+    ], [
+        TrancheRow(half, begun, "on_signing"),
+        TrancheRow(contract.amount - half, begun + timedelta(days=150), "report_accepted", 1),
+    ])
+    _sign(operator, contract, begun)
+    agreements.pay(operator, contract.tranches[0], begun + timedelta(days=5), "ПП-2026-0707", today=today)
+    interim = contract.reports[0]
+    _file(user, interim, "0.45", "0.45", "ru")
+    reports.submit(user, interim, now=_at(interim.due_on - timedelta(days=2)))
+    return contract
 
 
 def past_awarded(call):

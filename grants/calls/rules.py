@@ -19,10 +19,15 @@ def manage_call(user, call=None):
 
 @rule("call.run")
 def run_call(user, call=None):
-    """Publishing, extending and closing are the operator's acts."""
+    """Publishing, extending and closing: the operator's acts, and a customer body's on its own calls (a ministry
+    or an akimat department announces its own state social order)."""
     if user.is_authenticated and user.has_any_role(Role.operator, Role.admin):
         return YES
-    return Decision(False, str(_l("Only the grant operator publishes, extends and closes calls.")))
+    if user.is_authenticated and user.has_role(Role.customer) and user.customer_body_id is not None \
+            and (call is None or call.customer_id == user.customer_body_id):
+        return YES
+    return Decision(False, str(_l("Only the grant operator and the call's customer body publish, extend and close "
+                                  "a call.")))
 
 
 @rule("call.view")

@@ -187,6 +187,28 @@ def test_customer_prepares_only_its_own_calls(app):
         assert client.get(f"/manage/calls/{call.id}").status_code == status
 
 
+def test_customer_publishes_its_own_state_social_order_and_no_other_bodys_call(app):
+    """A ministry announces its own SSO; the customer of another body is refused and nothing changes."""
+    call = create_call(published=False, instrument="sso", criteria_set="")
+    mine = create_user("customer")
+    mine.customer_body_id = call.customer_id
+    other = create_user("customer")
+    db.session.commit()
+    outsider = app.test_client()
+    login(outsider, other.email)
+    refused = post_form(outsider, f"/manage/calls/{call.id}/publish", page="/manage/calls/")
+    assert refused.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).status == "draft"
+    client = app.test_client()
+    login(client, mine.email)
+    assert post_form(client, f"/manage/calls/{call.id}/publish", page=f"/manage/calls/{call.id}").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).status == "published"
+    assert db.session.query(AuditEvent).filter(AuditEvent.verb == "call.publish",
+                                               AuditEvent.actor_id == mine.id).count() == 1
+
+
 def test_a_draft_is_invisible_to_the_public(app, client):
     draft = create_call(published=False)
     assert client.get(f"/calls/{draft.id}").status_code == 404

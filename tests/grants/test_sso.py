@@ -346,3 +346,51 @@ def test_the_answers_workbook_has_each_offers_total(app):
     column = rows[0].index("Offer total, tenge")
     by_receipt = {row[0]: row[column] for row in rows[1:]}
     assert by_receipt == {offers[n].receipt_number: float(TOTALS[n]) for n in OFFERS}
+
+
+def test_the_customer_accepts_the_suppliers_report_on_the_contracts_services(app):
+    """To the end of the procedure: the contract signed, the supplier reports on the services the specification
+    named, and the customer body — the programme's administrator — accepts the report."""
+    from datetime import timedelta
+
+    from grants.agreements.services import ReportRow, TrancheRow
+    from grants.monitoring import services as reports
+    from grants.monitoring.models import ReportStatus
+    from tests.factories import PDF as SIGNED
+
+    call, offers = decided()
+    contract = register(call, offers["B"], TOTALS["B"])
+    today = astana_today()
+    agreements.schedule(operator(), contract, [ReportRow("final", today, today + timedelta(days=300),
+                                                         today + timedelta(days=310))],
+                        [TrancheRow(TOTALS["B"], today, "on_signing")])
+    agreements.add_document(operator(), contract, "signed_copy", io.BytesIO(SIGNED), "contract.pdf")
+    agreements.sign(operator(), contract, today)
+    supplier, report = offers["B"].created_by, contract.reports[0]
+    consultations, days = contract.indicators
+    reports.save(supplier, report, {"narrative": "Оказано 120 консультаций и 40 дней обучения.", "beneficiaries": 90,
+                                    "reach": 120, "women": 50, "men": 40, "under_18": 0, "from_18_to_34": 30,
+                                    "from_35_to_62": 40, "over_62": 20},
+                 indicators={consultations.id: (Decimal("120"), ""), days.id: (Decimal("40"), "")},
+                 spending={line.id: line.planned for line in contract.budget_lines})
+    reports.submit(supplier, report)
+    db.session.commit()
+    customer = create_user("customer")
+    customer.customer_body_id = call.customer_id
+    db.session.commit()
+    reports.accept(customer, report, "Услуги оказаны в объеме договора.")
+    db.session.commit()
+    assert report.status == ReportStatus.accepted and report.reviewed_by_id == customer.id
+
+
+def test_the_contracts_party_is_the_customer_body_not_the_grant_operator(app, client):
+    from tests.conftest import login, translated
+
+    call, offers = decided()
+    contract = register(call, offers["B"], TOTALS["B"])
+    db.session.commit()
+    login(client, operator().email)
+    client.get("/?lang=ru")
+    text = client.get(f"/manage/agreements/{contract.id}").get_data(as_text=True)
+    party = translated("ru", "Party")
+    assert f"<dt>{party}</dt><dd>{call.customer.name_ru}</dd>" in text
