@@ -30,3 +30,11 @@ def view_call(user, call=None):
     if call is None or call.status != CallStatus.draft:
         return YES
     return manage_call(user, call)
+
+
+@rule("proposal.answer")
+def answer_proposal(user, call=None):
+    """Proposals on a state social order's plan are answered by its customer body, or by the operator."""
+    if not user.is_authenticated or not user.has_any_role(Role.operator, Role.admin, Role.customer):
+        return Decision(False, str(_l("Only the call's customer body and the grant operator answer proposals.")))
+    return manage_call(user, call)
