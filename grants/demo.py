@@ -14,6 +14,7 @@ from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST
 from grants.auth import services as auth_services
 from grants.auth.models import Role
+from grants.calls import demo as sso_demo
 from grants.calls import services as call_services
 from grants.db import utcnow
 from grants.extensions import db
@@ -227,6 +228,7 @@ def _calls(users, orgs):
 
     ngo = {o.id: users[o.email] for o in (almaty, kyzylorda, pavlodar)}
     _award(operator, ngo[kyzylorda.id], kyzylorda, now, deadline, everywhere)
+    sso_demo.extend(users, orgs, now, _call)
     youth = open_call.topics[0]
     _apply(ngo[almaty.id], almaty, youth, "kk", now)  # a draft in Kazakh
     _apply(ngo[kyzylorda.id], kyzylorda, youth, "kk", now, submit=True)

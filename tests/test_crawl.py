@@ -39,7 +39,7 @@ WORK = {
         "commission.call_appeals", "manage_agreements.board", "manage_agreements.show",
         "manage_agreements.new_contract", "reports.queue", "reports.review", "oversight.overdue",
         "oversight.recommendations", "oversight.visit", "analyst.index", "dashboard.index", "organizations.index",
-        "organizations.show", "reference.index"},
+        "organizations.show", "reference.index", "proposals.manage"},
     # ngo.pavlodar: a returned application to revise, last year's scores, and a grant with a report due
     "ngo.pavlodar@baiqau.kz": {
         "applications.index", "applications.show", "applications.edit", "applications.receipt",
@@ -48,8 +48,8 @@ WORK = {
     "expert@baiqau.kz": {"expert.index", "expert.show"},
     "commission@baiqau.kz": {"commission.mine", "commission.meeting", "commission.protocol",
                              "commission.protocol_docx"},
-    "customer@baiqau.kz": {"manage_calls.index", "manage_calls.show", "agreements.index", "agreements.show",
-                           "reports.show"},
+    "customer@baiqau.kz": {"manage_calls.index", "manage_calls.show", "proposals.manage", "agreements.index",
+                           "agreements.show", "reports.show"},
     "analyst@baiqau.kz": {"analyst.index", "dashboard.index", "dashboard.export", "tokens.index",
                           "agreements.index", "agreements.show", "reports.show", "opendata.index"},
     "observer@baiqau.kz": {"agreements.index", "agreements.show", "reports.show", "calls.show",
