@@ -20,6 +20,8 @@ KNOWN_KEYS = {
     "BAIQAU_SESSION_HOURS": "how long a signed-in session lasts (default 8)",
     "BAIQAU_LOGIN_MAX_FAILURES": "failed logins before an address is locked (default 5)",
     "BAIQAU_LOGIN_LOCK_MINUTES": "how long the lock lasts (default 15)",
+    "BAIQAU_PROPOSALS_PER_HOUR": "proposals on an SSO plan one e-mail may send in an hour; four times as many from "
+                                 "one address (default 5)",
     "BAIQAU_PROXIES": "reverse proxies in front that set X-Forwarded-For/-Proto/-Host (default 0: none trusted)",
     "BAIQAU_MAIL_SERVER": "SMTP host; unset means mail stays in the outbox the administrator reads",
     "BAIQAU_MAIL_PORT": "SMTP port (default 587)",
@@ -125,6 +127,7 @@ def from_environment(env=None):
         "REMEMBER_COOKIE_SECURE": name == "production",
         "LOGIN_MAX_FAILURES": _int(env, "BAIQAU_LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int(env, "BAIQAU_LOGIN_LOCK_MINUTES", 15),
+        "PROPOSALS_PER_HOUR": _int(env, "BAIQAU_PROPOSALS_PER_HOUR", 5),
         "PROXIES": _int(env, "BAIQAU_PROXIES", 0, minimum=0),
         "BABEL_DEFAULT_LOCALE": "kk",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",

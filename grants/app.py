@@ -67,6 +67,7 @@ def register_blueprints(app):
     from grants.auth import admin_views as users_admin
     from grants.auth import views as auth
     from grants.calls import operator_views as manage_calls
+    from grants.calls import proposal_views as proposals
     from grants.calls import public_views as calls
     from grants.home import views as home
     from grants.monitoring import customer_views as customer_reports
@@ -76,7 +77,7 @@ def register_blueprints(app):
     from grants.reference import views as reference
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, appforms, applications,
-                   review, agreements, manage_agreements, report_pages, customer_reports, oversight):
+                   review, agreements, manage_agreements, report_pages, customer_reports, oversight, proposals):
         app.register_blueprint(module.bp)
     scoring.register(app)
     reports.register(app)

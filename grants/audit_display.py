@@ -25,6 +25,7 @@ MONEY = set()  # fields that hold tenge
 ACTORS = {
     "system": _l("The platform"),
     "beneficiary": _l("A beneficiary (anonymous)"),
+    "public": _l("A visitor who did not sign in"),
     "self-registration": _l("Self-registration"),
     "seed-demo": _l("The demo world"),
     "import-history": _l("Import of past competitions"),

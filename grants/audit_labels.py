@@ -74,6 +74,9 @@ describe(
         "call.form_move_block": _l("Block of the application form moved"),
         "call.form_remove_block": _l("Block removed from the application form"),
         "call.form_reset_to_template": _l("Application form started again from the instrument's template"),
+        "proposal.send": _l("Proposal on the plan received"),
+        "proposal.answer": _l("Proposal on the plan answered"),
+        "proposal.correct_answer": _l("Answer to a proposal on the plan corrected"),
         "topic.create": _l("Priority topic added"),
         "topic.delete": _l("Priority topic removed"),
         "organization.register": _l("NGO registered"),
@@ -97,7 +100,7 @@ describe(
     objects={
         "Agreement": _l("Agreement"), "Application": _l("Application"), "Call": _l("Call"), "Topic": _l("Topic"),
         "Organization": _l("NGO"), "User": _l("Account"), "reference": _l("Reference data"),
-        "Monitoring": _l("Monitoring"),
+        "Monitoring": _l("Monitoring"), "Proposal": _l("Proposal on the plan"),
     },
     fields={
         "status": _l("Status"), "amount": _l("Amount"), "language": _l("Language"), "number": _l("Number"),
@@ -128,6 +131,8 @@ describe(
         "block": _l("Block of the form"), "position": _l("Place in the form"), "blocks": _l("Blocks of the form"),
         "awarded_amount": _l("Amount awarded"), "source": _l("Copied from"), "winners": _l("Winners"),
         "remainder": _l("Left over by rounding"),
+        "call": _l("Call"), "topic": _l("Topic"), "author_name": _l("Author"), "text": _l("Text"),
+        "answer": _l("Answer"),
     },
     values={
         ("application", "status"): Status, ("Application", "status"): Status, ("Application", "kind"): DocumentKind,

@@ -14,6 +14,7 @@ from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST
 from grants.auth import services as auth_services
 from grants.auth.models import Role
+from grants.calls import demo as sso_demo
 from grants.calls import services as call_services
 from grants.db import utcnow
 from grants.extensions import db
@@ -99,7 +100,8 @@ def _one(model, column, value):
 def _call(operator, code, customer, source, year, titles, opens, deadline, topics, publish_at=None, experts=3,
           instrument="state_grant", criteria="grant", spec=None):
     """A call with topics: (direction code, grant type, months, cap, count, region KATOs, kk title, ru title);
-    a state social order's topics have the technical specification `spec`: (texts, services)."""
+    a state social order's topics have the technical specification `spec`: (texts, services), or a list of them,
+    one for each topic."""
     call = call_services.create_call(operator, {
         "code": code, "instrument": instrument, "customer_id": _one(CustomerBody, CustomerBody.code, customer).id,
         "funding_source": source, "budget_year": year, "title_kk": titles[0], "title_ru": titles[1],
@@ -107,7 +109,9 @@ def _call(operator, code, customer, source, year, titles, opens, deadline, topic
         "opens_at": opens, "deadline_at": deadline, "accepts_kk": True, "accepts_ru": True,
         "experts_per_application": experts, "criteria_set": criteria})
     db.session.flush()
-    for direction, grant_type, months, cap, count, katos, title_kk, title_ru in topics:
+    specs = spec if isinstance(spec, list) else [spec] * len(topics)  # one for every topic, or one each
+    for (direction, grant_type, months, cap, count, katos, title_kk, title_ru), spec in zip(topics, specs,
+                                                                                            strict=True):
         regions = db.session.execute(sa.select(Region).where(Region.kato.in_(katos))).scalars().all()
         call_services.save_topic(operator, call, None, {
             "direction_id": _one(Direction, Direction.code, direction).id, "title_kk": title_kk, "title_ru": title_ru,
@@ -277,6 +281,7 @@ def _calls(users, orgs):
     ngo = {o.id: users[o.email] for o in (almaty, kyzylorda, pavlodar)}
     _award(operator, ngo[kyzylorda.id], kyzylorda, now, deadline, everywhere)
     _sso(operator, ngo[pavlodar.id], pavlodar, now, deadline)
+    sso_demo.extend(users, orgs, now, _call)
     youth = open_call.topics[0]
     _apply(ngo[almaty.id], almaty, youth, "kk", now)  # a draft in Kazakh
     _apply(ngo[kyzylorda.id], kyzylorda, youth, "kk", now, submit=True)

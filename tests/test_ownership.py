@@ -46,7 +46,7 @@ VARIANT_OBJECT = {"a draft call": {"call_id"}, "a draft application": {"app_id"}
                   OWN_PARENT: {"doc_id", "agreement_doc_id", "evidence_id", "topic_id", "call_doc_id", "criterion_id"}}
 # Pages of the parents an outsider asks through: they open, so a refusal below is for the child alone.
 OWN_PARENT_PAGES = {OTHER_NGO: ("applications.show", "agreements.show", "reports.show"),
-                    OTHER_ANALYST: ("agreements.show",), OTHER_CUSTOMER: ("manage_calls.show",)}
+                    OTHER_ANALYST: ("agreements.show",), OTHER_CUSTOMER: ("manage_calls.show", "proposals.manage")}
 
 # Every route with an argument, and whose is the object it names (written by hand, not derived from the rules).
 OWNED = {
@@ -104,6 +104,7 @@ OWNED = {
     "calls.show": "the call: public once published",
     "calls.document": "the call's document: public once the call is published",
     "commission.results": "the call's results: public once published",
+    "proposals.send": "the call's plan: anyone may send a proposal once the call is published",
     # the call as a customer body prepares it
     "manage_calls.show": "the call: the operator, the customer body it is for",
     "manage_calls.edit": "the call: the operator, the customer body it is for",
@@ -123,6 +124,7 @@ OWNED = {
     "manage_calls.publish": "the call: the operator",
     "manage_calls.close": "the call: the operator",
     "manage_calls.extend": "the call: the operator",
+    "proposals.manage": "the call's proposals and their answers: the operator, the customer body it is for",
     # the operator's own acts on anybody's objects
     "review.call_applications": "the call's applications: the operator",
     "review.call_answers": "the call's applications: the operator",
@@ -185,6 +187,7 @@ PUBLIC = {
     "calls.show": "a published call's page is public",
     "calls.document": "a published call's documents are published with it",
     "commission.results": "published results are public: no one has to wonder what the commission decided",
+    "proposals.send": "a published call's plan takes proposals from anyone (the service refuses a grant's call)",
     "oversight.feedback": "the beneficiaries' survey is open to whoever holds its token (a printed QR code)",
     "oversight.feedback_thanks": "the survey's thank-you page, by the same token",
 }

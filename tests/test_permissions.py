@@ -162,6 +162,10 @@ EXPECTED = {
     "appforms.reset": CALL_PREPARERS,
     "appforms.preview": CALL_PREPARERS,
     "calls.document": EVERYONE,
+    # anyone sends a proposal on an SSO plan (the world's call is a grant's: the service refuses, a 400);
+    # the call's customer body and the operator answer them
+    "proposals.send": EVERYONE,
+    "proposals.manage": CALL_PREPARERS,
     "applications.index": APPLICANT,
     "applications.start": APPLICANT,
     "applications.show": NGO_RECORDS,

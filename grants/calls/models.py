@@ -325,3 +325,39 @@ class CallDocument(StoredFileColumns, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(400))
+
+
+class Proposal(db.Model):
+    """A proposal on a state social order's published plan, from an NGO or a citizen, and the customer body's
+    answer on the record. The author's e-mail is for the customer's reply only: no public page shows it."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    # None: a proposal on the plan as a whole, not on one of its topics
+    topic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    author_name: Mapped[str] = mapped_column(sa.String(200))
+    author_email: Mapped[str] = mapped_column(sa.String(255))
+    organization_bin: Mapped[str | None] = mapped_column(sa.String(12))  # an NGO signing as itself
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)  # when signed in
+    # Where the proposal came from, kept only to limit how many one address sends (never shown).
+    sender_ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    text: Mapped[str] = mapped_column(sa.Text)
+    locale: Mapped[str] = mapped_column(sa.String(2), default="kk")  # the page's language: the answer's mail in it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first answer
+    answer_corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest correction, if any
+
+    call: Mapped[Call] = relationship()
+    topic: Mapped[Topic | None] = relationship()
+    answered_by = relationship("User", foreign_keys=[answered_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("length(text) BETWEEN 10 AND 5000", name="text_length"),
+        sa.CheckConstraint("(answer IS NULL) = (answered_at IS NULL)", name="answer_has_time"),
+        sa.CheckConstraint("answer_corrected_at IS NULL OR answered_at IS NOT NULL", name="corrected_after_answer"),
+        sa.Index("ix_proposals_created_at", "created_at"),
+    )

@@ -25,10 +25,19 @@ def index():
 @bp.route("/<int:call_id>")
 @allow("public")
 def show(call_id):
+    return render_call(published_call(call_id))
+
+
+def published_call(call_id):
     call = db.get_or_404(Call, call_id)
     if call.status == CallStatus.draft:
         abort(404)  # a draft does not exist for the public
-    return render_template("calls/public/show.html", call=call, conclusion=conclusion_of(call))
+    return call
+
+
+def render_call(call, status=200, **extra):
+    """The call's public page; a form sent from it (a proposal on the plan) comes back here with its problems."""
+    return render_template("calls/public/show.html", call=call, conclusion=conclusion_of(call), **extra), status
 
 
 @bp.route("/<int:call_id>/documents/<int:call_doc_id>")

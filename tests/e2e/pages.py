@@ -22,6 +22,7 @@ def demo_ids(site):
             open_call=_one("select id from calls where code = '2026-MCI-02'"),
             past_call=_one("select id from calls where code = '2025-MCI-04'"),
             old_call=_one("select id from calls where code = '2024-MCI-07'"),
+            sso_call=_one("select id from calls where code = '2026-MCI-09'"),
             agreement=_one("select id from agreements order by number limit 1"),
             draft=_one("select a.id from applications a join memberships m on m.organization_id = a.organization_id "
                        "join users u on u.id = m.user_id where a.status = 'draft' and u.email = :email "
@@ -64,7 +65,7 @@ def by_role(ids):
     past, meeting = ids["past_call"], ids["meeting"]
     return {
         PUBLIC: ("kk", ["/", "/calls/", f"/calls/{ids['open_call']}", f"/calls/{past}/results", "/open-data/",
-                        "/auth/login", "/auth/register"]),
+                        "/auth/login", "/auth/register", f"/calls/{ids['sso_call']}"]),
         NGO: ("kk", ["/", "/applications/", f"/applications/{ids['draft']}/edit", "/agreements",
                      f"/agreements/{ids['agreement']}", f"/organizations/{ids['organization']}"]),
         OPERATOR: ("ru", ["/manage/agreements", "/manage/calls/", f"/manage/calls/{ids['open_call']}",
@@ -79,5 +80,5 @@ def by_role(ids):
         COMMISSION: ("ru", ["/"]),
         ANALYST: ("en", ["/analyst/", "/analyst/dashboard/"]),
         OBSERVER: ("kk", [f"/agreements/{ids['agreement']}"]),
-        CUSTOMER: ("ru", ["/agreements"]),
+        CUSTOMER: ("ru", ["/agreements", f"/manage/calls/{ids['sso_call']}/proposals"]),
     }

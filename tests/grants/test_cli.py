@@ -52,6 +52,15 @@ def test_seed_demo_gives_every_role_a_working_account_once(app):
     for code, year in calls:
         assert mrp_for(year) is not None, f"{code}: no MCI for {year}"
         assert code.startswith(f"{year}-"), f"{code} is a call of budget year {year}"
+    # The state social order's plan takes proposals: one answered by the ministry (the customer), one awaiting.
+    from grants.calls.models import Proposal
+
+    sso = db.session.execute(sa.select(Call).where(Call.code == "2026-MCI-09")).scalar_one()
+    assert sso.instrument == "sso" and sso.phase().value in ("announced", "open")
+    customer = db.session.execute(sa.select(User).where(User.email == "customer@baiqau.kz")).scalar_one()
+    answers = db.session.execute(sa.select(Proposal.answered_by_id).where(Proposal.call_id == sso.id)
+                                 .order_by(Proposal.created_at)).scalars().all()
+    assert answers == [customer.id, None] and customer.customer_body_id == sso.customer_id
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not seeded" in again.output
 
