@@ -48,8 +48,12 @@ WORK = {
     "expert@baiqau.kz": {"expert.index", "expert.show"},
     "commission@baiqau.kz": {"commission.mine", "commission.meeting", "commission.protocol",
                              "commission.protocol_docx"},
+    # the customer body runs its own calls as the operator runs the rest: the ministry's are the demo's
     "customer@baiqau.kz": {"manage_calls.index", "manage_calls.show", "proposals.manage", "agreements.index",
-                           "agreements.show", "reports.show", "customer_reports.queue", "customer_reports.review"},
+                           "agreements.show", "reports.show", "customer_reports.queue", "customer_reports.review",
+                           "review.call_applications", "review.review", "applications.document",
+                           "assignments.call_assignments", "sheets.call_scoring", "sheets.call_ranking",
+                           "commission.call_meetings", "commission.meeting"},
     "analyst@baiqau.kz": {"analyst.index", "dashboard.index", "dashboard.export", "tokens.index",
                           "agreements.index", "agreements.show", "reports.show", "opendata.index"},
     "observer@baiqau.kz": {"agreements.index", "agreements.show", "reports.show", "calls.show",

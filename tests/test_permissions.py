@@ -45,6 +45,7 @@ ADMIN = {Role.admin}
 NGO_RECORDS = {Role.applicant, Role.operator, Role.admin}
 STAFF = {Role.operator, Role.admin}
 CALL_PREPARERS = {Role.operator, Role.admin, Role.customer}  # the customer here acts for the call's body
+CALL_RUNNERS = CALL_PREPARERS  # ... and runs the call's eligibility check, experts, scoring and commission
 APPLICANT = {Role.applicant}  # a member of the NGO whose application is shown
 STATS = {Role.analyst, Role.operator, Role.admin}
 API = "/api/v1/stats/"
@@ -168,21 +169,21 @@ EXPECTED = {
     "proposals.manage": CALL_PREPARERS,
     "applications.index": APPLICANT,
     "applications.start": APPLICANT,
-    "applications.show": NGO_RECORDS,
+    "applications.show": NGO_RECORDS | {Role.customer},
     "applications.edit": APPLICANT,
     "applications.autosave": APPLICANT,
     "applications.copy_answers": APPLICANT,
     "applications.upload": APPLICANT,
     "applications.remove_document": APPLICANT,
-    "applications.document": NGO_RECORDS,
+    "applications.document": NGO_RECORDS | {Role.customer},
     "applications.submit": APPLICANT,
-    "applications.receipt": NGO_RECORDS,
-    "applications.version": NGO_RECORDS,
-    "review.call_applications": STAFF,
-    "review.call_answers": STAFF,
-    "review.review": STAFF,
-    "review.integrity": STAFF,
-    "review.publish_conclusion": STAFF,
+    "applications.receipt": NGO_RECORDS | {Role.customer},
+    "applications.version": NGO_RECORDS | {Role.customer},
+    "review.call_applications": CALL_RUNNERS,
+    "review.call_answers": CALL_RUNNERS,
+    "review.review": CALL_RUNNERS,
+    "review.integrity": CALL_RUNNERS,
+    "review.publish_conclusion": CALL_RUNNERS,
     "experts.index": STAFF,
     "experts.new": STAFF,
     "experts.show": STAFF,
@@ -190,35 +191,35 @@ EXPECTED = {
     "experts.remove_affiliation": STAFF,
     "experts.add_relative": STAFF,
     "experts.remove_relative": STAFF,
-    "assignments.call_assignments": STAFF,
-    "assignments.run": STAFF,
-    "assignments.by_hand": STAFF,
-    "assignments.recuse": STAFF,
-    "assignments.extra": STAFF,
+    "assignments.call_assignments": CALL_RUNNERS,
+    "assignments.run": CALL_RUNNERS,
+    "assignments.by_hand": CALL_RUNNERS,
+    "assignments.recuse": CALL_RUNNERS,
+    "assignments.extra": CALL_RUNNERS,
     "expert.index": {Role.expert},
     "expert.show": {Role.expert},  # the expert here is the one assigned
     "sheets.save": {Role.expert},
-    "sheets.call_scoring": STAFF,
-    "sheets.default_criteria": STAFF,
-    "sheets.call_ranking": STAFF,
-    "sheets.application_sheets": STAFF,
-    "sheets.reopen": STAFF,
-    "sheets.criterion_new": STAFF,
-    "sheets.criterion_edit": STAFF,
-    "sheets.criterion_delete": STAFF,
-    "commission.call_meetings": STAFF,
+    "sheets.call_scoring": CALL_RUNNERS,
+    "sheets.default_criteria": CALL_RUNNERS,
+    "sheets.call_ranking": CALL_RUNNERS,
+    "sheets.application_sheets": CALL_RUNNERS,
+    "sheets.reopen": CALL_RUNNERS,
+    "sheets.criterion_new": CALL_RUNNERS,
+    "sheets.criterion_edit": CALL_RUNNERS,
+    "sheets.criterion_delete": CALL_RUNNERS,
+    "commission.call_meetings": CALL_RUNNERS,
     "commission.mine": {Role.commission},
-    "commission.meeting": STAFF | {Role.commission},  # the commission user here sits on the meeting
-    "commission.decide": STAFF,
-    "commission.approve": STAFF,
-    "commission.publish": STAFF,
-    "commission.protocol": STAFF | {Role.commission},
-    "commission.protocol_docx": STAFF | {Role.commission},
+    "commission.meeting": CALL_RUNNERS | {Role.commission},  # the commission user here sits on the meeting
+    "commission.decide": CALL_RUNNERS,
+    "commission.approve": CALL_RUNNERS,
+    "commission.publish": CALL_RUNNERS,
+    "commission.protocol": CALL_RUNNERS | {Role.commission},
+    "commission.protocol_docx": CALL_RUNNERS | {Role.commission},
     "commission.results": EVERYONE,
-    "commission.my_scores": NGO_RECORDS,
+    "commission.my_scores": NGO_RECORDS | {Role.customer},
     "commission.appeal": APPLICANT,
-    "commission.call_appeals": STAFF,
-    "commission.resolve_appeal": STAFF,
+    "commission.call_appeals": CALL_RUNNERS,
+    "commission.resolve_appeal": CALL_RUNNERS,
 }
 
 
@@ -330,7 +331,7 @@ def request(client, rule, args, who, method):
 
 # Where a page's form is for fewer people than the page: who may POST it.
 POST_EXPECTED = {
-    "commission.meeting": STAFF,  # members read the meeting; the operator's secretary keeps its record
+    "commission.meeting": CALL_RUNNERS,  # members read the meeting; the operator's secretary keeps its record
 }
 
 

@@ -15,7 +15,7 @@ from grants.calls.models import Call
 from grants.extensions import db
 from grants.forms import choices
 from grants.i18n import _
-from grants.permissions import allow
+from grants.permissions import allow, require
 from grants.reference.models import ReasonCode, Region
 from grants.refusals import attempt
 
@@ -28,6 +28,7 @@ PER_PAGE = 50
 @allow("application.review")
 def call_applications(call_id):
     call = db.get_or_404(Call, call_id)
+    require("application.review", call)
     args = {k: request.args.get(k, "") for k in queries.CALL_FILTERS}
     page = db.paginate(queries.call_applications(call, args), per_page=PER_PAGE, error_out=False)
     regions = db.session.execute(sa.select(Region).order_by(Region.kato)).scalars().all()
@@ -42,6 +43,7 @@ def call_applications(call_id):
 def call_answers(call_id):
     """Every submitted application's answers, a column per question of the call's form."""
     call = db.get_or_404(Call, call_id)
+    require("application.review", call)
     return send_file(BytesIO(answers_workbook(call)), as_attachment=True,
                      download_name=f"{call.code}-answers.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -56,6 +58,7 @@ def reason_options():
 @allow("application.review")
 def review(app_id):
     application = db.get_or_404(Application, app_id)
+    require("application.review", application)
     form = ReviewForm()
     form.outcome.choices = choices((o.value, o.title) for o in Outcome)
     form.reasons.choices = choices(reason_options())
@@ -82,6 +85,7 @@ def application_reviews(application):
 @allow("application.review")
 def integrity(call_id):
     call = db.get_or_404(Call, call_id)
+    require("application.review", call)
     twice = eligibility.same_ngo_twice(call)
     similar = eligibility.similar_applications(call)
     pair = None
@@ -98,6 +102,7 @@ def integrity(call_id):
 @allow("application.review")
 def publish_conclusion(call_id):
     call = db.get_or_404(Call, call_id)
+    require("application.review", call)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     attempt(eligibility.publish_conclusion, current_user, call,

@@ -12,7 +12,7 @@ from grants.extensions import db
 from grants.filters import LANGUAGE_TITLES
 from grants.forms import choices
 from grants.i18n import _
-from grants.permissions import allow
+from grants.permissions import allow, require
 from grants.refusals import attempt
 from grants.security import safe_next
 from scoring.assignments import names, services
@@ -39,6 +39,7 @@ def lacks(application, shortfall):
 @allow("assignment.manage")
 def call_assignments(call_id):
     call = db.get_or_404(Call, call_id)
+    require("assignment.manage", call)
     assignments = services.call_assignments(call)
     experts = {e.id: e for e in db.session.execute(
         sa.select(Expert).options(selectinload(Expert.relatives), selectinload(Expert.affiliations))
@@ -59,6 +60,7 @@ def call_assignments(call_id):
 @allow("assignment.manage")
 def run(call_id):
     call = db.get_or_404(Call, call_id)
+    require("assignment.manage", call)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     shortfalls = attempt(services.assign, current_user, call, success=_("Experts are assigned."))
@@ -73,6 +75,7 @@ def run(call_id):
 @allow("assignment.manage")
 def by_hand(app_id):
     application = db.get_or_404(Application, app_id)
+    require("assignment.manage", application)
     form = ByHandForm()
     experts = db.session.execute(sa.select(Expert).where(Expert.active)).scalars().all()
     def spoken(expert):  # the languages by name, as everywhere: "Kazakh, Russian", not "kk, ru"
@@ -93,6 +96,7 @@ def by_hand(app_id):
 def extra(app_id):
     """One more expert, chosen by the matcher's rules, for an application whose experts diverge."""
     application = db.get_or_404(Application, app_id)
+    require("assignment.manage", application)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     assignment = attempt(services.assign_extra, current_user, application)
@@ -107,6 +111,7 @@ def extra(app_id):
 @allow("assignment.manage")
 def recuse(assignment_id):
     assignment = db.get_or_404(Assignment, assignment_id)
+    require("assignment.manage", assignment)
     form = RecusalForm()
     if form.validate_on_submit():
         if attempt(services.recuse, current_user, assignment, form.reason.data,

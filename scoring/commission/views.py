@@ -46,6 +46,7 @@ def _int(name, default=0):
 @allow("commission.manage")
 def call_meetings(call_id):
     call = db.get_or_404(Call, call_id)
+    require("commission.manage", call)
     candidates = db.session.execute(
         sa.select(User).join(UserRole).where(UserRole.role == Role.commission.value, User.active)
         .order_by(User.full_name)).scalars().all()
@@ -228,6 +229,7 @@ def appeal(app_id):
 @allow("commission.manage")
 def call_appeals(call_id):
     call = db.get_or_404(Call, call_id)
+    require("commission.manage", call)
     appeals = db.session.execute(
         sa.select(Appeal).join(Application).join(Topic, Topic.id == Application.topic_id)
         .where(Topic.call_id == call.id).order_by(Appeal.filed_at)).scalars().all()
@@ -238,6 +240,7 @@ def call_appeals(call_id):
 @allow("commission.manage")
 def resolve_appeal(appeal_id):
     found = db.get_or_404(Appeal, appeal_id)
+    require("commission.manage", found)
     if not ConfirmForm().validate_on_submit() or request.form.get("upheld") not in ("y", "n"):
         abort(400)
     attempt(services.resolve_appeal, current_user, found, request.form["upheld"] == "y",

@@ -55,6 +55,7 @@ def save(assignment_id):
 @allow("assignment.manage")
 def call_scoring(call_id):
     call = db.get_or_404(Call, call_id)
+    require("assignment.manage", call)
     current = services.rules(call)
     if request.method == "GET":
         form = RulesForm(data={**{k: getattr(current, k) for k in services.RULE_FIELDS},
@@ -77,6 +78,7 @@ def call_scoring(call_id):
 @allow("assignment.manage")
 def default_criteria(call_id):
     call = db.get_or_404(Call, call_id)
+    require("assignment.manage", call)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     attempt(services.use_default_criteria, current_user, call, success=_("The default criteria are set."))
@@ -87,6 +89,7 @@ def default_criteria(call_id):
 @allow("assignment.manage")
 def call_ranking(call_id):
     call = db.get_or_404(Call, call_id)
+    require("assignment.manage", call)
     return render_template("sheets/operator/ranking.html", call=call, ranking=ranking.ranking(call),
                            tendencies=ranking.tendencies(call), rules=services.rules(call),
                            criteria=services.criteria(call), confirm=ConfirmForm())
@@ -96,6 +99,7 @@ def call_ranking(call_id):
 @allow("assignment.manage")
 def application_sheets(app_id):
     application = db.get_or_404(Application, app_id)
+    require("assignment.manage", application)
     sheets = db.session.execute(
         sa.select(ScoreSheet).join(Assignment).where(Assignment.application_id == application.id)
         .order_by(ScoreSheet.id)).scalars().all()
@@ -107,6 +111,7 @@ def application_sheets(app_id):
 @allow("assignment.manage")
 def reopen(sheet_id):
     sheet = db.get_or_404(ScoreSheet, sheet_id)
+    require("assignment.manage", sheet)
     form = ReopenForm()
     if form.validate_on_submit():
         attempt(services.reopen, current_user, sheet, form.reason.data,
@@ -133,7 +138,9 @@ def _criterion_page(call, criterion):
 @bp.route("/manage/calls/<int:call_id>/criteria/new", methods=["GET", "POST"])
 @allow("assignment.manage")
 def criterion_new(call_id):
-    return _criterion_page(db.get_or_404(Call, call_id), None)
+    call = db.get_or_404(Call, call_id)
+    require("assignment.manage", call)
+    return _criterion_page(call, None)
 
 
 def load_criterion(call, criterion_id):
@@ -147,6 +154,7 @@ def load_criterion(call, criterion_id):
 @allow("assignment.manage")
 def criterion_edit(call_id, criterion_id):
     call = db.get_or_404(Call, call_id)
+    require("assignment.manage", call)
     return _criterion_page(call, load_criterion(call, criterion_id))
 
 
@@ -154,6 +162,7 @@ def criterion_edit(call_id, criterion_id):
 @allow("assignment.manage")
 def criterion_delete(call_id, criterion_id):
     call = db.get_or_404(Call, call_id)
+    require("assignment.manage", call)
     criterion = load_criterion(call, criterion_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -41,6 +41,7 @@ from scoring.assignments import services as assignments
 from scoring.commission import services as commission
 from scoring.price import price_points
 from scoring.sheets import services as sheets
+from tests.conftest import translated
 from tests.factories import PDF, SPEC_ITEMS, create_call, create_organization, create_user, operator, topic_data
 from tests.scoring.test_assignments import ALL_PASS, enrol
 from tests.scoring.test_commission import convene_with_quorum
@@ -394,3 +395,27 @@ def test_the_contracts_party_is_the_customer_body_not_the_grant_operator(app, cl
     text = client.get(f"/manage/agreements/{contract.id}").get_data(as_text=True)
     party = translated("ru", "Party")
     assert f"<dt>{party}</dt><dd>{call.customer.name_ru}</dd>" in text
+
+
+def test_the_customer_body_runs_its_own_order_and_sees_the_price_points_another_body_does_not(app):
+    """A ministry runs its own state social order as the operator runs the rest: its ranking with the price
+    points, the applications' check, the commission; a customer of another body is refused each."""
+    from tests.conftest import login
+
+    call, offers = scored()
+    mine, other = create_user("customer"), create_user("customer")
+    mine.customer_body_id = call.customer_id
+    db.session.commit()
+    pages = (f"/manage/calls/{call.id}/ranking", f"/manage/calls/{call.id}/applications",
+             f"/manage/applications/{offers['A'].id}/review", f"/manage/calls/{call.id}/commission")
+    for user, status in ((mine, 200), (other, 403)):
+        client = app.test_client()
+        login(client, user.email)
+        client.get("/?lang=ru")
+        for url in pages:
+            assert client.get(url).status_code == status, (user.email, url)
+    client = app.test_client()
+    login(client, mine.email)
+    client.get("/?lang=ru")
+    ranking_page = client.get(pages[0]).get_data(as_text=True)
+    assert translated("ru", "Price points") in ranking_page and "9,57" in ranking_page
