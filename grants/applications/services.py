@@ -157,15 +157,24 @@ def copy_answers(actor, application, source):
             copied.append(code)
     application.sections = sections
     definition = application.call.application_form
+
+    def year(kind, row):
+        """The row's year where the draft's form plans by year and has that year; else none, as the form saves
+        a single budget, and a year the form does not plan is the applicant's to give."""
+        planned = blocks.years(definition, kind)
+        return row.year if planned > 1 and row.year is not None and row.year <= planned else None
+
     for kind, rows, make in (
             ("plan", "activities", lambda r: Activity(position=r.position, activity=r.activity,
                                                       start_month=r.start_month, end_month=r.end_month,
                                                       output=r.output)),
             ("indicators", "indicators", lambda r: Indicator(position=r.position, name=r.name, unit=r.unit,
-                                                            baseline=r.baseline, target=r.target)),
+                                                            baseline=r.baseline, target=r.target,
+                                                            year=year("indicators", r))),
             ("budget", "budget_lines", lambda r: BudgetLine(position=r.position, item=r.item, unit=r.unit,
                                                             quantity=r.quantity, unit_cost=r.unit_cost,
-                                                            institutional=r.institutional)),
+                                                            institutional=r.institutional,
+                                                            year=year("budget", r))),
             ("partners", "partners", lambda r: Partner(position=r.position, number=r.number, name=r.name,
                                                        role=r.role))):
         if blocks.has(definition, kind) and not getattr(application, rows) and getattr(source, rows):
