@@ -424,11 +424,19 @@ def award_share(topic):
     """Equal shares of the nomination's amount among its winners, each rounded down to the tiyn; the tiyn
     left over are not paid and are stated. None when the topic has no winner."""
     winners = db.session.execute(sa.select(sa.func.count()).select_from(Application).where(
-        Application.topic_id == topic.id, Application.status == Status.awarded)).scalar_one()
+        *_winners_of(topic))).scalar_one()
+    return _shared(topic.amount_cap, winners)
+
+
+def _winners_of(topic):
+    return Application.topic_id == topic.id, Application.status == Status.awarded
+
+
+def _shared(amount, winners):
     if not winners:
         return None
-    share = (topic.amount_cap / winners).quantize(CENT, rounding=ROUND_DOWN)
-    return AwardShare(topic.amount_cap, winners, share, topic.amount_cap - share * winners)
+    share = (amount / winners).quantize(CENT, rounding=ROUND_DOWN)
+    return AwardShare(amount, winners, share, amount - share * winners)
 
 
 def settle_award_shares(actor, call):
@@ -437,11 +445,8 @@ def settle_award_shares(actor, call):
         return
     db.session.flush()
     for topic in call.topics:
-        shared = award_share(topic)
-        if shared is None:
-            continue
-        winners = db.session.execute(sa.select(Application).where(
-            Application.topic_id == topic.id, Application.status == Status.awarded)).scalars().all()
+        winners = db.session.execute(sa.select(Application).where(*_winners_of(topic))).scalars().all()
+        shared = _shared(topic.amount_cap, len(winners))
         for application in winners:
             if application.awarded_amount == shared.share:
                 continue
