@@ -31,11 +31,9 @@ from scoring.assignments import services as assignments
 from scoring.sheets import services as sheets
 from tests.conftest import translated
 from tests.e2e.conftest import ARTIFACTS, shot
-from tests.e2e.test_lifecycle import fill_in, flash, follow, local, press
-from tests.e2e.test_scoring import sign_in, sign_out
+from tests.e2e.steps import fill_in, flash, follow, local, press, sign_in, sign_out
 from tests.factories import PDF, create_organization, create_user, operator
-from tests.grants.test_awards import nominate
-from tests.scoring.test_assignments import ALL_PASS, enrol
+from tests.worlds import ALL_PASS, enrol, nominate
 
 pytestmark = pytest.mark.e2e
 

@@ -7,10 +7,11 @@ from playwright.sync_api import expect
 from grants.extensions import db
 from scoring.assignments import services as assignments
 from scoring.sheets import services as sheets
-from tests.conftest import PASSWORD, translated
+from tests.conftest import translated
 from tests.e2e.conftest import shot
+from tests.e2e.steps import sign_in, sign_out
 from tests.factories import create_call, create_user, operator
-from tests.scoring.test_assignments import eligible, enrol
+from tests.worlds import eligible, enrol
 
 pytestmark = pytest.mark.e2e
 
@@ -21,18 +22,6 @@ def kk(msgid, **params):
 
 def ru(msgid, **params):
     return translated("ru", msgid, **params)
-
-
-def sign_in(page, base, email, lang):
-    page.goto(f"{base}/auth/login?lang={lang}")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/")
-
-
-def sign_out(page, lang):
-    page.get_by_role("button", name=translated(lang, "Sign out")).click()
 
 
 def test_from_the_experts_sheet_to_the_published_result(live_app, page, app):

@@ -17,7 +17,7 @@ from grants.applications.models import Application
 from grants.db import utcnow
 from grants.extensions import db
 from tests.conftest import login, post_form, translated
-from tests.factories import PDF, PNG, create_call, create_organization, create_user
+from tests.factories import PDF, PNG, create_call, create_organization, create_user, custom_call, started
 
 
 def texts(word):
@@ -50,26 +50,6 @@ VALID = {"title": "Проект", "language": "ru", "story": "Короткая �
          "volunteers": "12", "cofunding": "1500.50", "founded": "2015-03-08",
          "scale": "o2", "groups": ["o1", "o3"], "before": "no",
          "events-0-c1": "Субботник", "events-0-c2": "40", "events-0-c3": "25000", "events-0-c4": "2026-05-01"}
-
-
-def custom_call(definition):
-    """A published, open call whose form is `definition` (set as the builder would leave it)."""
-    call = create_call(published=False)
-    call.application_form = definition
-    from grants.calls import services as call_services
-    from tests.factories import operator
-
-    call_services.publish(operator(), call)
-    db.session.commit()
-    return call
-
-
-def started(call, language="ru"):
-    owner = create_user("applicant")
-    org = create_organization(owner=owner)
-    application = app_services.start(owner, call.topics[0], org, language)
-    db.session.commit()
-    return owner, application
 
 
 def edit(client, application, data, lang="ru"):
