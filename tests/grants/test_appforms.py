@@ -242,6 +242,18 @@ def test_an_award_nomination_is_submitted_without_budget_plan_or_indicators(app,
     assert application.versions[-1].content["sections"]["reached"] == 300
     version_page = client.get(f"/applications/{application.id}/versions/1?lang=kk").get_data(as_text=True)
     assert "Біз 2025 жылы 300 балаға көмектестік." in version_page
+    # The files are listed once, under their slots, each with the start of its hash: no second list below.
+    assert version_page.count(f"<h3>{translated('kk', 'Documents')}</h3>") == 1
+    for document in application.documents:
+        assert version_page.count(document.filename) == 1
+        assert f"{document.filename} <span class=\"muted\">SHA-256 {document.sha256[:16]}…</span>" in version_page
+    # A file under no slot of the version's form is still listed, once, below.
+    version = application.versions[-1]
+    version.content = {**version.content, "form": [b for b in version.content["form"] if b["code"] != "charter"]}
+    db.session.commit()
+    version_page = client.get(f"/applications/{application.id}/versions/1?lang=kk").get_data(as_text=True)
+    assert version_page.count(f"<h3>{translated('kk', 'Documents')}</h3>") == 2
+    assert version_page.count("charter.pdf") == 1 and version_page.count("evidence.pdf") == 1
 
 
 # --- a definition is checked whole --------------------------------------------------------------------------
