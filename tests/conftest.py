@@ -132,6 +132,21 @@ def post_form(client, url, data=None, page=None):
     return client.post(url, data={"csrf_token": token, **(data or {})})
 
 
+# What a page may weigh with everything it links to: a slow rural connection carries it.
+PAGE_LIMIT = 150 * 1024
+
+
+def page_weight(client, url):
+    """The HTML plus every stylesheet, script and image it links to, as transferred."""
+    html = client.get(url).get_data()
+    total = len(html)
+    for asset in set(re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)):
+        with client.get(asset.decode()) as response:
+            assert response.status_code == 200, asset
+            total += len(response.get_data())
+    return total, html.decode()
+
+
 def translated(lang, msgid, /, context=None, **params):
     """msgid (in its context, if it has one) as the catalogue renders it in lang; it must differ from the English."""
     from flask_babel import force_locale, gettext, pgettext

@@ -1,6 +1,9 @@
 """Valid objects built through the services, with overrides."""
 
+import io
 import itertools
+import struct
+import zlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,9 +18,11 @@ from grants.demo import application_content
 from grants.extensions import db
 from grants.i18n import astana_today
 from grants.identifiers import check_digit
+from grants.monitoring import services as monitoring
 from grants.organizations.models import Membership, Organization
 from grants.reference.models import CustomerBody, Direction, Region
-from tests.conftest import PASSWORD, login
+from reports.models import HistoricalApplication
+from tests.conftest import PASSWORD, login, post_form
 
 _seq = itertools.count(1)
 
@@ -138,6 +143,24 @@ def create_call(published=True, topics=1, regions=("750000000", "430000000"), ac
     return call
 
 
+def custom_call(definition):
+    """A published, open call whose form is `definition` (set as the builder would leave it)."""
+    call = create_call(published=False)
+    call.application_form = definition
+    call_services.publish(operator(), call)
+    db.session.commit()
+    return call
+
+
+def started(call, language="ru"):
+    """(owner, draft): a new NGO's empty draft for the call's first topic."""
+    owner = create_user("applicant")
+    org = create_organization(owner=owner)
+    application = app_services.start(owner, call.topics[0], org, language)
+    db.session.commit()
+    return owner, application
+
+
 def create_application(owner=None, call=None, language="ru", filled=True, submit=False, org=None):
     owner = owner or create_user("applicant")
     org = org or create_organization(owner=owner)
@@ -157,6 +180,27 @@ def create_application(owner=None, call=None, language="ru", filled=True, submit
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201ab6b6b3a0000000049454e44ae426082")
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def photo_png(width=160, height=100):
+    """A real PNG, drawn here: a sky, a field and a sun, standing in for a photo of the event."""
+    rows = []
+    for y in range(height):
+        row = bytearray(b"\x00")
+        for x in range(width):
+            if (x - 120) ** 2 + (y - 25) ** 2 < 225:
+                row += bytes((242, 183, 5))
+            elif y < 60:
+                row += bytes((120, 180, 230))
+            else:
+                row += bytes((40, 140 + (x % 40), 60))
+        rows.append(bytes(row))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b""))
 
 
 def create_awarded_application(owner=None, call=None, language="ru"):
@@ -187,8 +231,6 @@ def create_sso_winner(owner=None, language="ru", **call_overrides):
 def create_agreement(owner=None, language="ru", sign=True, shares=("0.5", "0.3", "0.2")):
     """An agreement for an awarded application: an interim and a final report, three tranches
     (on signing, on the interim report, on the final report), signed today unless sign=False."""
-    import io
-
     from grants.agreements import services as agreements
     from grants.agreements.services import ReportRow, TrancheRow
 
@@ -262,3 +304,63 @@ def signed_in(app, user, lang="en"):
     assert login(client, user.email).status_code == 302
     client.get(f"/?lang={lang}")
     return client
+
+
+def fill_report(report, owner, spent=Decimal("1000.00"), evidence=True):
+    """The report written as the NGO would: every indicator's actual, spending on the first budget line, the
+    first activity done (with an act as its evidence unless evidence=False)."""
+    agreement = report.agreement
+    monitoring.save(owner, report, {"narrative": "Провели тренинги.", "beneficiaries": 10, "reach": 25, "women": 6,
+                                    "men": 4, "under_18": 2, "from_18_to_34": 5, "from_35_to_62": 3, "over_62": 0},
+                    indicators={i.id: (Decimal("5"), "") for i in agreement.indicators},
+                    spending={agreement.budget_lines[0].id: spent},
+                    activities={agreement.activities[0].id: (True, "Проведено")})
+    if evidence:
+        monitoring.add_evidence(owner, report, io.BytesIO(PDF), "act.pdf", agreement.activities[0].id)
+
+
+
+def submitted_report(agreement=None):
+    """The first report of the agreement (a new one unless given), filled in and submitted by the NGO."""
+    agreement = agreement or create_agreement()
+    report = agreement.reports[0]
+    fill_report(report, owner_of(agreement))
+    monitoring.submit(owner_of(agreement), report)
+    db.session.commit()
+    return report
+
+
+def create_history(year, kato, language, outcome="submitted", awarded=None, customer="MCI", direction=11,
+                   call="H-2020-03", org=None, requested="1000000.00", instrument="state_grant",
+                   funding="republican"):
+    """One imported application of the years before the platform."""
+    def id_of(model, column, value):
+        return db.session.execute(sa.select(model.id).where(column == value)).scalar_one()
+
+    row = HistoricalApplication(
+        ref=f"T-{next(_seq)}", year=year, call_code=call, instrument=instrument, funding_source=funding,
+        customer_id=id_of(CustomerBody, CustomerBody.code, customer),
+        direction_id=id_of(Direction, Direction.code, direction), region_id=id_of(Region, Region.kato, kato),
+        language=language, organization_id=(org or create_organization(kato=kato)).id, outcome=outcome,
+        amount_requested=Decimal(requested), amount_awarded=None if awarded is None else Decimal(awarded),
+        source_file="test.csv")
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def history_row(ref, **overrides):
+    """A line of `flask import-history`'s file (column: text), valid unless overridden."""
+    values = {"ref": ref, "year": "2021", "call_code": "2021-MCI-03", "instrument": "state_grant",
+              "funding_source": "republican", "customer": "MCI", "direction": "10", "region_kato": "750000000",
+              "language": "kk", "ngo_bin": make_bin(90001), "ngo_name": "«Болашақ» қоғамдық бірлестігі",
+              "outcome": "rejected", "amount_requested": "5000000.00", "amount_awarded": ""}
+    values.update(overrides)
+    return values
+
+
+def request_workbook(client, **fields):
+    """The analyst's statistics form sent with `fields` (all of Kazakhstan, every year, in English otherwise)."""
+    data = {"year_from": "", "year_to": "", "instrument": "", "customer": "", "funding_source": "", "region": "",
+            "direction": "", "language": "en", **fields}
+    return post_form(client, "/analyst/", data)

@@ -27,6 +27,7 @@ from scoring.experts import services as expert_services
 from scoring.sheets import services as sheet_services
 from tests.conftest import login, post_form
 from tests.factories import (
+    PDF,
     PNG,
     create_agreement,
     create_application,
@@ -36,7 +37,6 @@ from tests.factories import (
     create_user,
     make_bin,
 )
-from tests.grants.test_applications import PDF
 
 ANON = "anonymous"
 EVERYONE = {ANON, *Role}

@@ -157,10 +157,21 @@ class Application(db.Model):
         return "\n\n".join(p for p in parts if p)
 
 
+def row_dict(row):
+    """What the applicant wrote on a line of the plan, indicators, budget or partners: its model's FIELDS."""
+    return {name: getattr(row, name) for name in row.FIELDS}
+
+
+def copy_row(row, **changes):
+    """A new line of the same kind at the same position, with the same FIELDS (but for `changes`)."""
+    return type(row)(position=row.position, **(row_dict(row) | changes))
+
+
 class Activity(db.Model):
     """A line of the calendar plan."""
 
     __tablename__ = "application_activities"
+    FIELDS = ("activity", "start_month", "end_month", "output")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
@@ -177,6 +188,7 @@ class Indicator(db.Model):
     """An expected result with its measure: later reports give the actual against the target."""
 
     __tablename__ = "application_indicators"
+    FIELDS = ("name", "unit", "baseline", "target", "year")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
@@ -195,6 +207,7 @@ class Partner(db.Model):
     """
 
     __tablename__ = "application_partners"
+    FIELDS = ("number", "name", "role")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
@@ -208,6 +221,7 @@ class Partner(db.Model):
 
 class BudgetLine(db.Model):
     __tablename__ = "application_budget_lines"
+    FIELDS = ("item", "unit", "quantity", "unit_cost", "institutional", "year")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)

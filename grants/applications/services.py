@@ -22,6 +22,8 @@ from grants.applications.models import (
     Partner,
     Status,
     Version,
+    copy_row,
+    row_dict,
 )
 from grants.applications.phases import eligibility_open
 from grants.calls.services import next_receipt_number
@@ -157,19 +159,19 @@ def copy_answers(actor, application, source):
             copied.append(code)
     application.sections = sections
     definition = application.call.application_form
-    for kind, rows, make in (
-            ("plan", "activities", lambda r: Activity(position=r.position, activity=r.activity,
-                                                      start_month=r.start_month, end_month=r.end_month,
-                                                      output=r.output)),
-            ("indicators", "indicators", lambda r: Indicator(position=r.position, name=r.name, unit=r.unit,
-                                                            baseline=r.baseline, target=r.target)),
-            ("budget", "budget_lines", lambda r: BudgetLine(position=r.position, item=r.item, unit=r.unit,
-                                                            quantity=r.quantity, unit_cost=r.unit_cost,
-                                                            institutional=r.institutional)),
-            ("partners", "partners", lambda r: Partner(position=r.position, number=r.number, name=r.name,
-                                                       role=r.role))):
+
+    def planned_year(kind, row):
+        """The row's year where the draft's form plans by year and has that year; else none, as the form saves
+        a single budget, and a year the form does not plan is the applicant's to give."""
+        if "year" not in row.FIELDS:
+            return {}
+        planned = blocks.years(definition, kind)
+        return {"year": row.year if planned > 1 and row.year is not None and row.year <= planned else None}
+
+    for kind, rows in (("plan", "activities"), ("indicators", "indicators"), ("budget", "budget_lines"),
+                       ("partners", "partners")):
         if blocks.has(definition, kind) and not getattr(application, rows) and getattr(source, rows):
-            setattr(application, rows, [make(r) for r in getattr(source, rows)])
+            setattr(application, rows, [copy_row(r, **planned_year(kind, r)) for r in getattr(source, rows)])
             copied.append(kind)
     if not application.title and source.title:
         application.title = source.title
@@ -290,14 +292,10 @@ def snapshot(application):
         # The form as the applicant answered it: a version is read with its own questions.
         "form": application.call.application_form,
         "sections": application.sections,
-        "activities": [{"activity": a.activity, "start_month": a.start_month, "end_month": a.end_month,
-                        "output": a.output} for a in application.activities],
-        "indicators": [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target, "year": i.year}
-                       for i in application.indicators],
-        "budget": [{"item": b.item, "unit": b.unit, "quantity": b.quantity, "unit_cost": b.unit_cost,
-                    "total": b.total, "institutional": b.institutional, "year": b.year}
-                   for b in application.budget_lines],
-        "partners": [{"number": p.number, "name": p.name, "role": p.role} for p in application.partners],
+        "activities": [row_dict(a) for a in application.activities],
+        "indicators": [row_dict(i) for i in application.indicators],
+        "budget": [row_dict(b) | {"total": b.total} for b in application.budget_lines],
+        "partners": [row_dict(p) for p in application.partners],
         # The offer with the services it answers, as the specification stood: a version reads without the topic.
         "offer": [{"service_kk": o.spec_item.service_kk, "service_ru": o.spec_item.service_ru,
                    "unit_kk": o.spec_item.unit_kk, "unit_ru": o.spec_item.unit_ru,
@@ -426,11 +424,19 @@ def award_share(topic):
     """Equal shares of the nomination's amount among its winners, each rounded down to the tiyn; the tiyn
     left over are not paid and are stated. None when the topic has no winner."""
     winners = db.session.execute(sa.select(sa.func.count()).select_from(Application).where(
-        Application.topic_id == topic.id, Application.status == Status.awarded)).scalar_one()
+        *_winners_of(topic))).scalar_one()
+    return _shared(topic.amount_cap, winners)
+
+
+def _winners_of(topic):
+    return Application.topic_id == topic.id, Application.status == Status.awarded
+
+
+def _shared(amount, winners):
     if not winners:
         return None
-    share = (topic.amount_cap / winners).quantize(CENT, rounding=ROUND_DOWN)
-    return AwardShare(topic.amount_cap, winners, share, topic.amount_cap - share * winners)
+    share = (amount / winners).quantize(CENT, rounding=ROUND_DOWN)
+    return AwardShare(amount, winners, share, amount - share * winners)
 
 
 def settle_award_shares(actor, call):
@@ -439,11 +445,8 @@ def settle_award_shares(actor, call):
         return
     db.session.flush()
     for topic in call.topics:
-        shared = award_share(topic)
-        if shared is None:
-            continue
-        winners = db.session.execute(sa.select(Application).where(
-            Application.topic_id == topic.id, Application.status == Status.awarded)).scalars().all()
+        winners = db.session.execute(sa.select(Application).where(*_winners_of(topic))).scalars().all()
+        shared = _shared(topic.amount_cap, len(winners))
         for application in winners:
             if application.awarded_amount == shared.share:
                 continue

@@ -17,7 +17,7 @@ from grants.applications.forms import (
     StartForm,
     application_form_class,
 )
-from grants.applications.models import Application, Document
+from grants.applications.models import Application, Document, row_dict
 from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call
 from grants.extensions import db
@@ -97,17 +97,10 @@ def form_data(application):
             if len(data[block.code]) < block.limit("max_rows"):
                 data[block.code].append({})
     tables = {}
-    if blocks.has(definition, "plan"):
-        tables["activities"] = [{"activity": a.activity, "start_month": a.start_month, "end_month": a.end_month,
-                                 "output": a.output} for a in application.activities]
-    if blocks.has(definition, "indicators"):
-        tables["indicators"] = [{"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target,
-                                 "year": i.year} for i in application.indicators]
-    if blocks.has(definition, "budget"):
-        tables["budget"] = [{"item": b.item, "unit": b.unit, "quantity": b.quantity, "unit_cost": b.unit_cost,
-                             "institutional": b.institutional, "year": b.year} for b in application.budget_lines]
-    if blocks.has(definition, "partners"):
-        tables["partners"] = [{"number": p.number, "name": p.name, "role": p.role} for p in application.partners]
+    for kind, table, rows in (("plan", "activities", "activities"), ("indicators", "indicators", "indicators"),
+                              ("budget", "budget", "budget_lines"), ("partners", "partners", "partners")):
+        if blocks.has(definition, kind):
+            tables[table] = [row_dict(r) for r in getattr(application, rows)]
     for table, rows in tables.items():
         if len(rows) < MAX_ROWS[table]:
             rows.append({})

@@ -31,11 +31,9 @@ from scoring.assignments import services as assignments
 from scoring.sheets import services as sheets
 from tests.conftest import translated
 from tests.e2e.conftest import ARTIFACTS, shot
-from tests.e2e.test_lifecycle import fill_in, flash, follow, local, press
-from tests.e2e.test_scoring import sign_in, sign_out
+from tests.e2e.steps import commission_decides, fill_in, flash, follow, local, press, sign_in, sign_out
 from tests.factories import PDF, create_organization, create_user, operator
-from tests.grants.test_awards import nominate
-from tests.scoring.test_assignments import ALL_PASS, enrol
+from tests.worlds import ALL_PASS, enrol, nominate
 
 pytestmark = pytest.mark.e2e
 
@@ -181,26 +179,8 @@ def test_an_award_from_the_operators_form_to_two_winners_sharing_its_amount(live
 
     # 5. The commission names both winners; the results are published.
     sign_in(page, base, ids["operator"], "kk")
-    page.goto(f"{base}/manage/calls/{call_id}")
-    follow(page, "kk", "Commission")
-    page.locator("#held_at").fill(local(now.replace(hour=11, minute=0)))
-    page.locator("#place").fill("Астана, Мәңгілік Ел 8")
-    page.locator(f"#member-{ids['member']}").check()
-    page.locator(f"input[name=chair][value='{ids['member']}']").check()
-    press(page, "kk", "Convene")
-    page.get_by_label(kk("Attendance") + ": Бауыржан Комиссиев").select_option("in_person")
-    press(page, "kk", "Record attendance")
-    for n, _receipt in enumerate(receipts):
-        decide = page.locator("form.decide").nth(n)
-        decide.locator("select[name=outcome]").select_option("awarded")
-        decide.locator("input[name=votes_for]").fill("1")
-        decide.locator("input[name=votes_against]").fill("0")
-        decide.locator("input[name=votes_abstained]").fill("0")
-        decide.get_by_role("button", name=kk("Record"), exact=True).click()
-        flash(page, "kk", "The decision is recorded.")
-    press(page, "kk", "Approve the protocol")
-    press(page, "kk", "Publish the results")
-    flash(page, "kk", "The results are published on the call's page and the NGOs are notified.")
+    commission_decides(page, base, call_id, "kk", ids["member"], "Бауыржан Комиссиев",
+                       now.replace(hour=11, minute=0), outcomes=["awarded"] * len(receipts))
 
     # 6. Each winner's agreement is for half of the nomination's 10 000 000 ₸.
     half = Decimal("5000000.00")

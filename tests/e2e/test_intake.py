@@ -10,8 +10,7 @@ from grants.demo import KK_TEXT
 from grants.extensions import db
 from tests.conftest import translated
 from tests.e2e.conftest import shot
-from tests.factories import create_call, make_bin
-from tests.grants.test_applications import PDF
+from tests.factories import PDF, create_call, make_bin
 
 pytestmark = pytest.mark.e2e
 

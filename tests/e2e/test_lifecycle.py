@@ -32,10 +32,9 @@ from grants.reference.models import CustomerBody, Direction, Region
 from reports.models import Workbook, WorkbookStatus
 from tests.conftest import translated
 from tests.e2e.conftest import ARTIFACTS, shot
-from tests.e2e.test_monitoring import photo_png
-from tests.e2e.test_scoring import sign_in, sign_out
-from tests.factories import PDF, create_organization, create_user, operator
-from tests.scoring.test_assignments import enrol
+from tests.e2e.steps import commission_decides, fill_in, flash, follow, local, press, sign_in, sign_out
+from tests.factories import PDF, create_organization, create_user, operator, photo_png
+from tests.worlds import enrol
 
 pytestmark = pytest.mark.e2e
 
@@ -65,34 +64,6 @@ def switch_language(page, lang, msgid, **params):
     page.locator("nav.langs").get_by_role("link", name=LANGUAGE_NAMES[lang]).click()
     expect(page.locator("html")).to_have_attribute("lang", lang)
     expect(page.locator("body")).to_contain_text(translated(lang, msgid, **params))
-
-
-def press(page, lang, msgid):
-    page.get_by_role("button", name=translated(lang, msgid), exact=True).click()
-
-
-def follow(page, lang, msgid):
-    """Click a link; one folded into a group of the main menu is reached by opening the group, as a person does."""
-    name = translated(lang, msgid)
-    folded = page.locator("nav.mainnav details:not([open])").filter(
-        has=page.get_by_role("link", name=name, exact=True, include_hidden=True))
-    if folded.count():
-        folded.locator("summary").click()
-    page.get_by_role("link", name=name, exact=True).click()
-
-
-def flash(page, lang, msgid, **params):
-    expect(page.locator("[role=status].flash-success")).to_contain_text(translated(lang, msgid, **params))
-
-
-def fill_in(page, values):
-    """Type each value into the field its selector names, in order, as a person fills a form."""
-    for selector, value in values.items():
-        page.locator(selector).fill(value)
-
-
-def local(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def test_a_call_from_publication_to_an_accepted_final_report_and_the_analysts_workbook(live_app, page, app,
@@ -247,25 +218,8 @@ def test_a_call_from_publication_to_an_accepted_final_report_and_the_analysts_wo
     step("operator-ranking")
 
     # 7. The commission meets, decides and publishes the results (the operator keeps the minutes, in English).
-    page.goto(f"{base}/manage/calls/{call_id}")
-    follow(page, "en", "Commission")
-    page.locator("#held_at").fill(local(now.replace(hour=11, minute=0)))
-    page.locator("#place").fill("Астана, Мәңгілік Ел 8")
-    page.locator(f"#member-{ids['member']}").check()
-    page.locator(f"input[name=chair][value='{ids['member']}']").check()
-    press(page, "en", "Convene")
-    expect(page.get_by_role("heading", name="Commission meeting", exact=False)).to_be_visible()
-    page.get_by_label("Attendance: Бауыржан Комиссиев").select_option("in_person")
-    press(page, "en", "Record attendance")
-    decide = page.locator("form.decide")
-    decide.locator("input[name=votes_for]").fill("1")
-    decide.locator("input[name=votes_against]").fill("0")
-    decide.locator("input[name=votes_abstained]").fill("0")
-    decide.get_by_role("button", name="Record", exact=True).click()
-    flash(page, "en", "The decision is recorded.")
-    press(page, "en", "Approve the protocol")
-    press(page, "en", "Publish the results")
-    flash(page, "en", "The results are published on the call's page and the NGOs are notified.")
+    commission_decides(page, base, call_id, "en", ids["member"], "Бауыржан Комиссиев",
+                       now.replace(hour=11, minute=0))
     step("commission-decides-and-results-are-published")
     sign_out(page, "en")
 

@@ -1,8 +1,6 @@
 """In a real browser, in Russian: an NGO files an interim report with a photo; the operator returns it with a
 comment; the NGO corrects and resubmits; the operator accepts, and the next tranche becomes payable."""
 
-import struct
-import zlib
 from datetime import timedelta
 
 import pytest
@@ -15,7 +13,7 @@ from grants.i18n import astana_today, format_money
 from grants.monitoring.models import Report, ReportStatus
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import shot
-from tests.factories import create_agreement, operator
+from tests.factories import create_agreement, operator, photo_png
 
 pytestmark = pytest.mark.e2e
 
@@ -24,27 +22,6 @@ def ru(msgid, **params):
     """The Russian interface's text (the English source where a translation is still to come)."""
     with force_locale("ru"):
         return gettext(msgid, **params)
-
-
-def photo_png(width=160, height=100):
-    """A real PNG, drawn here: a sky, a field and a sun, standing in for a photo of the event."""
-    rows = []
-    for y in range(height):
-        row = bytearray(b"\x00")
-        for x in range(width):
-            if (x - 120) ** 2 + (y - 25) ** 2 < 225:
-                row += bytes((242, 183, 5))
-            elif y < 60:
-                row += bytes((120, 180, 230))
-            else:
-                row += bytes((40, 140 + (x % 40), 60))
-        rows.append(bytes(row))
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b""))
 
 
 def sign_in(page, base, email):

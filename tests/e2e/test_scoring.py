@@ -1,16 +1,19 @@
 """In a real browser: an expert declares no conflict and scores in Kazakh; the operator ranks; the
 commission decides; the public page shows the result."""
 
+from datetime import datetime
+
 import pytest
 from playwright.sync_api import expect
 
 from grants.extensions import db
 from scoring.assignments import services as assignments
 from scoring.sheets import services as sheets
-from tests.conftest import PASSWORD, translated
+from tests.conftest import translated
 from tests.e2e.conftest import shot
+from tests.e2e.steps import commission_decides, sign_in, sign_out
 from tests.factories import create_call, create_user, operator
-from tests.scoring.test_assignments import eligible, enrol
+from tests.worlds import eligible, enrol
 
 pytestmark = pytest.mark.e2e
 
@@ -21,18 +24,6 @@ def kk(msgid, **params):
 
 def ru(msgid, **params):
     return translated("ru", msgid, **params)
-
-
-def sign_in(page, base, email, lang):
-    page.goto(f"{base}/auth/login?lang={lang}")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/")
-
-
-def sign_out(page, lang):
-    page.get_by_role("button", name=translated(lang, "Sign out")).click()
 
 
 def test_from_the_experts_sheet_to_the_published_result(live_app, page, app):
@@ -68,25 +59,7 @@ def test_from_the_experts_sheet_to_the_published_result(live_app, page, app):
     page.goto(f"{base}/manage/calls/{ids['call']}/ranking")
     expect(page.locator("table").first).to_contain_text(ids["receipt"])
     shot(page, "scoring-2-ranking-ru")
-    page.goto(f"{base}/manage/calls/{ids['call']}/commission")
-    page.locator("#held_at").fill("2026-12-20T11:00")
-    page.locator("#place").fill("Астана, Мәңгілік Ел 8")
-    page.locator(f"#member-{ids['member']}").check()
-    page.locator(f"input[name=chair][value='{ids['member']}']").check()
-    page.get_by_role("button", name=ru("Convene")).click()
-    expect(page.get_by_role("heading", name=ru("Commission meeting"), exact=False)).to_be_visible()
-    page.get_by_label(f"{ru('Attendance')}: Бауыржан Комиссиев").select_option("in_person")
-    page.get_by_role("button", name=ru("Record attendance")).click()
-    decide = page.locator("form.decide")
-    decide.locator("input[name=votes_for]").fill("1")
-    decide.locator("input[name=votes_against]").fill("0")
-    decide.locator("input[name=votes_abstained]").fill("0")
-    decide.get_by_role("button", name=ru("Record")).click()
-    expect(page.locator("[role=status].flash-success")).to_contain_text(ru("The decision is recorded."))
-    page.get_by_role("button", name=ru("Approve the protocol")).click()
-    page.get_by_role("button", name=ru("Publish the results")).click()
-    published = ru("The results are published on the call's page and the NGOs are notified.")
-    expect(page.locator("[role=status].flash-success")).to_contain_text(published)
+    commission_decides(page, base, ids["call"], "ru", ids["member"], "Бауыржан Комиссиев", datetime(2026, 12, 20, 11))
     shot(page, "scoring-3-meeting-ru")
     sign_out(page, "ru")
 

@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from grants.applications.models import Application, Document
 from grants.extensions import db
 from tests.conftest import csrf_token, login, translated
-from tests.factories import create_application
-from tests.grants.test_applications import PDF
+from tests.factories import PDF, create_application
 
 NOT_STORED = "The file could not be stored just now; nothing was lost. Try again in a few minutes."
 

@@ -9,9 +9,8 @@ from grants.jobs import redis_connection
 from grants.mail import OutboxMessage
 from reports.models import Workbook, WorkbookStatus
 from tests.conftest import login, post_form, translated
-from tests.factories import create_application, create_user
+from tests.factories import create_application, create_user, request_workbook
 from tests.faults.conftest import count
-from tests.reports.test_analyst import request
 
 UNAVAILABLE = "The statistics service is unavailable right now: try again in a few minutes. Nothing was lost."
 
@@ -23,7 +22,7 @@ def test_with_redis_stopped_pages_and_submissions_work_jobs_are_refused_and_all_
         analyst_client, ngo = app.test_client(), app.test_client()
         login(analyst_client, analyst.email)
         login(ngo, application.created_by.email)
-        assert request(analyst_client).status_code == 302  # Redis up: queued
+        assert request_workbook(analyst_client).status_code == 302  # Redis up: queued
         assert count(Workbook) == 1
 
         redis_server.stop()
@@ -41,13 +40,13 @@ def test_with_redis_stopped_pages_and_submissions_work_jobs_are_refused_and_all_
         unsent = db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))).scalars().all()
         assert unsent, "the confirmation e-mail is kept to be sent later"
         # a statistics job is refused in words, and nothing is written
-        refused = request(analyst_client)
+        refused = request_workbook(analyst_client)
         assert refused.status_code == 503  # in the analyst's language (Kazakh by default)
         assert translated("kk", UNAVAILABLE) in refused.get_data(as_text=True)
         assert count(Workbook) == 1
 
         redis_server.start()  # back, empty: it keeps nothing on disk
-        assert request(analyst_client).status_code == 302
+        assert request_workbook(analyst_client).status_code == 302
         assert count(Workbook) == 2
         runner = app.test_cli_runner()
         flushed = runner.invoke(args=["mail", "flush"])

@@ -17,7 +17,7 @@ from grants.applications.models import Application
 from grants.db import utcnow
 from grants.extensions import db
 from tests.conftest import login, post_form, translated
-from tests.factories import PDF, PNG, create_call, create_organization, create_user
+from tests.factories import PDF, PNG, create_call, create_organization, create_user, custom_call, started
 
 
 def texts(word):
@@ -50,26 +50,6 @@ VALID = {"title": "Проект", "language": "ru", "story": "Короткая �
          "volunteers": "12", "cofunding": "1500.50", "founded": "2015-03-08",
          "scale": "o2", "groups": ["o1", "o3"], "before": "no",
          "events-0-c1": "Субботник", "events-0-c2": "40", "events-0-c3": "25000", "events-0-c4": "2026-05-01"}
-
-
-def custom_call(definition):
-    """A published, open call whose form is `definition` (set as the builder would leave it)."""
-    call = create_call(published=False)
-    call.application_form = definition
-    from grants.calls import services as call_services
-    from tests.factories import operator
-
-    call_services.publish(operator(), call)
-    db.session.commit()
-    return call
-
-
-def started(call, language="ru"):
-    owner = create_user("applicant")
-    org = create_organization(owner=owner)
-    application = app_services.start(owner, call.topics[0], org, language)
-    db.session.commit()
-    return owner, application
 
 
 def edit(client, application, data, lang="ru"):
@@ -262,6 +242,18 @@ def test_an_award_nomination_is_submitted_without_budget_plan_or_indicators(app,
     assert application.versions[-1].content["sections"]["reached"] == 300
     version_page = client.get(f"/applications/{application.id}/versions/1?lang=kk").get_data(as_text=True)
     assert "Біз 2025 жылы 300 балаға көмектестік." in version_page
+    # The files are listed once, under their slots, each with the start of its hash: no second list below.
+    assert version_page.count(f"<h3>{translated('kk', 'Documents')}</h3>") == 1
+    for document in application.documents:
+        assert version_page.count(document.filename) == 1
+        assert f"{document.filename} <span class=\"muted\">SHA-256 {document.sha256[:16]}…</span>" in version_page
+    # A file under no slot of the version's form is still listed, once, below.
+    version = application.versions[-1]
+    version.content = {**version.content, "form": [b for b in version.content["form"] if b["code"] != "charter"]}
+    db.session.commit()
+    version_page = client.get(f"/applications/{application.id}/versions/1?lang=kk").get_data(as_text=True)
+    assert version_page.count(f"<h3>{translated('kk', 'Documents')}</h3>") == 2
+    assert version_page.count("charter.pdf") == 1 and version_page.count("evidence.pdf") == 1
 
 
 # --- a definition is checked whole --------------------------------------------------------------------------
@@ -402,3 +394,46 @@ def test_answers_are_copied_from_an_earlier_application_of_the_same_ngo_only_whe
     assert db.session.get(Application, draft.id).sections == before
     page = client.get(f"/applications/{draft.id}").get_data(as_text=True)
     assert f'value="{earlier.id}"' in page and f'value="{stranger.id}"' not in page
+
+
+def test_copied_indicators_and_budget_lines_keep_their_year(app):
+    """A strategic partnership plans its targets and budget per year: a copied row keeps the year it was
+    planned for."""
+    from grants.demo import application_content
+
+    owner = create_user("applicant")
+    org = create_organization(owner=owner)
+    source_call, later_call = (create_call(instrument="strategic_partnership") for _ in range(2))
+    assert blocks.years(later_call.application_form, "indicators") == 3
+    assert blocks.years(later_call.application_form, "budget") == 3
+    source = app_services.start(owner, source_call.topics[0], org, "ru")
+    db.session.flush()
+    data, activities, _indicators, _budget = application_content("ru")
+    # The years out of step with the rows' order, so a year guessed from the position would not match.
+    indicators = [{"name": name, "unit": "чел.", "baseline": Decimal("0"), "target": Decimal(target), "year": year}
+                  for year, name, target in ((3, "Обучено волонтеров", "400"), (1, "Обучено волонтеров", "100"),
+                                             (2, "Проведено встреч", "12"))]
+    lines = ((2, "Тренинги", "12", "300000.00"), (1, "Аренда зала", "12", "50000.00"),
+             (3, "Исследование", "1", "2500000.00"), (1, "Тренинги", "10", "300000.00"))
+    budget = [{"item": item, "unit": "усл.", "quantity": Decimal(quantity), "unit_cost": Decimal(cost),
+               "institutional": False, "year": year} for year, item, quantity, cost in lines]
+    app_services.save(owner, source, {**data, "duration_months": 10}, activities=activities, indicators=indicators,
+                      budget=budget)
+    draft = app_services.start(owner, later_call.topics[0], org, "ru")
+    db.session.commit()
+    assert [i.year for i in source.indicators] == [3, 1, 2] and [b.year for b in source.budget_lines] == [2, 1, 3, 1]
+
+    app_services.copy_answers(owner, draft, source)
+    db.session.commit()
+    db.session.expire_all()
+    draft = db.session.get(Application, draft.id)
+    assert [(i.name, i.target, i.year) for i in draft.indicators] == \
+        [(row["name"], row["target"], row["year"]) for row in indicators]
+    assert [(b.item, b.quantity, b.unit_cost, b.year) for b in draft.budget_lines] == \
+        [(row["item"], row["quantity"], row["unit_cost"], row["year"]) for row in budget]
+    # A form with a single budget and a single set of targets keeps no year, as saving that form does.
+    single = app_services.start(owner, create_call().topics[0], org, "ru")
+    assert blocks.years(single.call.application_form, "budget") == 1
+    app_services.copy_answers(owner, single, source)
+    assert [(b.item, b.year) for b in single.budget_lines] == [(row["item"], None) for row in budget]
+    assert [(i.name, i.year) for i in single.indicators] == [(row["name"], None) for row in indicators]

@@ -17,8 +17,7 @@ from grants.applications import services as app_services
 from grants.applications.models import Application
 from grants.extensions import db
 from tests.conftest import login, post_form
-from tests.factories import PDF
-from tests.grants.test_appforms import custom_call, started
+from tests.factories import PDF, custom_call, started
 
 # Letters an NGO in Kazakhstan types, and the characters that have broken spreadsheets and pages before.
 ALPHABET = "абвгдеәғқңөұүһіАБВҒҚӘ abc XYZ 0123 =+-@<>&\"'«»—№"

@@ -16,9 +16,8 @@ from grants.extensions import db
 from grants.identifiers import check_digit
 from grants.mail import OutboxMessage
 from tests.conftest import csrf_token, login, post_form, translated
-from tests.factories import create_application, create_call, create_organization, create_user, make_bin
+from tests.factories import PDF, create_application, create_call, create_organization, create_user, make_bin
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 40
 
 

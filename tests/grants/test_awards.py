@@ -1,14 +1,12 @@
 """An award: nominations on the award's own form, scored on past contribution, and the nomination's
 amount shared equally by its winners, rounded down to the tiyn with the remainder stated."""
 
-import io
 from decimal import Decimal
 
 import pytest
 
 from grants.agreements import services as agreements
 from grants.agreements.models import Kind
-from grants.applications import eligibility
 from grants.applications import services as app_services
 from grants.applications.models import Status
 from grants.audit import AuditEvent
@@ -17,27 +15,8 @@ from grants.i18n import astana_today
 from scoring.assignments import services as assignments
 from scoring.commission import services as commission
 from scoring.sheets import services as sheets
-from tests.factories import PDF, create_call, create_organization, create_user, operator
-from tests.scoring.test_assignments import ALL_PASS, enrol
-from tests.scoring.test_commission import convene_with_quorum
-from tests.scoring.test_sheets import fill, sheet_of
-
-
-def nominate(call, language="kk", answers=None, slots=("evidence", "charter")):
-    """A nomination written and submitted on the award's form, then found eligible."""
-    owner = create_user("applicant")
-    org = create_organization(owner=owner)
-    nomination = app_services.start(owner, call.topics[0], org, language)
-    db.session.flush()
-    app_services.save(owner, nomination, {"title": f"Номинация {org.bin}", "language": language,
-                                          "achievements": "2025 жылы 300 балаға көмектестік.", "reached": 300,
-                                          "references": "Әкімдік", "development": "Оқыту", **(answers or {})})
-    for slot in slots:
-        app_services.add_document(owner, nomination, slot, io.BytesIO(PDF), f"{slot}.pdf")
-    app_services.submit(owner, nomination)
-    eligibility.review(operator(), nomination, "eligible", ALL_PASS)
-    db.session.commit()
-    return nomination
+from tests.factories import create_call, operator
+from tests.worlds import convene_with_quorum, enrol, fill_sheet, nominate, sheet_of
 
 
 def decided(cap, winners, nominees=None):
@@ -52,7 +31,7 @@ def decided(cap, winners, nominees=None):
     for a in assignments.call_assignments(call):
         assignments.declare(a.expert.user, a)
     for points, nomination in zip(range(9, 0, -1), nominations, strict=False):  # ranked in nomination order
-        sheets.submit(expert.user, fill(call, sheet_of(call, nomination, expert), expert, [points]))
+        sheets.submit(expert.user, fill_sheet(call, sheet_of(call, nomination, expert), expert, [points]))
     db.session.commit()
     meeting = convene_with_quorum(call)
     for n, nomination in enumerate(nominations):

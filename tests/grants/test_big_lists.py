@@ -434,7 +434,7 @@ def test_an_ngos_applications_cost_the_same_statements_with_2_or_12(app):
 
 
 def test_the_experts_register_costs_the_same_statements_with_2_or_12_experts(app):
-    from tests.scoring.test_assignments import enrol
+    from tests.worlds import enrol
 
     for _ in range(2):
         enrol()

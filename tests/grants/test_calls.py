@@ -15,8 +15,7 @@ from grants.extensions import db
 from grants.mail import queue_mail
 from grants.reference.models import Region
 from tests.conftest import csrf_token, login, post_form
-from tests.factories import call_data, create_call, create_organization, create_user, operator, topic_data
-from tests.grants.test_applications import PDF
+from tests.factories import PDF, call_data, create_call, create_organization, create_user, operator, topic_data
 
 
 def regions(*katos):

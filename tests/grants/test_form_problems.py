@@ -162,7 +162,7 @@ def test_the_new_call_forms_defaults_are_a_valid_pair(app, client):
 def test_a_score_sheet_with_11_minus_1_and_abc_reports_all_three_beside_their_criteria(app, client):
     from scoring.assignments import services as assignments
     from scoring.sheets import services as sheets
-    from tests.scoring.test_sheets import scored_call
+    from tests.worlds import scored_call
 
     call, _apps, (expert,) = scored_call()
     (assignment,) = assignments.call_assignments(call)
@@ -190,7 +190,7 @@ def test_a_score_sheet_with_11_minus_1_and_abc_reports_all_three_beside_their_cr
 def test_submitting_a_sheet_names_every_criterion_left_unscored(app, client):
     from scoring.assignments import services as assignments
     from scoring.sheets import services as sheets
-    from tests.scoring.test_sheets import scored_call
+    from tests.worlds import scored_call
 
     call, _apps, (expert,) = scored_call()
     (assignment,) = assignments.call_assignments(call)

@@ -15,8 +15,14 @@ from grants.extensions import db
 from grants.i18n import astana_today
 from grants.monitoring import services as reports
 from tests.conftest import login, post_form, translated
-from tests.factories import application_content, create_call, create_organization, create_user, operator
-from tests.grants.test_reports import fill
+from tests.factories import (
+    application_content,
+    create_call,
+    create_organization,
+    create_user,
+    fill_report,
+    operator,
+)
 
 # (year, item, quantity, unit cost): each year's total worked out by hand below
 LINES = [(1, "Тренинги", "10", "300000.00"), (1, "Аренда зала", "12", "50000.00"),
@@ -114,7 +120,7 @@ def test_one_agreement_pays_a_tranche_a_year_each_after_the_previous_years_repor
     agreements.pay(operator(), first, starts, "ПП-1")
     owner = application.created_by
     year1, year2, _final = agreement.reports
-    fill(year1, owner)
+    fill_report(year1, owner)
     reports.submit(owner, year1)
     assert states() == ["paid", "blocked", "blocked"]  # submitted is not accepted
     reports.accept(operator(), year1)
@@ -122,7 +128,7 @@ def test_one_agreement_pays_a_tranche_a_year_each_after_the_previous_years_repor
     agreements.pay(operator(), second, astana_today(), "ПП-2")
     with pytest.raises(agreements.AgreementError):
         agreements.pay(operator(), third, astana_today(), "ПП-3")
-    fill(year2, owner)
+    fill_report(year2, owner)
     reports.submit(owner, year2)
     reports.accept(operator(), year2)
     assert states() == ["paid", "paid", "payable"]

@@ -23,9 +23,11 @@ from tests.factories import (
     create_agreement,
     create_organization,
     create_user,
+    fill_report,
     operator,
     owner_of,
     signed_in,
+    submitted_report,
 )
 
 
@@ -39,26 +41,6 @@ def form_for(agreement, **overrides):
             f"spent_{line.id}": "1 200 000", f"done_{activity.id}": "y", f"note_{activity.id}": "Проведено три дня"}
     data.update(overrides)
     return data
-
-
-def fill(report, owner, spent=Decimal("1000.00"), evidence=True):
-    agreement = report.agreement
-    reports.save(owner, report, {"narrative": "Провели тренинги.", "beneficiaries": 10, "reach": 25, "women": 6,
-                                 "men": 4, "under_18": 2, "from_18_to_34": 5, "from_35_to_62": 3, "over_62": 0},
-                 indicators={i.id: (Decimal("5"), "") for i in agreement.indicators},
-                 spending={agreement.budget_lines[0].id: spent},
-                 activities={agreement.activities[0].id: (True, "Проведено")})
-    if evidence:
-        reports.add_evidence(owner, report, io.BytesIO(PDF), "act.pdf", agreement.activities[0].id)
-
-
-def submitted(agreement=None):
-    agreement = agreement or create_agreement()
-    report = agreement.reports[0]
-    fill(report, owner_of(agreement))
-    reports.submit(owner_of(agreement), report)
-    db.session.commit()
-    return report
 
 
 def mails_about(agreement):
@@ -176,7 +158,7 @@ def test_submission_is_refused_until_the_figures_add_up_and_every_done_activity_
     agreement = create_agreement()
     report = agreement.reports[0]
     owner = owner_of(agreement)
-    fill(report, owner, evidence=False)
+    fill_report(report, owner, evidence=False)
     reports.save(owner, report, {"narrative": "", "beneficiaries": 10, "reach": 25, "women": 6, "men": 3,
                                  "under_18": 2, "from_18_to_34": 5, "from_35_to_62": 3, "over_62": 0})
     found = reports.problems(report)
@@ -186,7 +168,7 @@ def test_submission_is_refused_until_the_figures_add_up_and_every_done_activity_
     with pytest.raises(reports.ReportError, match="Describe what the project did"):
         reports.submit(owner, report)
     db.session.rollback()
-    fill(report, owner)
+    fill_report(report, owner)
     assert reports.problems(report) == []
     reports.submit(owner, report)
     assert report.status == ReportStatus.submitted
@@ -199,7 +181,7 @@ def test_spending_above_a_lines_plan_needs_an_approved_amendment(app):
     report = agreement.reports[0]
     owner = owner_of(agreement)
     plan = agreement.budget_lines[0].planned
-    fill(report, owner, spent=plan + Decimal("0.01"))
+    fill_report(report, owner, spent=plan + Decimal("0.01"))
     db.session.commit()
     with pytest.raises(reports.ReportError, match="Propose a budget amendment first"):
         reports.submit(owner, report)
@@ -212,7 +194,7 @@ def test_spending_above_a_lines_plan_needs_an_approved_amendment(app):
 # --- the operator's review ------------------------------------------------------------------------------
 
 def test_accepting_makes_the_next_tranche_payable_and_tells_the_ngo(app):
-    report = submitted()
+    report = submitted_report()
     agreement = report.agreement
     second = agreement.tranches[1]
     assert agreements.tranche_state(second)[0] == "blocked"
@@ -249,7 +231,7 @@ def test_a_draft_is_neither_accepted_nor_returned(app):
 
 
 def test_a_return_needs_a_comment_and_a_future_date(app):
-    report = submitted()
+    report = submitted_report()
     client = signed_in(app, operator())
     later = (astana_today() + timedelta(days=14)).isoformat()
     response = review_post(client, report, "return", {"comment": "", "due_on": later})
@@ -266,7 +248,7 @@ def test_a_return_needs_a_comment_and_a_future_date(app):
 
 
 def test_a_returned_report_is_editable_again_with_its_new_due_date_and_the_ngo_is_told(app):
-    report = submitted()
+    report = submitted_report()
     agreement = report.agreement
     later = astana_today() + timedelta(days=14)
     client = signed_in(app, operator())
@@ -286,7 +268,7 @@ def test_a_returned_report_is_editable_again_with_its_new_due_date_and_the_ngo_i
 
 
 def test_observers_see_an_accepted_report_but_not_a_draft(app):
-    report = submitted()
+    report = submitted_report()
     evidence = report.evidence[0]
     observer = signed_in(app, create_user("observer"))
     assert observer.get(f"/reports/{report.id}").status_code == 403
@@ -303,7 +285,7 @@ def test_observers_see_an_accepted_report_but_not_a_draft(app):
 
 def test_the_agreement_page_links_a_report_only_for_whom_it_opens(app):
     """Observers were shown "Open" on a report not yet accepted, which then answered 403."""
-    report = submitted()
+    report = submitted_report()
     agreement = report.agreement
     link = f'href="/reports/{report.id}"'
     observer = signed_in(app, create_user("observer"))
@@ -317,7 +299,7 @@ def test_the_agreement_page_links_a_report_only_for_whom_it_opens(app):
 
 
 def test_the_queue_and_the_review_are_the_operators(app):
-    report = submitted()
+    report = submitted_report()
     ngo = signed_in(app, owner_of(report.agreement))
     assert ngo.get("/manage/reports").status_code == 403
     assert ngo.get(f"/manage/reports/{report.id}").status_code == 403
@@ -427,7 +409,7 @@ def test_spent_in_earlier_reports_counts_only_the_reports_before_it_in_the_sched
     # Filed out of order, the final report first, as the demo's grantee did.
     for report, spent in ((final, Decimal("400000.00")), (first, Decimal("100000.00")),
                           (second, Decimal("250000.00"))):
-        fill(report, owner, spent=spent)
+        fill_report(report, owner, spent=spent)
         reports.submit(owner, report)
     db.session.commit()
     # By hand: nothing precedes No. 1; No. 1's 100,000 precedes No. 2; 100,000 + 250,000 precede the final.
@@ -438,7 +420,7 @@ def test_spent_in_earlier_reports_counts_only_the_reports_before_it_in_the_sched
         assert totals["cumulative"] == expected[report.id] + report.spending[0].spent
     # A return for revision moves No. 1's due date past No. 2's; the schedule's order stays.
     reports.return_for_revision(operator(), first, "Приложите акты.", today + timedelta(days=200))
-    fill(first, owner, spent=Decimal("100000.00"), evidence=False)
+    fill_report(first, owner, spent=Decimal("100000.00"), evidence=False)
     reports.submit(owner, first)
     db.session.commit()
     assert reload(first).due_on > reload(second).due_on

@@ -43,9 +43,7 @@ from scoring.price import price_points
 from scoring.sheets import services as sheets
 from tests.conftest import translated
 from tests.factories import PDF, SPEC_ITEMS, create_call, create_organization, create_user, operator, topic_data
-from tests.scoring.test_assignments import ALL_PASS, enrol
-from tests.scoring.test_commission import convene_with_quorum
-from tests.scoring.test_sheets import fill, sheet_of
+from tests.worlds import ALL_PASS, convene_with_quorum, enrol, fill_sheet, sheet_of
 
 OFFERS = {  # (volume, unit price) for each of the two services
     "A": [("120", "12000.00"), ("40", "45000.00")],
@@ -112,7 +110,7 @@ def scored():
         assignments.declare(a.expert.user, a)
     for name, offer in offers.items():
         points = [EXPERT_POINTS[name]] * 3
-        sheets.submit(expert.user, fill(call, sheet_of(call, offer, expert), expert, points))
+        sheets.submit(expert.user, fill_sheet(call, sheet_of(call, offer, expert), expert, points))
     db.session.commit()
     return call, offers
 

@@ -16,8 +16,7 @@ from grants.monitoring import services as reports
 from grants.monitoring.models import Report, ReportStatus
 from grants.reference.models import CustomerBody
 from tests.conftest import csrf_token, translated
-from tests.factories import create_sso_contract, create_user, operator, owner_of, signed_in
-from tests.grants.test_reports import submitted
+from tests.factories import create_sso_contract, create_user, operator, owner_of, signed_in, submitted_report
 
 
 def body(code):
@@ -146,7 +145,7 @@ def test_a_customer_of_another_body_is_refused_by_the_service_and_the_pages_and_
 
 
 def test_a_customer_cannot_review_a_grants_report_even_of_its_own_bodys_call(app):
-    report = submitted()  # a grant of the ministry's call
+    report = submitted_report()  # a grant of the ministry's call
     customer = customer_of("MCI")
     client = signed_in(app, customer)
     before = everything()
@@ -178,7 +177,7 @@ def test_the_queue_lists_only_its_own_bodys_submitted_contract_reports(app):
     mine = create_sso_contract(submit_report=True)
     unsent = create_sso_contract(submit_report=False)  # the ministry's too, its reports still drafts
     theirs = almaty_contract()
-    grant = submitted()  # the ministry's call, but a grant: the operator's
+    grant = submitted_report()  # the ministry's call, but a grant: the operator's
     client = signed_in(app, customer_of("MCI"))
     page = client.get("/customer/reports").get_data(as_text=True)
     listed = {int(n) for n in re.findall(r'href="/customer/reports/(\d+)"', page)}
@@ -234,6 +233,6 @@ def test_the_supplier_is_told_the_customer_reviews_and_the_customer_is_linked_to
     for url in (f"/agreements/{contract.id}", f"/reports/{report.id}"):
         assert f'href="/customer/reports/{report.id}"' in customer.get(url).get_data(as_text=True), url
     # A grant's report is not the customer's to review: its pages link no review for the customer.
-    grant = submitted()
+    grant = submitted_report()
     page = customer.get(f"/agreements/{grant.agreement.id}").get_data(as_text=True)
     assert "/customer/reports/" not in page and "/manage/reports/" not in page

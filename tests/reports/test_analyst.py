@@ -15,7 +15,7 @@ from reports import jobs
 from reports.models import Workbook, WorkbookStatus
 from reports.stats import Filters
 from tests.conftest import post_form
-from tests.factories import create_awarded_application, create_user, signed_in
+from tests.factories import create_awarded_application, create_user, request_workbook, signed_in
 
 CLOSED_PORT = "redis://127.0.0.1:6390/0"  # nothing listens here
 REFRESH = '<meta http-equiv="refresh" content="2">'
@@ -40,12 +40,6 @@ def analyst(app):
     return create_user("analyst", full_name="Айгерім Аналитик")
 
 
-def request(client, **fields):
-    data = {"year_from": "", "year_to": "", "instrument": "", "customer": "", "funding_source": "", "region": "",
-            "direction": "", "language": "en", **fields}
-    return post_form(client, "/analyst/", data)
-
-
 def workbooks():
     return db.session.execute(sa.select(Workbook).order_by(Workbook.id)).scalars().all()
 
@@ -59,7 +53,7 @@ def test_request_follow_and_download(app, inprocess, analyst):
     client = signed_in(app, analyst)
     page = client.get("/analyst/")
     assert page.status_code == 200 and "Build the workbook" in text(page) and 'name="region"' in text(page)
-    response = request(client, year_from="2026", year_to="2026", language="kk")
+    response = request_workbook(client, year_from="2026", year_to="2026", language="kk")
     assert response.status_code == 302
     (workbook,) = workbooks()
     assert response.location.endswith(f"/analyst/workbooks/{workbook.id}")
@@ -83,7 +77,7 @@ def test_request_follow_and_download(app, inprocess, analyst):
 def test_a_workbook_built_at_once_is_not_said_to_be_being_built(app, inprocess, analyst):
     """The job may finish before the page shows: the page says "being built" only while it is."""
     client = signed_in(app, analyst)
-    assert request(client, language="en").status_code == 302
+    assert request_workbook(client, language="en").status_code == 302
     shown = text(client.get(f"/analyst/workbooks/{workbooks()[0].id}"))
     assert workbooks()[0].status == WorkbookStatus.done
     assert "Ready" in shown and "being built" not in shown
@@ -111,7 +105,7 @@ def test_a_failing_job_shows_its_reason_and_the_retry_builds_it(app, inprocess, 
 
     monkeypatch.setattr(jobs, "build", broken)
     client = signed_in(app, analyst)
-    assert request(client).status_code == 302
+    assert request_workbook(client).status_code == 302
     (workbook,) = workbooks()
     assert workbook.status == WorkbookStatus.failed and workbook.finished_at is not None
     assert "the disk is on fire" in workbook.error and workbook.storage_key is None
@@ -150,17 +144,17 @@ def test_the_job_builds_again_after_a_worker_died_and_leaves_a_finished_one_alon
 def test_bad_filters_are_refused_with_a_message(app, inprocess, analyst):
     client = signed_in(app, analyst)
     this_year = astana_today().year
-    response = request(client, year_from=str(this_year), year_to=str(this_year - 1))
+    response = request_workbook(client, year_from=str(this_year), year_to=str(this_year - 1))
     assert response.status_code == 400 and "The last year must not be before the first." in text(response)
-    assert request(client, region="999999999").status_code == 400
-    assert request(client, language="de").status_code == 400
+    assert request_workbook(client, region="999999999").status_code == 400
+    assert request_workbook(client, language="de").status_code == 400
     assert workbooks() == []
 
 
 def test_redis_unreachable_refuses_the_request_and_nothing_else_breaks(app, analyst):
     use_redis(app, CLOSED_PORT)
     client = signed_in(app, analyst)
-    response = request(client)
+    response = request_workbook(client)
     assert response.status_code == 503
     assert "The statistics service is unavailable right now: try again in a few minutes. Nothing was lost." in text(
         response)
@@ -174,7 +168,7 @@ def test_a_job_that_cannot_be_queued_after_the_commit_marks_its_workbook_failed(
     use_redis(app, CLOSED_PORT)
     monkeypatch.setattr(jobs, "check_service", lambda: None)  # Redis answered the ping, then went away
     client = signed_in(app, analyst)
-    response = request(client)
+    response = request_workbook(client)
     assert response.status_code == 503 and "Nothing was lost" in text(response)
     (workbook,) = workbooks()
     assert workbook.status == WorkbookStatus.failed and "unavailable" in workbook.error
@@ -246,7 +240,7 @@ def reports_queue(app):
 
 def test_a_worker_builds_the_queued_workbook(app, analyst, reports_queue):
     client = signed_in(app, analyst)
-    assert request(client, language="ru").status_code == 302
+    assert request_workbook(client, language="ru").status_code == 302
     (workbook,) = workbooks()
     assert workbook.status == WorkbookStatus.queued and workbook.job_id in reports_queue.job_ids
     assert REFRESH in text(client.get(f"/analyst/workbooks/{workbook.id}"))

@@ -20,6 +20,7 @@ from grants.i18n import format_money
 from grants.reference.models import CustomerBody, Direction, Region
 from reports import charts, stats
 from reports.models import HistoricalApplication
+from tests.conftest import PAGE_LIMIT, page_weight
 from tests.factories import (
     create_agreement,
     create_application,
@@ -30,7 +31,6 @@ from tests.factories import (
     operator,
     signed_in,
 )
-from tests.test_pages import LIMIT, page_weight
 
 URL = "/analyst/dashboard/"
 ALMATY, KYZYLORDA, PAVLODAR = "750000000", "430000000", "550000000"
@@ -322,7 +322,7 @@ def test_the_page_stays_light_with_every_region_direction_and_customer(app, clie
     db.session.commit()
     client = signed_in(app, analyst, lang="ru")
     total, html = page_weight(client, URL)
-    assert total < LIMIT, f"the dashboard weighs {total} bytes"
+    assert total < PAGE_LIMIT, f"the dashboard weighs {total} bytes"
     assert len(tables(html)["table-regions"]) == 1 + len(regions)
     assert len(tables(html)["table-customers"]) == 1 + len(customers)
 

@@ -14,8 +14,7 @@ from grants.reference.models import CustomerBody, Direction, Region
 from reports.export import write_applications_xlsx
 from reports.facts import facts
 from reports.stats import Filters
-from tests.factories import create_application, create_awarded_application, create_organization
-from tests.reports.test_workbook import history
+from tests.factories import create_application, create_awarded_application, create_history, create_organization
 
 EVIL = '=cmd|"/c calc"!A1'  # call codes are at most 32 characters
 
@@ -62,11 +61,11 @@ def expected_rows():
 
 
 def seven():
-    history(2020, "710000000", "kk", "awarded", "2500000.50")
-    history(2020, "750000000", "ru", "ineligible", direction=3)
-    history(2021, "750000000", "kk", "awarded", "1800000.00", customer="ALA-IP", funding="local")
-    history(2021, "430000000", "ru", "rejected", instrument="award", call="H-2021-01")
-    history(2022, "710000000", "ru")
+    create_history(2020, "710000000", "kk", "awarded", "2500000.50")
+    create_history(2020, "750000000", "ru", "ineligible", direction=3)
+    create_history(2021, "750000000", "kk", "awarded", "1800000.00", customer="ALA-IP", funding="local")
+    create_history(2021, "430000000", "ru", "rejected", instrument="award", call="H-2021-01")
+    create_history(2022, "710000000", "ru")
     create_awarded_application(language="kk")
     create_application(language="ru", submit=True)
 
@@ -120,8 +119,8 @@ def test_an_empty_export_is_a_valid_file_with_the_header():
 
 def test_text_cannot_run_as_a_formula_and_any_script_survives():
     org = create_organization(kato="710000000")
-    history(2020, "710000000", "kk", call=EVIL, org=org)
-    history(2020, "710000000", "ru", call="Әлеуметтік <жоба> & «грант»", org=org)
+    create_history(2020, "710000000", "kk", call=EVIL, org=org)
+    create_history(2020, "710000000", "ru", call="Әлеуметтік <жоба> & «грант»", org=org)
     _count, book = export(language="kk")
     calls = {r[1] for r in data_rows(book)}
     assert "'" + EVIL in calls and EVIL not in calls

@@ -15,26 +15,17 @@ from grants.reference.models import CustomerBody, Direction, Region
 from reports import demo, history, stats
 from reports.history import COLUMNS, ImportRefused, import_file, import_rows, parse_amount
 from reports.models import HistoricalApplication
-from tests.factories import create_organization, make_bin
+from tests.factories import create_organization, history_row, make_bin
 
 ALMATY, ASTANA, KYZYLORDA, TURKISTAN = "750000000", "710000000", "430000000", "610000000"
 
 
-def row(ref, **overrides):
-    values = {"ref": ref, "year": "2021", "call_code": "2021-MCI-03", "instrument": "state_grant",
-              "funding_source": "republican", "customer": "MCI", "direction": "10", "region_kato": ALMATY,
-              "language": "kk", "ngo_bin": make_bin(90001), "ngo_name": "«Болашақ» қоғамдық бірлестігі",
-              "outcome": "rejected", "amount_requested": "5000000.00", "amount_awarded": ""}
-    values.update(overrides)
-    return values
-
-
 def good_rows():
     return [
-        row("R-1", outcome="awarded", amount_requested="1 250 000,50", amount_awarded="1200000"),
-        row("R-2", language="ru", region_kato=ASTANA, ngo_bin=make_bin(90002), ngo_name="Фонд «Надежда»",
+        history_row("R-1", outcome="awarded", amount_requested="1 250 000,50", amount_awarded="1200000"),
+        history_row("R-2", language="ru", region_kato=ASTANA, ngo_bin=make_bin(90002), ngo_name="Фонд «Надежда»",
             direction="11", outcome="ineligible"),
-        row("R-3", year="2020", call_code="2020-MCI-02", language="ru", ngo_name="", outcome="submitted",
+        history_row("R-3", year="2020", call_code="2020-MCI-02", language="ru", ngo_name="", outcome="submitted",
             amount_requested="700000"),
     ]
 
@@ -98,7 +89,7 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(tmp_path):
     # A corrected row with a ref already imported is not rewritten: it is counted as differing.
     changed = good_rows()
     changed[1]["amount_requested"] = "4999999.99"
-    changed.append(row("R-4", ngo_bin=make_bin(90003), ngo_name="«Үміт» қоры"))
+    changed.append(history_row("R-4", ngo_bin=make_bin(90003), ngo_name="«Үміт» қоры"))
     third = import_file(write_csv(tmp_path / "history.csv", changed))
     db.session.commit()
     assert (third.added, third.already_imported, third.differs, third.ngos_created) == (1, 3, 1, 1)
@@ -109,18 +100,18 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(tmp_path):
 def test_a_file_with_bad_rows_imports_nothing_and_names_every_bad_row_and_why(tmp_path):
     bad_bin = make_bin(90010)[:11] + str((int(make_bin(90010)[11]) + 1) % 10)
     rows = [
-        row("B-1"),                                                          # line 2: good
-        row("B-2", year="1999"),                                             # line 3
-        row("B-3", ngo_bin=bad_bin),                                         # line 4
-        row("B-4", direction="17", language="en"),                           # line 5: two reasons
-        row("B-1", customer="NEW-IP", funding_source="local"),               # line 6: ref repeats line 2
-        row("B-6", outcome="awarded"),                                       # line 7: awarded without an amount
-        row("B-7", outcome="awarded", amount_requested="100", amount_awarded="150"),  # line 8
-        row("B-8", amount_requested="12,345"),                               # line 9: three decimal places
-        row("B-9", region_kato="999999999"),                                 # line 10
-        row("B-10", ngo_bin=make_bin(90011), ngo_name=""),                   # line 11: unknown NGO, no name
-        row("B-11", outcome="rejected", amount_awarded="10"),                # line 12
-        row("B-12", customer="Минкультуры"),                                 # line 13
+        history_row("B-1"),                                                          # line 2: good
+        history_row("B-2", year="1999"),                                             # line 3
+        history_row("B-3", ngo_bin=bad_bin),                                         # line 4
+        history_row("B-4", direction="17", language="en"),                           # line 5: two reasons
+        history_row("B-1", customer="NEW-IP", funding_source="local"),               # line 6: ref repeats line 2
+        history_row("B-6", outcome="awarded"),                                       # line 7: awarded without an amount
+        history_row("B-7", outcome="awarded", amount_requested="100", amount_awarded="150"),  # line 8
+        history_row("B-8", amount_requested="12,345"),                               # line 9: three decimal places
+        history_row("B-9", region_kato="999999999"),                                 # line 10
+        history_row("B-10", ngo_bin=make_bin(90011), ngo_name=""),                   # line 11: unknown NGO, no name
+        history_row("B-11", outcome="rejected", amount_awarded="10"),                # line 12
+        history_row("B-12", customer="Минкультуры"),                                 # line 13
     ]
     before = (count(Organization), count(CustomerBody))
     refusal = refused(write_csv(tmp_path / "bad.csv", rows))
@@ -150,10 +141,12 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_bad_row_and_why(tm
 
 def test_zero_awarded_on_a_row_that_won_nothing_is_no_award_and_the_file_imports(tmp_path):
     """Ministry spreadsheets write 0.00 in amount_awarded on every row that was not awarded."""
-    rows = [row("Z-1", outcome="rejected", amount_awarded="0.00"),
-            row("Z-2", outcome="ineligible", amount_awarded="0", ngo_bin=make_bin(90020), ngo_name="«Жол» қоры"),
-            row("Z-3", outcome="submitted", amount_awarded="0,00", ngo_bin=make_bin(90021), ngo_name="«Із» қоры"),
-            row("Z-4", outcome="awarded", amount_requested="900000", amount_awarded="850 000,00",
+    rows = [history_row("Z-1", outcome="rejected", amount_awarded="0.00"),
+            history_row("Z-2", outcome="ineligible", amount_awarded="0", ngo_bin=make_bin(90020),
+                        ngo_name="«Жол» қоры"),
+            history_row("Z-3", outcome="submitted", amount_awarded="0,00", ngo_bin=make_bin(90021),
+                        ngo_name="«Із» қоры"),
+            history_row("Z-4", outcome="awarded", amount_requested="900000", amount_awarded="850 000,00",
                 ngo_bin=make_bin(90022), ngo_name="«Нұр» қоры")]
     result = import_file(write_csv(tmp_path / "ministry.csv", rows))
     db.session.commit()
@@ -164,8 +157,8 @@ def test_zero_awarded_on_a_row_that_won_nothing_is_no_award_and_the_file_imports
     # Zero on an awarded row, and a positive amount on a row that was not awarded, are still refused.
     db.session.rollback()
     refusal = refused(write_csv(tmp_path / "wrong.csv", [
-        row("W-1", outcome="awarded", amount_awarded="0.00"),
-        row("W-2", outcome="rejected", amount_awarded="0.01", ngo_bin=make_bin(90023), ngo_name="«Күн» қоры")]))
+        history_row("W-1", outcome="awarded", amount_awarded="0.00"),
+        history_row("W-2", outcome="rejected", amount_awarded="0.01", ngo_bin=make_bin(90023), ngo_name="«Күн» қоры")]))
     assert refusal.problems == [
         (2, "amount_awarded is 0, but the outcome is awarded: an awarded row has the amount awarded"),
         (3, "amount_awarded is 0.01, but the outcome is rejected: only an awarded row has an amount "
@@ -180,8 +173,8 @@ def test_a_missing_column_refuses_the_whole_file_once(tmp_path):
 
 
 def test_a_semicolon_csv_with_a_bom_from_excel_imports(tmp_path):
-    rows = [row("S-1", outcome="awarded", amount_requested="2 500 000,00", amount_awarded="2 400 000,75"),
-            row("S-2", language="ru", ngo_name="ОО «Доверие»; Алматы", ngo_bin=make_bin(90004))]
+    rows = [history_row("S-1", outcome="awarded", amount_requested="2 500 000,00", amount_awarded="2 400 000,75"),
+            history_row("S-2", language="ru", ngo_name="ОО «Доверие»; Алматы", ngo_bin=make_bin(90004))]
     path = write_csv(tmp_path / "excel.csv", rows, delimiter=";", encoding="utf-8-sig")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     summary = import_file(path)
@@ -226,12 +219,12 @@ def test_bad_xlsx_rows_are_named_by_their_sheet_row(tmp_path):
 def test_unknown_ngos_and_customers_are_created_and_known_ones_kept(tmp_path):
     known = create_organization(kato=KYZYLORDA, name_kk="«Арал» қоры", name_ru="Фонд «Арал»")
     rows = [
-        row("C-1", funding_source="local", customer="TRK-IP", region_kato=TURKISTAN, ngo_bin=make_bin(90007),
+        history_row("C-1", funding_source="local", customer="TRK-IP", region_kato=TURKISTAN, ngo_bin=make_bin(90007),
             ngo_name="«Түркістан жастары» қоғамдық бірлестігі"),
-        row("C-2", funding_source="local", customer="trk-ip", region_kato=TURKISTAN, ngo_bin=make_bin(90007),
+        history_row("C-2", funding_source="local", customer="trk-ip", region_kato=TURKISTAN, ngo_bin=make_bin(90007),
             ngo_name=""),
-        row("C-3", funding_source="republican", customer="NEW-MIN", ngo_bin=known.bin, ngo_name="Другое имя"),
-        row("C-4", funding_source="non_state", instrument="non_state_grant", customer="MCI", ngo_bin=known.bin),
+        history_row("C-3", funding_source="republican", customer="NEW-MIN", ngo_bin=known.bin, ngo_name="Другое имя"),
+        history_row("C-4", funding_source="non_state", instrument="non_state_grant", customer="MCI", ngo_bin=known.bin),
     ]
     summary = import_file(write_csv(tmp_path / "new.csv", rows))
     db.session.commit()
@@ -257,11 +250,12 @@ def test_unknown_ngos_and_customers_are_created_and_known_ones_kept(tmp_path):
 def test_rows_stream_through_in_chunks(tmp_path, monkeypatch):
     """Chunks of two: an NGO named in one chunk serves the next, a ref repeats across chunks."""
     monkeypatch.setattr(history, "CHUNK", 2)
-    rows = [row(f"K-{n}", ngo_name="«Ырыс» қоры" if n == 1 else "") for n in range(1, 6)]
+    rows = [history_row(f"K-{n}", ngo_name="«Ырыс» қоры" if n == 1 else "") for n in range(1, 6)]
     summary = import_rows(((i + 2, r) for i, r in enumerate(rows)), "generated")
     assert (summary.added, summary.ngos_created) == (5, 1)
     with pytest.raises(ImportRefused) as caught:
-        import_rows([(2, row("K-9")), (3, row("K-8")), (4, row("K-7")), (5, row("K-9"))], "again")
+        import_rows([(2, history_row("K-9")), (3, history_row("K-8")), (4, history_row("K-7")),
+                     (5, history_row("K-9"))], "again")
     assert caught.value.problems == [(5, "ref K-9 is already on line 2")]
 
 
@@ -283,7 +277,7 @@ def test_files_that_are_not_csv_or_xlsx_are_refused_with_a_reason(tmp_path):
     (tmp_path / "latin1.csv").write_bytes(",".join(COLUMNS).encode() + "\nR,2021,Ä".encode("latin-1") * 3000)
     assert refused(tmp_path / "latin1.csv").problems == [(None, "the file is neither UTF-8 text nor an XLSX "
                                                                 "workbook")]
-    rows = [row(f"U-{n}") for n in range(400)]
+    rows = [history_row(f"U-{n}") for n in range(400)]
     path = write_csv(tmp_path / "mixed.csv", rows)
     path.write_bytes(path.read_bytes() + "U-x,2021,Ä\n".encode("latin-1"))
     (line, reason), = refused(path).problems
@@ -304,7 +298,8 @@ def test_the_command_prints_the_summary_or_every_bad_row_and_fails(app, tmp_path
     assert "NGOs created: 2" in result.output
     again = runner.invoke(args=["import-history", str(good)])
     assert again.exit_code == 0 and "added: 0" in again.output and "already imported: 3" in again.output
-    bad = write_csv(tmp_path / "bad.csv", [row("Z-1", year="1999"), row("Z-2"), row("Z-3", language="de")])
+    bad = write_csv(tmp_path / "bad.csv", [history_row("Z-1", year="1999"), history_row("Z-2"),
+                                           history_row("Z-3", language="de")])
     result = runner.invoke(args=["import-history", str(bad)])
     assert result.exit_code == 1
     assert "line 2: year must be a year from 2000" in result.output

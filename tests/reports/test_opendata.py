@@ -16,15 +16,14 @@ from grants.extensions import db
 from grants.i18n import astana_today
 from reports import opendata
 from reports.history import import_rows
-from scoring.commission import services as commission
 from tests.factories import (
     create_agreement,
     create_sso_winner,
+    history_row,
     make_bin,
     operator,
 )
-from tests.reports.test_history import row
-from tests.scoring.test_commission import convene_with_quorum, ranked_call
+from tests.worlds import awarded_by_commission
 
 SCHEMAS = Path(opendata.__file__).parent / "schemas"
 TODAY = astana_today()
@@ -34,23 +33,13 @@ def schema(name):
     return json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
 
 
-def awarded_by_commission(publish=True):
-    call, (application,) = ranked_call([[9, 9, 9, 9]])
-    meeting = convene_with_quorum(call)
-    commission.decide(operator(), meeting, application, "awarded", 3, 0, 0)
-    commission.approve(operator(), meeting)
-    if publish:
-        commission.publish(operator(), meeting)
-    db.session.commit()
-    return application
-
-
 @pytest.fixture
 def world(app):
     published = awarded_by_commission()
     agreement = agreements.draw_up(operator(), published, TODAY, TODAY + timedelta(days=200))
     outside = create_agreement()  # awarded without a published protocol
-    import_rows([(2, row("H-1", outcome="awarded", amount_awarded="4000000.00")), (3, row("H-2"))], "history.csv")
+    import_rows([(2, history_row("H-1", outcome="awarded", amount_awarded="4000000.00")), (3, history_row("H-2"))],
+                "history.csv")
     winner = create_sso_winner()
     supplier = winner.organization
     contract = agreements.register_contract(operator(), winner.topic, supplier.bin, "ГЗ-17", "P-2026-55",

@@ -1,7 +1,6 @@
 """The statistics workbook: every sheet holds reports.stats' numbers, formatted for Excel, in the language asked."""
 
 import io
-import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -14,49 +13,30 @@ from grants.extensions import db
 from grants.reference.models import CustomerBody, Direction, Region
 from grants.xlsx import text
 from reports import stats, tokens
-from reports.models import HistoricalApplication
 from reports.stats import Filters
 from reports.workbook import MONEY, SHARE, build, filename
 from tests.conftest import translated
 from tests.factories import (
     create_application,
     create_awarded_application,
+    create_history,
     create_organization,
     create_user,
     operator,
 )
 
-_refs = itertools.count(1)
 EVIL = '=HYPERLINK("http://evil.example/","click")'
-
-
-def history(year, kato, language, outcome="submitted", awarded=None, customer="MCI", direction=11,
-            call="H-2020-03", org=None, requested="1000000.00", instrument="state_grant", funding="republican"):
-    """One imported application of the years before the platform."""
-    def id_of(model, column, value):
-        return db.session.execute(sa.select(model.id).where(column == value)).scalar_one()
-
-    row = HistoricalApplication(
-        ref=f"T-{next(_refs)}", year=year, call_code=call, instrument=instrument, funding_source=funding,
-        customer_id=id_of(CustomerBody, CustomerBody.code, customer),
-        direction_id=id_of(Direction, Direction.code, direction), region_id=id_of(Region, Region.kato, kato),
-        language=language, organization_id=(org or create_organization(kato=kato)).id, outcome=outcome,
-        amount_requested=Decimal(requested), amount_awarded=None if awarded is None else Decimal(awarded),
-        source_file="test.csv")
-    db.session.add(row)
-    db.session.commit()
-    return row
 
 
 @pytest.fixture
 def world():
     """2020–2021 from history in Astana, Almaty and Kyzylorda; this year's platform applications in Almaty."""
     astana = create_organization(kato="710000000")
-    history(2020, "710000000", "kk", "awarded", "2500000.00", org=astana)
-    history(2020, "710000000", "ru", org=astana, call="H-2020-07")
-    history(2020, "750000000", "ru", "ineligible", direction=3)
-    history(2021, "750000000", "kk", "awarded", "1800000.50", customer="ALA-IP", funding="local")
-    history(2021, "430000000", "ru", "rejected", instrument="award", call="H-2021-01")
+    create_history(2020, "710000000", "kk", "awarded", "2500000.00", org=astana)
+    create_history(2020, "710000000", "ru", org=astana, call="H-2020-07")
+    create_history(2020, "750000000", "ru", "ineligible", direction=3)
+    create_history(2021, "750000000", "kk", "awarded", "1800000.50", customer="ALA-IP", funding="local")
+    create_history(2021, "430000000", "ru", "rejected", instrument="award", call="H-2021-01")
     awarded = create_awarded_application(language="kk")
     create_application(language="ru", submit=True)
     stopped = create_application(language="ru", submit=True)
@@ -213,7 +193,7 @@ def test_text_typed_by_people_cannot_run_as_a_formula(world):
     customer = CustomerBody(code="EVIL", level="republican", name_kk=EVIL, name_ru=EVIL, name_en=EVIL)
     db.session.add(customer)
     db.session.commit()
-    history(2022, "750000000", "kk", customer="EVIL", call="+77012345678")
+    create_history(2022, "750000000", "kk", customer="EVIL", call="+77012345678")
     book = read(build(Filters(), "en", "@SUM(A1:A9)"))
     funding = by(rows_of(book.worksheets[6]), 1)
     cell = funding[("EVIL",)][2]

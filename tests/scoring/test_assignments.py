@@ -5,8 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from grants.applications import eligibility
-from grants.applications.models import CHECKLIST, Partner
+from grants.applications.models import Partner
 from grants.audit import AuditEvent
 from grants.extensions import db
 from grants.i18n import astana_today
@@ -17,27 +16,8 @@ from scoring.assignments.models import State
 from scoring.experts import services as experts
 from scoring.experts.models import Expert
 from tests.conftest import login, post_form, translated
-from tests.factories import create_application, create_call, create_user, make_bin, make_iin, operator
-
-ALL_PASS = {code: True for code, _label in CHECKLIST}
-
-
-def enrol(languages=("kk", "ru"), directions=(11,), **kwargs):
-    user = create_user("expert")
-    rows = db.session.execute(sa.select(Direction).where(Direction.code.in_(directions))).scalars().all()
-    expert = experts.enrol(operator(), user, {"iin": None, "reads_kk": "kk" in languages,
-                                              "reads_ru": "ru" in languages, "region_id": None, "active": True,
-                                              **kwargs}, rows)
-    db.session.commit()
-    return expert
-
-
-def eligible(call, language="ru", n=1):
-    apps = [create_application(call=call, language=language, submit=True) for _ in range(n)]
-    for application in apps:
-        eligibility.review(operator(), application, "eligible", ALL_PASS)
-    db.session.commit()
-    return apps
+from tests.factories import create_call, create_user, make_bin, make_iin, operator
+from tests.worlds import eligible, enrol
 
 
 def assigned(call):

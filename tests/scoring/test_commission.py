@@ -19,32 +19,7 @@ from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoringRules
 from tests.conftest import login, post_form
 from tests.factories import create_user, operator
-from tests.scoring.test_sheets import fill, scored_call, sheet_of
-
-
-def members(n, by_operator=1):
-    users = [create_user("commission") for _ in range(n)]
-    return [(u, "operator" if i < by_operator else "ngos", i == 0) for i, u in enumerate(users)]
-
-
-def ranked_call(marks):
-    """A call with one topic of 1 grant; each application scored by one expert with the given points."""
-    call, apps, pool = scored_call(n_apps=len(marks), per_item=1, n_experts=1)
-    (expert,) = pool
-    for application, points in zip(apps, marks, strict=True):
-        sheet = fill(call, sheet_of(call, application, expert), expert, points)
-        sheets.submit(expert.user, sheet)
-    db.session.commit()
-    call.topics[0].grants_count = 1
-    return call, apps
-
-
-def convene_with_quorum(call, n=3):
-    meeting = services.convene(operator(), call, utcnow(), "Астана, Мәңгілік Ел 8", members(n))
-    db.session.flush()
-    services.record_attendance(operator(), meeting, {m.id: "in_person" if i < n - 1 else "remote"
-                                                     for i, m in enumerate(meeting.members)})
-    return meeting
+from tests.worlds import commission_members, convene_with_quorum, ranked_call
 
 
 @pytest.mark.parametrize("n, by_operator, ok", [(3, 1, True), (4, 1, False), (17, 5, False), (5, 3, False),
@@ -52,15 +27,15 @@ def convene_with_quorum(call, n=3):
 def test_an_odd_commission_of_at_most_15_with_its_operator_share(app, n, by_operator, ok):
     call, _ = ranked_call([[8, 8, 8, 8]])
     if ok:
-        services.convene(operator(), call, utcnow(), "", members(n, by_operator))
+        services.convene(operator(), call, utcnow(), "", commission_members(n, by_operator))
     else:
         with pytest.raises(services.CommissionError):
-            services.convene(operator(), call, utcnow(), "", members(n, by_operator))
+            services.convene(operator(), call, utcnow(), "", commission_members(n, by_operator))
 
 
 def test_without_quorum_no_decision_is_taken(app):
     call, (application,) = ranked_call([[8, 8, 8, 8]])
-    meeting = services.convene(operator(), call, utcnow(), "", members(5))
+    meeting = services.convene(operator(), call, utcnow(), "", commission_members(5))
     db.session.flush()
     services.record_attendance(operator(), meeting, {m.id: "in_person" if i < 3 else "absent"
                                                      for i, m in enumerate(meeting.members)})

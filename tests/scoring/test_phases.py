@@ -21,9 +21,7 @@ from scoring.commission import services as commission
 from scoring.sheets import services as sheets
 from tests.conftest import login, post_form, translated
 from tests.factories import create_application, create_user, operator
-from tests.scoring.test_assignments import ALL_PASS, enrol
-from tests.scoring.test_commission import convene_with_quorum
-from tests.scoring.test_sheets import fill, scored_call, sheet_of
+from tests.worlds import ALL_PASS, convene_with_quorum, enrol, fill_sheet, scored_call, sheet_of
 
 APPROVED = "The commission approved its protocol on %(date)s: declarations, score sheets and assignments of this " \
            "application can no longer change."
@@ -33,9 +31,9 @@ def decided_call():
     """Two eligible applications: the first scored and decided in an approved protocol; the second
     left with a draft sheet and a second expert who has not declared yet — as 2025-MCI-04 was."""
     call, (first, second), (expert,) = scored_call(n_apps=2, per_item=1, n_experts=1)
-    submitted = fill(call, sheet_of(call, first, expert), expert, [8, 8, 8, 8])
+    submitted = fill_sheet(call, sheet_of(call, first, expert), expert, [8, 8, 8, 8])
     sheets.submit(expert.user, submitted)
-    draft = fill(call, sheet_of(call, second, expert), expert, [7, 7, 7, 7])
+    draft = fill_sheet(call, sheet_of(call, second, expert), expert, [7, 7, 7, 7])
     late = enrol()
     waiting = assignments.assign_by_hand(operator(), second, late, "Второе мнение")
     meeting = convene_with_quorum(call)
@@ -66,7 +64,7 @@ def test_no_declaration_after_the_commission_decided(app):
 def test_no_score_sheet_saved_or_submitted_after_the_commission_decided(app):
     call, _meeting, _first, second, expert, _late, _waiting, _submitted, draft = decided_call()
     with pytest.raises(sheets.ScoringError, match="approved its protocol"):
-        fill(call, draft, expert, [9, 9, 9, 9])
+        fill_sheet(call, draft, expert, [9, 9, 9, 9])
     db.session.rollback()
     with pytest.raises(sheets.ScoringError, match="approved its protocol"):
         sheets.submit(expert.user, draft)
@@ -105,7 +103,7 @@ def test_no_eligibility_decision_or_resubmission_after_the_commission_decided(ap
     late = create_application(call=call, submit=True)
     returned = create_application(call=call, submit=True)
     eligibility.review(operator(), returned, "returned", ALL_PASS, ["BUDGET"], "Уточните бюджет", revision_days=5)
-    sheets.submit(expert.user, fill(call, sheet_of(call, first, expert), expert, [8, 8, 8, 8]))
+    sheets.submit(expert.user, fill_sheet(call, sheet_of(call, first, expert), expert, [8, 8, 8, 8]))
     meeting = convene_with_quorum(call)
     commission.decide(operator(), meeting, first, "awarded", 2, 0, 0)
     commission.approve(operator(), meeting)
@@ -154,7 +152,7 @@ def test_a_meeting_of_one_direction_leaves_the_others_open(app):
     db.session.flush()
     commission.record_attendance(operator(), meeting, {meeting.members[0].id: "in_person"})
     commission.approve(operator(), meeting)  # nothing of direction 9 in this call: approved empty
-    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 8, 8, 8])
+    sheet = fill_sheet(call, sheet_of(call, application, expert), expert, [8, 8, 8, 8])
     sheets.submit(expert.user, sheet)  # direction 11's scoring is still open
     assert sheet.state == "submitted"
 

@@ -36,7 +36,7 @@ from scoring.commission.models import Appeal, Decision, Meeting, MeetingState
 from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoreLine, ScoreSheet
 from tests.factories import call_data, create_organization, create_user, operator, topic_data
-from tests.scoring.test_assignments import ALL_PASS, enrol
+from tests.worlds import ALL_PASS, enrol
 
 N_APPS = 3
 N_EXPERTS = 3

@@ -12,7 +12,7 @@ from scoring import reminders
 from scoring.assignments import services as assignments
 from scoring.sheets import services as sheets
 from tests.factories import create_call, operator
-from tests.scoring.test_assignments import eligible, enrol
+from tests.worlds import eligible, enrol
 
 
 def digests(expert):

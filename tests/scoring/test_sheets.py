@@ -14,49 +14,23 @@ from scoring.sheets import services
 from scoring.sheets.models import ScoringRules, SheetState
 from tests.conftest import login, post_form
 from tests.factories import create_call, operator
-from tests.scoring.test_assignments import eligible, enrol
-
-
-def scored_call(n_apps=1, per_item=1, n_experts=None, **call):
-    c = create_call(experts_per_application=per_item, **call)
-    apps = eligible(c, n=n_apps)
-    pool = [enrol() for _ in range(n_experts or per_item)]
-    services.use_default_criteria(operator(), c)
-    assignments.assign(operator(), c)
-    for a in assignments.call_assignments(c):
-        assignments.declare(a.expert.user, a)
-    db.session.commit()
-    return c, apps, pool
-
-
-def sheet_of(call, application, expert):
-    assignment = next(a for a in assignments.call_assignments(call)
-                      if a.application_id == application.id and a.expert_id == expert.id)
-    return services.sheet_for(expert.user, assignment)
-
-
-def fill(call, sheet, expert, points, na=(), comments=None):
-    crit = services.criteria(call)
-    values = {c.id: (None if c.code in na else Decimal(p), c.code in na, (comments or {}).get(c.code, ""))
-              for c, p in zip(crit, points, strict=True)}
-    services.save(expert.user, sheet, values)
-    return sheet
+from tests.worlds import eligible, enrol, fill_sheet, scored_call, sheet_of
 
 
 def test_a_sheet_saves_as_a_draft_then_locks_on_submission(app):
     call, (application,), (expert,) = scored_call()
-    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 7, 9, 6])
+    sheet = fill_sheet(call, sheet_of(call, application, expert), expert, [8, 7, 9, 6])
     db.session.commit()
     assert sheet.state == SheetState.draft and sheet.total is None
     services.submit(expert.user, sheet)
     assert sheet.total == Decimal("30.00") and sheet.state == SheetState.submitted
     with pytest.raises(services.ScoringError, match="locked"):
-        fill(call, sheet, expert, [10, 10, 10, 10])
+        fill_sheet(call, sheet, expert, [10, 10, 10, 10])
 
 
 def test_the_operator_reopens_a_sheet_with_a_reason_that_is_audited(app):
     call, (application,), (expert,) = scored_call()
-    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 7, 9, 6])
+    sheet = fill_sheet(call, sheet_of(call, application, expert), expert, [8, 7, 9, 6])
     services.submit(expert.user, sheet)
     with pytest.raises(services.ScoringError, match="reason"):
         services.reopen(operator(), sheet, "")
@@ -65,23 +39,23 @@ def test_the_operator_reopens_a_sheet_with_a_reason_that_is_audited(app):
     assert sheet.state == SheetState.draft and sheet.total is None
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.verb == "sheet.reopen")).scalar_one()
     assert event.after["reason"] == "Эксперт перепутал критерии" and event.before["total"] == "30.00"
-    fill(call, sheet, expert, [9, 7, 9, 6])
+    fill_sheet(call, sheet, expert, [9, 7, 9, 6])
     services.submit(expert.user, sheet)
     assert sheet.total == Decimal("31.00")
 
 
 def test_a_very_low_mark_needs_a_comment(app):
     call, (application,), (expert,) = scored_call()
-    sheet = fill(call, sheet_of(call, application, expert), expert, [2, 7, 9, 6])
+    sheet = fill_sheet(call, sheet_of(call, application, expert), expert, [2, 7, 9, 6])
     with pytest.raises(services.ScoringError, match="very low mark"):
         services.submit(expert.user, sheet)
-    fill(call, sheet, expert, [2, 7, 9, 6], comments={"REL": "Проблема не подтверждена данными"})
+    fill_sheet(call, sheet, expert, [2, 7, 9, 6], comments={"REL": "Проблема не подтверждена данными"})
     services.submit(expert.user, sheet)
 
 
 def test_not_applicable_is_missing_never_zero(app):
     call, (application,), (expert,) = scored_call()
-    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 0, 8, 8], na=("INN",))
+    sheet = fill_sheet(call, sheet_of(call, application, expert), expert, [8, 0, 8, 8], na=("INN",))
     services.submit(expert.user, sheet)
     assert sheet.total == Decimal("32.00")  # 24 of a possible 30, scaled to the 40 of all four criteria
 
@@ -89,7 +63,7 @@ def test_not_applicable_is_missing_never_zero(app):
 def test_points_above_the_maximum_are_refused(app):
     call, (application,), (expert,) = scored_call()
     with pytest.raises(services.ScoringError, match="from 0 to 10"):
-        fill(call, sheet_of(call, application, expert), expert, [11, 7, 9, 6])
+        fill_sheet(call, sheet_of(call, application, expert), expert, [11, 7, 9, 6])
 
 
 def test_an_expert_scores_only_after_declaring_no_conflict(app):
@@ -114,7 +88,7 @@ def test_ranking_by_mean_with_median_and_the_tie_rule(app):
              apps[2].id: ([10, 10, 10, 10], [9, 9, 9, 9])}
     for application in apps:
         for expert, points in zip(pool, marks[application.id], strict=True):
-            sheet = fill(call, sheet_of(call, application, expert), expert, points)
+            sheet = fill_sheet(call, sheet_of(call, application, expert), expert, points)
             services.submit(expert.user, sheet)
     db.session.commit()
     (rows,) = ranking.ranking(call).values()
@@ -128,7 +102,7 @@ def test_threshold_and_divergence_are_flagged(app):
     db.session.add(ScoringRules(call_id=call.id, aggregation="sum", divergence_limit=Decimal("10"),
                                 threshold=Decimal("60"), blind=False, low_mark_share=Decimal("0.3")))
     for expert, points in zip(pool, ([9, 9, 9, 9], [4, 4, 4, 4]), strict=True):
-        sheet = fill(call, sheet_of(call, application, expert), expert, points)
+        sheet = fill_sheet(call, sheet_of(call, application, expert), expert, points)
         services.submit(expert.user, sheet)
     (rows,) = ranking.ranking(call).values()
     assert rows[0].score == Decimal("52.00")  # the sum: 36 + 16
@@ -137,7 +111,7 @@ def test_threshold_and_divergence_are_flagged(app):
 
 def test_an_application_still_awaiting_a_sheet_is_not_ranked(app):
     call, (application,), pool = scored_call(per_item=2, n_experts=2)
-    sheet = fill(call, sheet_of(call, application, pool[0]), pool[0], [8, 8, 8, 8])
+    sheet = fill_sheet(call, sheet_of(call, application, pool[0]), pool[0], [8, 8, 8, 8])
     services.submit(pool[0].user, sheet)
     (rows,) = ranking.ranking(call).values()
     assert rows[0].rank is None and rows[0].pending == 1
@@ -147,7 +121,7 @@ def test_a_harsh_expert_stands_out_in_the_tendencies(app):
     call, apps, pool = scored_call(n_apps=4, per_item=3, n_experts=3)
     for application in apps:
         for expert, base in zip(pool, (8, 8, 3), strict=True):
-            sheet = fill(call, sheet_of(call, application, expert), expert, [base] * 4,
+            sheet = fill_sheet(call, sheet_of(call, application, expert), expert, [base] * 4,
                          comments={"REL": "низко", "INN": "низко", "FEA": "низко", "COS": "низко"})
             services.submit(expert.user, sheet)
     tendencies = {t.expert_id: t for t in ranking.tendencies(call)}
@@ -157,7 +131,7 @@ def test_a_harsh_expert_stands_out_in_the_tendencies(app):
 
 def test_rules_cannot_change_once_scoring_started(app):
     call, (application,), (expert,) = scored_call()
-    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 8, 8, 8])
+    sheet = fill_sheet(call, sheet_of(call, application, expert), expert, [8, 8, 8, 8])
     services.submit(expert.user, sheet)
     with pytest.raises(services.ScoringError, match="started"):
         services.set_rules(operator(), call, {"aggregation": "sum", "divergence_limit": Decimal("5"),
@@ -196,7 +170,7 @@ def test_blind_mode_hides_answers_filled_in_from_the_ngos_profile(app, client):
 
 def test_an_expert_never_sees_another_experts_scores(app):
     call, (application,), pool = scored_call(per_item=2, n_experts=2)
-    first = fill(call, sheet_of(call, application, pool[0]), pool[0], [7, 7, 7, 7],
+    first = fill_sheet(call, sheet_of(call, application, pool[0]), pool[0], [7, 7, 7, 7],
                  comments={"REL": "Оценка-маркер первого эксперта"})
     services.submit(pool[0].user, first)
     db.session.commit()
@@ -242,7 +216,7 @@ def test_the_operator_adds_and_edits_criteria_until_scoring_starts(app, client):
     clash = post_form(client, f"/manage/calls/{call.id}/criteria/new", criterion_form(code="REL"),
                       page=f"/manage/calls/{call.id}/criteria/new")
     assert clash.status_code == 400 and "code REL" in clash.get_data(as_text=True)
-    sheet = fill(call, sheet_of(call, application, expert), expert, [8, 8, 8, 8, 4])
+    sheet = fill_sheet(call, sheet_of(call, application, expert), expert, [8, 8, 8, 8, 4])
     sheets_total = services.submit(expert.user, sheet).total
     assert sheets_total == Decimal("34.00")  # 32 on the four criteria of weight 1, plus 4 x 0.5
     db.session.commit()
@@ -273,7 +247,7 @@ def test_the_ranking_states_a_threshold_only_when_the_call_has_one(app, client):
 def test_a_submitted_sheet_is_masculine_in_russian_on_the_experts_list(app, client):
     """Оценочный лист подан (not «Подана», the application's form)."""
     call, (application,), (expert,) = scored_call()
-    services.submit(expert.user, fill(call, sheet_of(call, application, expert), expert, [8, 7, 9, 6]))
+    services.submit(expert.user, fill_sheet(call, sheet_of(call, application, expert), expert, [8, 7, 9, 6]))
     db.session.commit()
     login(client, expert.user.email)
     page = client.get("/expert/?lang=ru").get_data(as_text=True)
@@ -294,7 +268,7 @@ def test_the_calibrated_ranking_of_a_worked_example(app):
              lenient.id: ([10, 10, 10, 10], [10, 10, 10, 9], [8, 8, 8, 8])}
     for expert in pool:
         for application, points in zip(apps, marks[expert.id], strict=True):
-            services.submit(expert.user, fill(call, sheet_of(call, application, expert), expert, points))
+            services.submit(expert.user, fill_sheet(call, sheet_of(call, application, expert), expert, points))
     db.session.commit()
     (rows,) = ranking.ranking(call).values()
     by_app = {row.application.id: row for row in rows}

@@ -34,7 +34,7 @@ from scoring.assignments.models import Assignment
 from scoring.commission.models import Decision, Meeting
 from scoring.sheets.models import ScoreLine, ScoreSheet
 from tests.factories import PDF, create_application, create_user, operator, signed_in
-from tests.reports.test_opendata import awarded_by_commission
+from tests.worlds import awarded_by_commission
 
 TODAY = astana_today()
 SCRIPT = "<script>alert(1)</script>"

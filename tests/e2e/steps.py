@@ -1,0 +1,75 @@
+"""What a person does in the browser, shared by the e2e tests: sign in and out, press a button, follow a link,
+read the flash, fill a form in; the commission's meeting from convening to the published results."""
+
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD, translated
+
+
+def sign_in(page, base, email, lang):
+    page.goto(f"{base}/auth/login?lang={lang}")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/")
+
+
+def sign_out(page, lang):
+    page.get_by_role("button", name=translated(lang, "Sign out")).click()
+
+
+def press(page, lang, msgid):
+    page.get_by_role("button", name=translated(lang, msgid), exact=True).click()
+
+
+def follow(page, lang, msgid):
+    """Click a link; one folded into a group of the main menu is reached by opening the group, as a person does."""
+    name = translated(lang, msgid)
+    folded = page.locator("nav.mainnav details:not([open])").filter(
+        has=page.get_by_role("link", name=name, exact=True, include_hidden=True))
+    if folded.count():
+        folded.locator("summary").click()
+    page.get_by_role("link", name=name, exact=True).click()
+
+
+def flash(page, lang, msgid, **params):
+    expect(page.locator("[role=status].flash-success")).to_contain_text(translated(lang, msgid, **params))
+
+
+def fill_in(page, values):
+    """Type each value into the field its selector names, in order, as a person fills a form."""
+    for selector, value in values.items():
+        page.locator(selector).fill(value)
+
+
+def local(moment):
+    """A moment as a datetime-local field takes it."""
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def commission_decides(page, base, call_id, lang, member_id, member_name, held_at, outcomes=(None,)):
+    """The signed-in operator, from the call's page, convenes its commission (one member, present in person, in
+    the chair), records a decision on each application in the order the meeting lists them (one vote for; the
+    outcome given, or the one the form proposes where None), approves the protocol and publishes the results."""
+    page.goto(f"{base}/manage/calls/{call_id}")
+    follow(page, lang, "Commission")
+    page.locator("#held_at").fill(local(held_at))
+    page.locator("#place").fill("Астана, Мәңгілік Ел 8")
+    page.locator(f"#member-{member_id}").check()
+    page.locator(f"input[name=chair][value='{member_id}']").check()
+    press(page, lang, "Convene")
+    expect(page.get_by_role("heading", name=translated(lang, "Commission meeting"), exact=False)).to_be_visible()
+    page.get_by_label(f"{translated(lang, 'Attendance')}: {member_name}").select_option("in_person")
+    press(page, lang, "Record attendance")
+    for n, outcome in enumerate(outcomes):
+        decide = page.locator("form.decide").nth(n)
+        if outcome is not None:
+            decide.locator("select[name=outcome]").select_option(outcome)
+        decide.locator("input[name=votes_for]").fill("1")
+        decide.locator("input[name=votes_against]").fill("0")
+        decide.locator("input[name=votes_abstained]").fill("0")
+        decide.get_by_role("button", name=translated(lang, "Record"), exact=True).click()
+        flash(page, lang, "The decision is recorded.")
+    press(page, lang, "Approve the protocol")
+    press(page, lang, "Publish the results")
+    flash(page, lang, "The results are published on the call's page and the NGOs are notified.")
