@@ -340,8 +340,9 @@ def decide(amendment_id):
 # --- the schedule --------------------------------------------------------------------------
 
 def schedule_data(agreement):
-    """The schedule as form data; a budget planned by year starts from a report and a tranche a year."""
-    yearly = None if agreement.reports else services.yearly_schedule(agreement)
+    """The schedule as form data; an award starts from its one report, a budget planned by year from a report and
+    a tranche a year."""
+    yearly = None if agreement.reports else services.default_schedule(agreement)
     if yearly is not None:
         reports, tranches = yearly
         return {"reports": [{"kind": r.kind, "period_from": r.period_from, "period_to": r.period_to,

@@ -222,13 +222,32 @@ def yearly_schedule(agreement):
     return reports, tranches
 
 
+def award_schedule(agreement):
+    """(reports, tranches) of an award: the money paid on signing, and one report on its use at the end."""
+    return ([ReportRow(ReportKind.final, agreement.starts_on, agreement.ends_on,
+                       agreement.ends_on + timedelta(days=REPORT_DAYS))],
+            [TrancheRow(agreement.amount, agreement.starts_on, Condition.on_signing)])
+
+
+def default_schedule(agreement):
+    """The schedule an agreement's page starts from, where its kind sets one: an award's single report, a
+    partnership's report and tranche a year; None where the operator writes it."""
+    if agreement.kind == Kind.award:
+        return award_schedule(agreement)
+    return yearly_schedule(agreement)
+
+
 def schedule(actor, agreement, reports, tranches):
     """The reports due and the tranches of a draft agreement, replacing any earlier schedule.
 
     The tranches add up to the amount exactly; a tranche on a report names a report of the
-    schedule; there is exactly one final report, and it comes last.
+    schedule; there is exactly one final report, and it comes last. An award is reported on once: the
+    NGO files one report on the use of the money.
     """
     _require_status(agreement, AgreementStatus.draft)
+    if agreement.kind == Kind.award and len(reports) != 1:
+        raise AgreementError(_("An award is reported on once: the schedule has one final report on the use of the "
+                               "money."))
     if not reports or [r.kind for r in reports].count(ReportKind.final) != 1 or reports[-1].kind != ReportKind.final:
         raise AgreementError(_("The schedule must have exactly one final report, and it must come last."))
     for earlier, later in zip(reports, reports[1:], strict=False):

@@ -96,3 +96,31 @@ def test_statistics_count_a_winner_at_its_share(app):
     call, nominations = decided("10000000.00", 3)
     (row,) = stats.applications(["instrument"], stats.Filters(instrument="award"))
     assert row["awarded"] == 3 and row["amount_awarded"] == Decimal("9999999.99")
+
+
+def test_an_award_is_paid_on_signing_and_reported_on_once(app, client):
+    """The award's schedule starts from one final report on the use of the money and the whole share paid on
+    signing; a schedule with a second report is refused and nothing is set."""
+    from datetime import timedelta
+
+    from grants.agreements.services import ReportRow, TrancheRow
+    from tests.conftest import login
+
+    call, nominations = decided("10000000.00", 2)
+    today = astana_today()
+    agreement = agreements.draw_up(operator(), nominations[0], today, today + timedelta(days=364))
+    db.session.commit()
+    reports, tranches = agreements.default_schedule(agreement)
+    assert [(r.kind, r.period_from, r.period_to, r.due_on) for r in reports] == [
+        ("final", today, today + timedelta(days=364), today + timedelta(days=364 + 15))]
+    assert [(t.amount, t.condition) for t in tranches] == [(Decimal("5000000.00"), "on_signing")]
+    with pytest.raises(agreements.AgreementError, match="reported on once"):
+        agreements.schedule(operator(), agreement, [
+            ReportRow("interim", today, today + timedelta(days=100), today + timedelta(days=110)),
+            ReportRow("final", today + timedelta(days=101), today + timedelta(days=364),
+                      today + timedelta(days=370))], [TrancheRow(Decimal("5000000.00"), today, "on_signing")])
+    db.session.rollback()
+    assert agreement.reports == [] and agreement.tranches == []
+    login(client, operator().email)
+    page = client.get(f"/manage/agreements/{agreement.id}/schedule").get_data(as_text=True)
+    assert 'value="5000000.00"' in page and f'value="{today + timedelta(days=379)}"' in page
