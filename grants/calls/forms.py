@@ -133,6 +133,12 @@ class TopicForm(Form):
     def __init__(self, *args, sso=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.sso = sso
+        if sso:  # an order, not a grant: its money and its contracts; it has no grant type to choose
+            self.amount_cap.label.text = _l("Amount of the order, tenge")
+            self.grants_count.label.text = _l("Number of contracts")
+            self.duration_months.label.text = _l("Period of the services, months")
+            if self.grant_type.data in (None, "", "None"):
+                self.grant_type.data = GrantType.short.value
         directions = db.session.execute(sa.select(Direction).where(Direction.active).order_by(Direction.code))
         self.direction_id.choices = choices((d.id, f"{d.code}. {d.name}") for d in directions.scalars())
         regions = db.session.execute(sa.select(Region).where(Region.active).order_by(Region.kato)).scalars()
