@@ -54,6 +54,7 @@ API = "/api/v1/stats/"
 EXPECTED = {
     "home.index": EVERYONE,
     "home.healthz": EVERYONE,
+    "home.readyz": EVERYONE,
     "auth.login": EVERYONE,
     "auth.register": EVERYONE,
     "auth.logout": SIGNED_IN,
