@@ -39,6 +39,7 @@ KNOWN_KEYS = {
     "BAIQAU_S3_ACCESS_KEY": "S3 access key",
     "BAIQAU_S3_SECRET_KEY": "S3 secret key",
     "BAIQAU_S3_PREFIX": "key prefix inside the bucket",
+    "BAIQAU_METRICS_TOKEN": "the bearer token Prometheus sends to /metrics; unset, /metrics answers 404",
 }
 
 
@@ -147,4 +148,5 @@ def from_environment(env=None):
         "S3_ACCESS_KEY": env.get("BAIQAU_S3_ACCESS_KEY") or None,
         "S3_SECRET_KEY": env.get("BAIQAU_S3_SECRET_KEY") or None,
         "S3_PREFIX": env.get("BAIQAU_S3_PREFIX") or "",
+        "METRICS_TOKEN": env.get("BAIQAU_METRICS_TOKEN") or None,
     }

@@ -10,7 +10,7 @@ from flask_login import current_user
 import config
 import reports
 import scoring
-from grants import cli, errors, filters, security
+from grants import cli, errors, filters, metrics, security
 from grants.auth.models import User
 from grants.db import render_item
 from grants.extensions import babel, csrf, db, login_manager, migrate
@@ -43,6 +43,7 @@ def create_app(overrides=None):
     security.register(app)
     filters.register(app)
     cli.register(app)
+    metrics.register(app)
     app.before_request(switch_language)
     app.jinja_env.globals.update(
         can=lambda action, obj=None: can(current_user, action, obj),
