@@ -39,6 +39,7 @@ KNOWN_KEYS = {
     "BAIQAU_S3_ACCESS_KEY": "S3 access key",
     "BAIQAU_S3_SECRET_KEY": "S3 secret key",
     "BAIQAU_S3_PREFIX": "key prefix inside the bucket",
+    "BAIQAU_LOG_FORMAT": "json (one JSON object per line; the default in production) or text",
     "BAIQAU_METRICS_TOKEN": "the bearer token Prometheus sends to /metrics; unset, /metrics answers 404",
 }
 
@@ -91,6 +92,13 @@ def _dev_secret():
         INSTANCE.mkdir(exist_ok=True)
         path.write_text(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _log_format(env, name):
+    value = env.get("BAIQAU_LOG_FORMAT") or ("json" if name == "production" else "text")
+    if value not in ("json", "text"):
+        raise ConfigError(f"BAIQAU_LOG_FORMAT={value!r} must be json or text")
+    return value
 
 
 def from_environment(env=None):
@@ -149,4 +157,5 @@ def from_environment(env=None):
         "S3_SECRET_KEY": env.get("BAIQAU_S3_SECRET_KEY") or None,
         "S3_PREFIX": env.get("BAIQAU_S3_PREFIX") or "",
         "METRICS_TOKEN": env.get("BAIQAU_METRICS_TOKEN") or None,
+        "LOG_FORMAT": _log_format(env, name),
     }

@@ -1,6 +1,5 @@
 """create_app(): the one place that wires grants, scoring and reports together."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask, abort, request, session, url_for
@@ -10,7 +9,7 @@ from flask_login import current_user
 import config
 import reports
 import scoring
-from grants import cli, errors, filters, metrics, security
+from grants import cli, errors, filters, metrics, requestlog, security
 from grants.auth.models import User
 from grants.db import render_item
 from grants.extensions import babel, csrf, db, login_manager, migrate
@@ -28,7 +27,7 @@ def create_app(overrides=None):
     app = Flask("grants", root_path=str(HERE), instance_path=str(config.INSTANCE))
     app.config.from_mapping(settings)
     config.INSTANCE.mkdir(exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    requestlog.register(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True,

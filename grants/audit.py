@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.db import UTCDateTime, utcnow
 from grants.extensions import db
+from grants.requestlog import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ class AuditEvent(db.Model):
     after: Mapped[dict | None] = mapped_column(sa.JSON)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The request (or the job a request queued) that wrote it, to find its log lines; outside the hash: it
+    # correlates, it does not attest.
+    request_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
 
     __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
 
@@ -100,6 +104,7 @@ def record(actor, verb, obj, before=None, after=None, *, object_type=None, objec
         before=plain(before) if before is not None else None,
         after=plain(after) if after is not None else None,
         prev_hash=last or GENESIS,
+        request_id=current_request_id(),
     )
     event.hash = event.compute_hash()
     session.add(event)

@@ -10,6 +10,7 @@ from rq import Queue
 from sqlalchemy import event
 
 from grants.db import Session
+from grants.requestlog import current_request_id
 
 log = logging.getLogger(__name__)
 _PENDING = "baiqau_pending_jobs"
@@ -45,6 +46,8 @@ def enqueue_after_commit(session, func, *args, queue="default", required=False, 
     With required=True the refusal is raised to the caller instead (see reports.jobs.commit_request).
     """
     session.connection()  # begin the transaction now, so a rollback has one to end
+    # The request that queued it goes with the job, so the job's log lines carry its id.
+    kwargs = {**kwargs, "meta": {**kwargs.get("meta", {}), "request_id": current_request_id()}}
     session.info.setdefault(_PENDING, []).append((queue, func, args, kwargs, required))
 
 
