@@ -91,6 +91,8 @@ describe(
         "user.deactivate": _l("Account disabled"),
         "user.change_password": _l("Password changed"),
         "user.reset_password": _l("Password reset by an administrator"),
+        "user.request_password_reset": _l("Password reset link mailed"),
+        "user.reset_own_password": _l("Password reset by a mailed link"),
         "reference.load": _l("Reference data loaded"),
         **{f"reference.{slug}.create": _l("Entry added to the reference data: %(catalogue)s", catalogue=c.title)
            for slug, c in CATALOGUES.items()},

@@ -47,10 +47,11 @@ def ngo_profile_form(**overrides):
     return data
 
 
-def make_bin(serial):
-    """A valid resident legal entity BIN with the given serial number."""
+def make_bin(serial, year=20):
+    """A valid resident legal entity BIN with the given serial number (registered in 20`year`: the factories'
+    NGOs are all of 2020, so another year's BIN never collides with theirs)."""
     for month in range(1, 13):
-        first11 = f"20{month:02d}40{serial:05d}"
+        first11 = f"{year:02d}{month:02d}40{serial:05d}"
         digit = check_digit(first11)
         if digit is not None:
             return first11 + str(digit)

@@ -7,7 +7,7 @@ from tests.conftest import settings_for, translated
 def test_alive_asks_nothing_of_the_database_and_ready_names_it_when_it_does_not_answer(tmp_path):
     # a database file in a folder that does not exist: every connection fails
     app = create_app(settings_for(f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}",
-                                  UPLOAD_FOLDER=str(tmp_path / "uploads")))
+                                  UPLOAD_FOLDER=str(tmp_path / "uploads"), REDIS_URL=None))
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
     response = client.get("/readyz")

@@ -87,6 +87,7 @@ OWNED = {
     "oversight.feedback_qr": "the agreement's survey QR code: the grantee, the operator",
     "oversight.recommend": "the agreement: observers send recommendations",
     "oversight.feedback": "the agreement's survey: anyone holding its token",
+    "auth.reset": "a password reset link: whoever holds the mailed token",
     "oversight.feedback_thanks": "the agreement's survey: anyone holding its token",
     # the expert's own work
     "expert.show": "the assignment and its conflict declaration: the assigned expert",
@@ -190,6 +191,7 @@ PUBLIC = {
     "proposals.send": "a published call's plan takes proposals from anyone (the service refuses a grant's call)",
     "oversight.feedback": "the beneficiaries' survey is open to whoever holds its token (a printed QR code)",
     "oversight.feedback_thanks": "the survey's thank-you page, by the same token",
+    "auth.reset": "a reset link is answered for anyone; only a mailed, unused, unexpired token sets a password",
 }
 ALLOWED = {
     (OTHER_NGO, "applications.start"): "any NGO may apply to a published call",

@@ -11,6 +11,7 @@ from grants.applications import eligibility
 from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST
 from grants.auth.models import Role
+from grants.auth.services import reset_token
 from grants.calls import services as call_services
 from grants.db import utcnow
 from grants.extensions import db
@@ -57,6 +58,8 @@ EXPECTED = {
     "home.readyz": EVERYONE,
     "auth.login": EVERYONE,
     "auth.register": EVERYONE,
+    "auth.forgot": EVERYONE,
+    "auth.reset": EVERYONE,  # a mailed link opens for whoever holds it (ARGS below)
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
@@ -257,8 +260,9 @@ def world(app, tmp_path):
     rows = db.session.execute(sa.select(Direction).where(Direction.code == 11)).scalars().all()
     expert = expert_services.enrol(users[Role.operator], users[Role.expert], {
         "iin": None, "reads_kk": True, "reads_ru": True, "region_id": None, "active": True}, rows)
-    affiliation = expert_services.add_affiliation(users[Role.operator], expert, make_bin(99), "Қор", "paid")
-    relative = expert_services.add_relative(users[Role.operator], expert, make_bin(98), "Айгүл Сейітова", "sister")
+    affiliation = expert_services.add_affiliation(users[Role.operator], expert, make_bin(99, year=19), "Қор", "paid")
+    relative = expert_services.add_relative(users[Role.operator], expert, make_bin(98, year=19), "Айгүл Сейітова",
+                                            "sister")
     assignment = assignment_services.assign_by_hand(users[Role.operator], application, expert, "Тест")
     assignment_services.declare(users[Role.expert], assignment)
     sheet_services.use_default_criteria(users[Role.operator], call)
@@ -306,7 +310,8 @@ def world(app, tmp_path):
             "contract_report_id": contract.reports[0].id, "evidence_id": evidence.id, "visit_id": visit.id,
             "photo_id": photo.id,
             "token": agreement.feedback_token, "rec_id": recommendation.id,
-            "api_token_id": tokens[Role.analyst].id, "workbook_id": workbook.id}
+            "api_token_id": tokens[Role.analyst].id, "workbook_id": workbook.id,
+            "reset_token": reset_token(users[Role.applicant])}
     return users, args
 
 
@@ -317,6 +322,7 @@ QUERIES = {"appforms.new": "?kind=long_text"}
 # The customer reviews a state social order contract's report; the world's usual report is a grant's.
 ARGS = {endpoint: {"report_id": "contract_report_id"} for endpoint in (
     "customer_reports.review", "customer_reports.accept", "customer_reports.return_report")}
+ARGS["auth.reset"] = {"token": "reset_token"}  # a mailed reset link of the world's applicant
 
 
 def url_of(rule, args):

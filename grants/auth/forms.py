@@ -31,6 +31,18 @@ class PasswordChangeForm(Form):
     )
 
 
+class ForgotForm(Form):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
+
+
+class ResetForm(Form):
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
+    )
+
+
 class UserCreateForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])

@@ -2,10 +2,11 @@
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from grants import audit
@@ -127,7 +128,7 @@ def set_active(actor, user, active):
                  {"active": not active}, {"active": active})
 
 
-def set_password(actor, user, password):
+def set_password(actor, user, password, verb=None):
     """Set a new password and end every session of the user."""
     problem = password_problem(password, user.email)
     if problem:
@@ -135,8 +136,72 @@ def set_password(actor, user, password):
     user.password_hash = generate_password_hash(password)
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
-    verb = "user.change_password" if actor == user else "user.reset_password"
+    verb = verb or ("user.change_password" if actor == user else "user.reset_password")
     audit.record(actor, verb, user)
+
+
+# --- a forgotten password: a link by mail, for an hour, once ---------------------------------------------
+
+RESET_MINUTES = 60
+RESETS_PER_HOUR = 3  # links mailed to one account in an hour: more would let anyone flood a mailbox
+
+
+def _reset_serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def reset_token(user, now=None):
+    """A link's token: who, and when it was issued. It stops working after an hour, and as soon as the
+    password changes (by this link or any other way), so it works once."""
+    return _reset_serializer().dumps({"u": user.id, "t": (now or utcnow()).isoformat()})
+
+
+class BadResetLink(AuthError):
+    status = 400
+
+
+def user_for_reset(token, now=None):
+    """The account a reset link is for, or BadResetLink saying why it cannot be used."""
+    refused = BadResetLink(_("This link cannot be used: it has expired, it was used already or the password was "
+                             "changed since. Ask for a new link."))
+    try:
+        data = _reset_serializer().loads(token)
+        issued = datetime.fromisoformat(data["t"])
+        user = db.session.get(User, int(data["u"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        raise refused from None
+    now = now or utcnow()
+    if user is None or not user.active or not issued <= now <= issued + timedelta(minutes=RESET_MINUTES):
+        raise refused
+    if user.password_changed_at is not None and user.password_changed_at >= issued:
+        raise refused
+    return user
+
+
+def request_reset(email, link_for, now=None):
+    """Mail a reset link to the account with this e-mail, if there is one; the asker is told the same either
+    way, so the page does not reveal who has an account. `link_for(token)` makes the link's address."""
+    from grants.mail import queue_mail
+
+    user = find_user(normalise_email(email))
+    if user is None or not user.active:
+        return
+    now = now or utcnow()
+    recent = db.session.execute(sa.select(sa.func.count()).select_from(audit.AuditEvent).where(
+        audit.AuditEvent.verb == "user.request_password_reset", audit.AuditEvent.object_type == "User",
+        audit.AuditEvent.object_id == str(user.id), audit.AuditEvent.at >= now - timedelta(hours=1))).scalar_one()
+    if recent >= RESETS_PER_HOUR:
+        log.warning("password reset for %s not mailed: %d links in the last hour", user.email, recent)
+        return
+    audit.record("public", "user.request_password_reset", user)
+    queue_mail(user.email, "password_reset", user.locale or "ru", user=user, url=link_for(reset_token(user, now)),
+               minutes=RESET_MINUTES)
+
+
+def reset_with_link(token, password, now=None):
+    user = user_for_reset(token, now)
+    set_password(user, user, password, verb="user.reset_own_password")
+    return user
 
 
 def change_own_password(user, current, new):

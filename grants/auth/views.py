@@ -5,7 +5,15 @@ from flask_login import current_user, login_user, logout_user
 
 import grants.auth.rules  # noqa: F401  (registers the rules)
 from grants.auth import services
-from grants.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
+from grants.auth.forms import (
+    ConfirmForm,
+    ForgotForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+)
 from grants.auth.models import Role
 from grants.extensions import db
 from grants.i18n import _
@@ -49,6 +57,43 @@ def login():
                     session["lang"] = lang
                 return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/auth/forgot", methods=["GET", "POST"])
+@allow("public")
+def forgot():
+    """A forgotten password: a link by mail. The answer is the same whether or not the e-mail has an account."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        services.request_reset(form.email.data,
+                               lambda token: url_for("auth.reset", token=token, _external=True))
+        db.session.commit()
+        flash(_("If an account has this e-mail, a link to set a new password is on its way. It works for an hour, "
+                "once."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+@allow("public")
+def reset(token):
+    """The mailed link: a new password, then sign in with it. A used, expired or forged link says so."""
+    try:
+        services.user_for_reset(token)
+    except services.BadResetLink as refusal:
+        return render_template("auth/reset.html", form=None, problem=str(refusal)), 400
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_with_link(token, form.new.data)
+        except services.AuthError as refusal:
+            db.session.rollback()
+            form.new.errors.append(str(refusal))
+        else:
+            db.session.commit()
+            flash(_("Your new password is set. Sign in with it."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, problem=None), 400 if request.method == "POST" else 200
 
 
 @bp.route("/auth/register", methods=["GET", "POST"])
