@@ -94,20 +94,27 @@ def _snapshot():
             yield conn, None
 
 
+def _sha256(fileobj, copy_to=None):
+    """The SHA-256 of a file read to its end, written on to `copy_to` as it is read when one is given."""
+    digest = hashlib.sha256()
+    while chunk := fileobj.read(CHUNK):
+        digest.update(chunk)
+        if copy_to is not None:
+            copy_to.write(chunk)
+    return digest.hexdigest()
+
+
 def _copy_file(store, entry, target):
     """Copy one stored file into the backup, checking it against the hash its row keeps."""
     path = target / "files" / storage.check_key(entry["key"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
     try:
         with store.open(entry["key"]) as source, open(path, "wb") as out:
-            while chunk := source.read(CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
+            sha = _sha256(source, copy_to=out)
     except FileNotFoundError:
         raise BackupError(f"{entry['table']}: the file {entry['key']} ({entry['filename']}) is missing from the "
                           f"storage; the backup is not complete") from None
-    if digest.hexdigest() != entry["sha256"]:
+    if sha != entry["sha256"]:
         raise BackupError(f"{entry['table']}: the file {entry['key']} ({entry['filename']}) does not match the "
                           f"hash its row keeps; the backup is not complete")
 
@@ -120,8 +127,8 @@ def backup(target):
     target.mkdir(parents=True, exist_ok=True)
     engine = db.engine
     with _snapshot() as (conn, snapshot):
-        counts, files, revision = _read(conn)
         if engine.dialect.name == "postgresql":
+            counts, files, revision = _read(conn)  # in the snapshot the dump reads
             address, env = _libpq(engine.url)
             _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
                   f"--file={target / 'database.dump'}", f"--dbname={address}"], env)
@@ -165,10 +172,7 @@ def _put_file(store, entry, source):
     if not path.is_file():
         raise BackupError(f"the backup lacks the file {entry['key']} ({entry['filename']})")
     with open(path, "rb") as fileobj:
-        digest = hashlib.sha256()
-        while chunk := fileobj.read(CHUNK):
-            digest.update(chunk)
-        if digest.hexdigest() != entry["sha256"]:
+        if _sha256(fileobj) != entry["sha256"]:
             raise BackupError(f"the backup's file {entry['key']} does not match its hash: the copy is damaged")
         fileobj.seek(0)
         store._put(storage.StoredFile(entry["key"], entry["size"], entry["sha256"], "", entry["content_type"],
@@ -216,11 +220,9 @@ def check(manifest):
             f"{t} {was} ≠ {now}" for t, (was, now) in sorted(wrong.items())))
     store = storage.storage_from_config(current_app.config)
     for entry in manifest["files"]:
-        digest = hashlib.sha256()
         with store.open(entry["key"]) as fileobj:
-            while chunk := fileobj.read(CHUNK):
-                digest.update(chunk)
-        if digest.hexdigest() != entry["sha256"]:
+            sha = _sha256(fileobj)
+        if sha != entry["sha256"]:
             raise BackupError(f"the restored file {entry['key']} does not match its hash")
     checked, broken, why = audit.verify()
     if broken is not None:
