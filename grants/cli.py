@@ -27,7 +27,6 @@ def register(app):
     monitoring_jobs.register(app)
 
 
-QUEUES = ("default", "mail", "monitoring", "reports")
 
 
 @click.command("worker")
@@ -37,7 +36,7 @@ def worker(queues, burst):
     """Run an RQ worker inside the app (its database and config) on the given queues, all by default."""
     from rq import SimpleWorker
 
-    from grants.jobs import redis_connection
+    from grants.jobs import QUEUES, redis_connection
 
     conn = redis_connection()
     if conn is None:

@@ -13,6 +13,7 @@ from grants.db import Session
 from grants.requestlog import current_request_id
 
 log = logging.getLogger(__name__)
+QUEUES = ("default", "mail", "monitoring", "reports")  # every queue a job of ours is put on
 _PENDING = "baiqau_pending_jobs"
 _READY = "baiqau_committed_jobs"
 

@@ -22,7 +22,6 @@ from grants.db import utcnow
 from grants.permissions import allow
 
 bp = Blueprint("metrics", __name__)
-QUEUES = ("default", "mail", "monitoring", "reports")
 
 
 class Installation:
@@ -34,7 +33,7 @@ class Installation:
     def collect(self):
         from grants.audit import AuditEvent
         from grants.extensions import db
-        from grants.jobs import redis_connection
+        from grants.jobs import QUEUES, redis_connection
         from grants.mail import OutboxMessage
 
         with self.app.app_context():
