@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from grants.applications.models import Application
 from grants.calls.models import Topic
@@ -67,11 +68,12 @@ def _sheets(call):
 def ranking(call):
     """{topic: [Row, ...] in official order}; applications not yet fully scored come last, unranked."""
     call_rules = rules(call)
-    applications = db.session.execute(
-        sa.select(Application).join(Topic, Topic.id == Application.topic_id)
-        .where(Topic.call_id == call.id, Application.id.in_(
-            sa.select(Assignment.application_id).where(Assignment.state.in_(ACTIVE))))
-    ).scalars().all()
+    query = (sa.select(Application).join(Topic, Topic.id == Application.topic_id)
+             .where(Topic.call_id == call.id, Application.id.in_(
+                 sa.select(Assignment.application_id).where(Assignment.state.in_(ACTIVE)))))
+    if call_rules.price_points:  # every offer's total is read: its lines in one query, not one per offer
+        query = query.options(selectinload(Application.offer_lines))
+    applications = db.session.execute(query).scalars().all()
     rows = {a.id: Row(a) for a in applications}
     sheets = _sheets(call)
     for app_id, _expert, total, _sheet in sheets:
