@@ -22,7 +22,7 @@ from grants.monitoring import services as monitoring
 from grants.organizations.models import Membership, Organization
 from grants.reference.models import CustomerBody, Direction, Region
 from reports.models import HistoricalApplication
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import PASSWORD, csrf_token, login, post_form
 
 _seq = itertools.count(1)
 
@@ -365,3 +365,19 @@ def request_workbook(client, **fields):
     data = {"year_from": "", "year_to": "", "instrument": "", "customer": "", "funding_source": "", "region": "",
             "direction": "", "language": "en", **fields}
     return post_form(client, "/analyst/", data)
+
+
+def review_post(client, report, action, data, desk="/manage/reports"):
+    """Accept or return a report from a review page (the operator's desk, or the customer's at
+    /customer/reports): it holds the two forms, each with its own prefix."""
+    token = csrf_token(client, f"{desk}/{report.id}")
+    return client.post(f"{desk}/{report.id}/{action}",
+                       data={f"{action}-csrf_token": token, **{f"{action}-{k}": v for k, v in data.items()}})
+
+
+def reload_report(report):
+    """The report as the database now holds it."""
+    from grants.monitoring.models import Report
+
+    db.session.expire_all()
+    return db.session.get(Report, report.id)

@@ -4,6 +4,7 @@ audit chain verifying. On the embedded default and, in CI, on PostgreSQL."""
 
 import hashlib
 import io
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,71 +45,59 @@ def world():
     db.session.commit()
 
 
+@contextmanager
+def installation(tmp_path, uploads, populated):
+    """An installation of its own (database and documents folder), its context pushed; with `populated`, its
+    schema and the world, else empty as a restore finds it. Its connections are closed at the end."""
+    with fresh_database(tmp_path) as url:
+        app = create_app(settings_for(url, UPLOAD_FOLDER=str(tmp_path / uploads)))
+        if populated:
+            build_schema(app)
+        with app.app_context():
+            if populated:
+                world()
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+
 def test_a_backup_restores_every_row_and_file_into_an_empty_installation(tmp_path):
-    with fresh_database(tmp_path) as first:
-        source = create_app(settings_for(first, UPLOAD_FOLDER=str(tmp_path / "uploads-1")))
-        build_schema(source)
-        with source.app_context():
-            world()
-            before, stored = counts(), files(tmp_path / "uploads-1")
-            assert before["application_documents"] and before["agreement_documents"] and len(stored) >= 4
-            manifest = backup.backup(tmp_path / "backup")
-            db.session.remove()
-            db.engine.dispose()
-        assert manifest["counts"] == before and {f["key"]: f["sha256"] for f in manifest["files"]} == stored
-    with fresh_database(tmp_path) as second:
-        target = create_app(settings_for(second, UPLOAD_FOLDER=str(tmp_path / "uploads-2")))
-        with target.app_context():
-            checked = backup.restore(tmp_path / "backup")
-            assert counts() == before
-            assert files(tmp_path / "uploads-2") == stored
-            assert checked["audit_events"] == before["audit_events"] > 0
-            with pytest.raises(backup.BackupError, match="already holds tables"):
-                backup.restore(tmp_path / "backup")  # a second restore over the first is refused
-            assert counts() == before
-            db.session.remove()
-            db.engine.dispose()
+    with installation(tmp_path, "uploads-1", populated=True):
+        before, stored = counts(), files(tmp_path / "uploads-1")
+        assert before["application_documents"] and before["agreement_documents"] and len(stored) >= 4
+        manifest = backup.backup(tmp_path / "backup")
+    assert manifest["counts"] == before and {f["key"]: f["sha256"] for f in manifest["files"]} == stored
+    with installation(tmp_path, "uploads-2", populated=False):
+        checked = backup.restore(tmp_path / "backup")
+        assert counts() == before
+        assert files(tmp_path / "uploads-2") == stored
+        assert checked["audit_events"] == before["audit_events"] > 0
+        with pytest.raises(backup.BackupError, match="already holds tables"):
+            backup.restore(tmp_path / "backup")  # a second restore over the first is refused
+        assert counts() == before
 
 
 def test_a_backup_refuses_a_missing_file_and_a_restore_a_damaged_copy(tmp_path):
-    with fresh_database(tmp_path) as url:
-        app = create_app(settings_for(url, UPLOAD_FOLDER=str(tmp_path / "uploads")))
-        build_schema(app)
-        with app.app_context():
-            world()
-            manifest = backup.backup(tmp_path / "good")
-            key = manifest["files"][0]["key"]
-            (tmp_path / "good" / "files" / key).write_bytes(b"damaged")
-            db.session.remove()
-            db.engine.dispose()
-            (tmp_path / "uploads" / key).unlink()
-            with pytest.raises(backup.BackupError, match="missing from the storage"):
-                backup.backup(tmp_path / "second")
-            db.session.remove()
-            db.engine.dispose()
-    with fresh_database(tmp_path) as url:
-        app = create_app(settings_for(url, UPLOAD_FOLDER=str(tmp_path / "restored")))
-        with app.app_context(), pytest.raises(backup.BackupError, match="damaged"):
-            backup.restore(tmp_path / "good")
+    with installation(tmp_path, "uploads", populated=True):
+        manifest = backup.backup(tmp_path / "good")
+        key = manifest["files"][0]["key"]
+        (tmp_path / "good" / "files" / key).write_bytes(b"damaged")
+        (tmp_path / "uploads" / key).unlink()
+        with pytest.raises(backup.BackupError, match="missing from the storage"):
+            backup.backup(tmp_path / "second")
+    with installation(tmp_path, "restored", populated=False), pytest.raises(backup.BackupError, match="damaged"):
+        backup.restore(tmp_path / "good")
 
 
 def test_the_commands_back_up_and_restore(tmp_path):
     # Each command runs inside its own installation's context (Flask's CLI uses a context already pushed).
-    with fresh_database(tmp_path) as url:
-        app = create_app(settings_for(url, UPLOAD_FOLDER=str(tmp_path / "uploads")))
-        build_schema(app)
-        with app.app_context():
-            world()
-            result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "b")])
-            assert result.exit_code == 0 and "files to" in result.output, result.output
-            again = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "b")])
-            assert again.exit_code == 1 and "not empty" in again.output
-            db.session.remove()
-            db.engine.dispose()
-    with fresh_database(tmp_path) as url:
-        app = create_app(settings_for(url, UPLOAD_FOLDER=str(tmp_path / "uploads-2")))
-        with app.app_context():
-            result = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
-            assert result.exit_code == 0 and "the audit chain verifies" in result.output, result.output
-            db.session.remove()
-            db.engine.dispose()
+    with installation(tmp_path, "uploads", populated=True) as app:
+        result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "b")])
+        assert result.exit_code == 0 and "files to" in result.output, result.output
+        again = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "b")])
+        assert again.exit_code == 1 and "not empty" in again.output
+    with installation(tmp_path, "uploads-2", populated=False) as app:
+        result = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
+        assert result.exit_code == 0 and "the audit chain verifies" in result.output, result.output

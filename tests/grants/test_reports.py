@@ -14,7 +14,7 @@ from grants.i18n import astana_today
 from grants.jobs import get_queue
 from grants.mail import OutboxMessage
 from grants.monitoring import services as reports
-from grants.monitoring.models import Report, ReportStatus
+from grants.monitoring.models import ReportStatus
 from grants.monitoring.views import sheet
 from tests.conftest import csrf_token, post_form
 from tests.factories import (
@@ -26,6 +26,8 @@ from tests.factories import (
     fill_report,
     operator,
     owner_of,
+    reload_report,
+    review_post,
     signed_in,
     submitted_report,
 )
@@ -50,18 +52,6 @@ def mails_about(agreement):
         .order_by(OutboxMessage.id)).scalars().all()
 
 
-def review_post(client, report, action, data):
-    """The review page holds two forms, each with its own prefix."""
-    token = csrf_token(client, f"/manage/reports/{report.id}")
-    return client.post(f"/manage/reports/{report.id}/{action}",
-                       data={f"{action}-csrf_token": token, **{f"{action}-{k}": v for k, v in data.items()}})
-
-
-def reload(report):
-    db.session.expire_all()
-    return db.session.get(Report, report.id)
-
-
 # --- the NGO writes ---------------------------------------------------------------------------------------
 
 def test_the_ngo_saves_its_report_and_reads_it_whole(app):
@@ -71,7 +61,7 @@ def test_the_ngo_saves_its_report_and_reads_it_whole(app):
     assert client.get(f"/reports/{report.id}/edit").status_code == 200
     response = post_form(client, f"/reports/{report.id}/edit", form_for(agreement, then="review"))
     assert response.status_code == 302 and response.location.endswith(f"/reports/{report.id}")
-    report = reload(report)
+    report = reload_report(report)
     assert (report.beneficiaries, report.reach, report.women, report.over_62) == (40, 95, 24, 2)
     assert report.cofunding == Decimal("250000.50")
     assert report.indicators[0].actual == Decimal("45") and report.spending[0].spent == Decimal("1200000.00")
@@ -87,7 +77,7 @@ def test_the_ngo_saves_its_report_and_reads_it_whole(app):
     again = post_form(client, f"/reports/{report.id}/edit", form_for(agreement, revision=str(report.revision),
                                                                      narrative="Исправлено."))
     assert again.status_code == 302
-    assert reload(report).narrative == "Исправлено." and len(reload(report).indicators) == 1
+    assert reload_report(report).narrative == "Исправлено." and len(reload_report(report).indicators) == 1
 
 
 def test_bad_figures_are_refused_and_nothing_typed_is_lost(app):
@@ -100,7 +90,7 @@ def test_bad_figures_are_refused_and_nothing_typed_is_lost(app):
     page = response.get_data(as_text=True)
     assert "Текст, который нельзя потерять." in page
     assert "cannot be less than the unique beneficiaries" in page
-    assert reload(report).narrative == ""
+    assert reload_report(report).narrative == ""
 
 
 def test_a_save_from_a_stale_window_is_refused_and_the_text_kept(app):
@@ -114,7 +104,7 @@ def test_a_save_from_a_stale_window_is_refused_and_the_text_kept(app):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "changed in another window" in page and "Мой текст." in page
-    assert reload(report).narrative == "Из другого окна."
+    assert reload_report(report).narrative == "Из другого окна."
 
 
 def test_a_report_of_another_ngo_is_refused(app):
@@ -137,7 +127,7 @@ def test_a_report_of_another_ngo_is_refused(app):
     with pytest.raises(reports.ReportError):
         reports.submit(stranger, report)
     db.session.rollback()
-    assert reload(report).narrative == ""
+    assert reload_report(report).narrative == ""
 
 
 # --- submission --------------------------------------------------------------------------------------------
@@ -151,7 +141,7 @@ def test_an_empty_report_is_not_submitted_and_the_page_lists_what_is_missing(app
     page = client.get(response.location).get_data(as_text=True)
     assert "Describe what the project did in the period." in page
     assert "Give the actual value of" in page
-    assert reload(report).status == ReportStatus.draft
+    assert reload_report(report).status == ReportStatus.draft
 
 
 def test_submission_is_refused_until_the_figures_add_up_and_every_done_activity_has_evidence(app):
@@ -205,7 +195,7 @@ def test_accepting_makes_the_next_tranche_payable_and_tells_the_ngo(app):
     assert "Tranche 2, 900,000.00" in page and "becomes payable once the report is accepted" in page
     response = review_post(client, report, "accept", {"comment": "Хороший отчет."})
     assert response.status_code == 302
-    report = reload(report)
+    report = reload_report(report)
     assert report.status == ReportStatus.accepted and report.review_comment == "Хороший отчет."
     assert agreements.tranche_state(report.agreement.tranches[1]) == ("payable", None)
     assert "Tranche 2, 900,000.00\u00a0₸, is payable." in client.get(response.location).get_data(as_text=True)
@@ -227,7 +217,7 @@ def test_a_draft_is_neither_accepted_nor_returned(app):
     client = signed_in(app, operator())
     response = review_post(client, report, "accept", {})
     assert response.status_code == 400 and "Only a submitted report" in response.get_data(as_text=True)
-    assert reload(report).status == ReportStatus.draft
+    assert reload_report(report).status == ReportStatus.draft
 
 
 def test_a_return_needs_a_comment_and_a_future_date(app):
@@ -242,7 +232,7 @@ def test_a_return_needs_a_comment_and_a_future_date(app):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "The new due date must be after today." in page and "Приложите акты." in page
-    assert reload(report).status == ReportStatus.submitted
+    assert reload_report(report).status == ReportStatus.submitted
     with pytest.raises(reports.ReportError, match="Say what must be corrected"):
         reports.return_for_revision(operator(), report, "  ", astana_today() + timedelta(days=3))
 
@@ -255,7 +245,7 @@ def test_a_returned_report_is_editable_again_with_its_new_due_date_and_the_ngo_i
     response = review_post(client, report, "return", {"comment": "Приложите фото тренинга.",
                                                       "due_on": later.isoformat()})
     assert response.status_code == 302
-    report = reload(report)
+    report = reload_report(report)
     assert report.status == ReportStatus.returned and report.due_on == later and report.returns == 1
     message = mails_about(agreement)[0]
     assert "Приложите фото тренинга." in message.body and later.strftime("%d.%m.%Y") in message.body
@@ -264,7 +254,7 @@ def test_a_returned_report_is_editable_again_with_its_new_due_date_and_the_ngo_i
     assert "Приложите фото тренинга." in page and later.strftime("%d.%m.%Y") in page
     assert ngo.get(f"/reports/{report.id}/edit").status_code == 200
     assert post_form(ngo, f"/reports/{report.id}/submit", page=f"/reports/{report.id}").status_code == 302
-    assert reload(report).status == ReportStatus.submitted
+    assert reload_report(report).status == ReportStatus.submitted
 
 
 def test_observers_see_an_accepted_report_but_not_a_draft(app):
@@ -324,9 +314,9 @@ def test_a_false_file_is_refused_with_the_reason_and_a_photo_is_shown(app):
     assert refused.status_code == 400
     page = refused.get_data(as_text=True)
     assert "Only PDF, DOCX, XLSX, JPG and PNG files are accepted" in page and "Акт выполненных работ" in page
-    assert reload(report).evidence == []
+    assert reload_report(report).evidence == []
     assert upload(client, report, PNG, "тренинг.png", str(activity.id), "Тренинг").status_code == 302
-    photo = reload(report).evidence[0]
+    photo = reload_report(report).evidence[0]
     assert photo.kind == "photo" and photo.activity_id == activity.id
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert f'<img src="/reports/{report.id}/evidence/{photo.id}"' in page
@@ -334,12 +324,12 @@ def test_a_false_file_is_refused_with_the_reason_and_a_photo_is_shown(app):
         assert response.mimetype == "image/png" and "attachment" not in response.headers.get(
             "Content-Disposition", "")
     assert upload(client, report, PDF, "акт.pdf").status_code == 302
-    document = reload(report).evidence[1]
+    document = reload_report(report).evidence[1]
     with client.get(f"/reports/{report.id}/evidence/{document.id}") as response:
         assert response.data == PDF and "attachment" in response.headers["Content-Disposition"]
     response = post_form(client, f"/reports/{report.id}/evidence/{photo.id}/delete", page=f"/reports/{report.id}")
     assert response.status_code == 302
-    assert [e.id for e in reload(report).evidence] == [document.id]
+    assert [e.id for e in reload_report(report).evidence] == [document.id]
 
 
 def test_an_activity_of_another_agreement_is_refused(app):
@@ -423,8 +413,8 @@ def test_spent_in_earlier_reports_counts_only_the_reports_before_it_in_the_sched
     fill_report(first, owner, spent=Decimal("100000.00"), evidence=False)
     reports.submit(owner, first)
     db.session.commit()
-    assert reload(first).due_on > reload(second).due_on
-    assert sheet(reload(second))["totals"]["earlier"] == Decimal("100000.00")
-    assert sheet(reload(first))["totals"]["earlier"] == Decimal("0.00")
+    assert reload_report(first).due_on > reload_report(second).due_on
+    assert sheet(reload_report(second))["totals"]["earlier"] == Decimal("100000.00")
+    assert sheet(reload_report(first))["totals"]["earlier"] == Decimal("0.00")
     page = signed_in(app, owner).get(f"/reports/{first.id}").get_data(as_text=True)
     assert "350,000.00" not in page and "650,000.00" not in page  # later reports' spending is not "earlier"

@@ -13,10 +13,21 @@ from grants.i18n import astana_today
 from grants.mail import OutboxMessage
 from grants.menu import menu_for
 from grants.monitoring import services as reports
-from grants.monitoring.models import Report, ReportStatus
+from grants.monitoring.models import ReportStatus
 from grants.reference.models import CustomerBody
 from tests.conftest import csrf_token, translated
-from tests.factories import create_sso_contract, create_user, operator, owner_of, signed_in, submitted_report
+from tests.factories import (
+    create_sso_contract,
+    create_user,
+    operator,
+    owner_of,
+    reload_report,
+    review_post,
+    signed_in,
+    submitted_report,
+)
+
+DESK = "/customer/reports"  # the customer's review pages
 
 
 def body(code):
@@ -35,18 +46,6 @@ def almaty_contract(submit_report=True):
     """A contract of Almaty's department (ALA-IP), a local body: its call is funded locally, in Almaty."""
     return create_sso_contract(submit_report=submit_report, customer_id=body("ALA-IP").id, funding_source="local",
                                regions=("750000000",))
-
-
-def review_post(client, report, action, data):
-    """The customer's review page holds the operator's two forms, each with its own prefix."""
-    token = csrf_token(client, f"/customer/reports/{report.id}")
-    return client.post(f"/customer/reports/{report.id}/{action}",
-                       data={f"{action}-csrf_token": token, **{f"{action}-{k}": v for k, v in data.items()}})
-
-
-def reload(report):
-    db.session.expire_all()
-    return db.session.get(Report, report.id)
 
 
 def everything():
@@ -81,9 +80,9 @@ def test_the_customer_accepts_its_contracts_report_from_its_queue_audited_and_th
     assert "Оказаны социальные услуги пожилым на дому." in page  # the report as the operator reads it
     assert f'action="/customer/reports/{report.id}/accept"' in page
     assert f'action="/customer/reports/{report.id}/return"' in page
-    response = review_post(client, report, "accept", {"comment": "Услуги оказаны в срок."})
+    response = review_post(client, report, "accept", {"comment": "Услуги оказаны в срок."}, desk=DESK)
     assert response.status_code == 302 and response.location.endswith(f"/customer/reports/{report.id}")
-    report = reload(report)
+    report = reload_report(report)
     assert report.status == ReportStatus.accepted and report.reviewed_by_id == customer.id
     assert report.review_comment == "Услуги оказаны в срок."
     assert agreements.tranche_state(report.agreement.tranches[1]) == ("payable", None)
@@ -105,13 +104,13 @@ def test_the_customer_returns_its_contracts_report_with_a_reason_and_a_new_due_d
     report = contract.reports[0]
     later = astana_today() + timedelta(days=14)
     client = signed_in(app, customer_of("MCI"))
-    response = review_post(client, report, "return", {"comment": "", "due_on": later.isoformat()})
+    response = review_post(client, report, "return", {"comment": "", "due_on": later.isoformat()}, desk=DESK)
     assert response.status_code == 400 and "Say what must be corrected" in response.get_data(as_text=True)
-    assert reload(report).status == ReportStatus.submitted
+    assert reload_report(report).status == ReportStatus.submitted
     response = review_post(client, report, "return", {"comment": "Приложите акты оказанных услуг.",
-                                                      "due_on": later.isoformat()})
+                                                      "due_on": later.isoformat()}, desk=DESK)
     assert response.status_code == 302
-    report = reload(report)
+    report = reload_report(report)
     assert report.status == ReportStatus.returned and report.due_on == later and report.returns == 1
     (message,) = supplier_mail(contract)
     assert translated("ru", RETURNED, n=1, number=contract.number, due=later.strftime("%d.%m.%Y")) in message.body
@@ -141,7 +140,7 @@ def test_a_customer_of_another_body_is_refused_by_the_service_and_the_pages_and_
         assert response.status_code == 403
     assert f"/customer/reports/{report.id}" not in client.get("/customer/reports").get_data(as_text=True)
     assert everything() == before
-    assert reload(report).status == ReportStatus.submitted
+    assert reload_report(report).status == ReportStatus.submitted
 
 
 def test_a_customer_cannot_review_a_grants_report_even_of_its_own_bodys_call(app):
@@ -170,7 +169,7 @@ def test_others_than_the_operator_and_the_customer_are_refused_with_the_reason(a
     for who in (owner_of(contract), create_user("observer"), create_user("analyst")):
         with pytest.raises(reports.ReportError, match="Reports are accepted or returned by the grant operator"):
             reports.accept(who, report)
-    assert reload(report).status == ReportStatus.submitted
+    assert reload_report(report).status == ReportStatus.submitted
 
 
 def test_the_queue_lists_only_its_own_bodys_submitted_contract_reports(app):
@@ -218,7 +217,7 @@ def test_the_operator_may_still_decide_a_contracts_report_as_supervisor(app):
     token = csrf_token(client, f"/manage/reports/{report.id}")
     response = client.post(f"/manage/reports/{report.id}/accept", data={"accept-csrf_token": token})
     assert response.status_code == 302
-    assert reload(report).status == ReportStatus.accepted
+    assert reload_report(report).status == ReportStatus.accepted
     (message,) = supplier_mail(contract)
     assert translated("ru", BY_OPERATOR, n=1, number=contract.number) in message.body
 
