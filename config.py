@@ -20,6 +20,9 @@ KNOWN_KEYS = {
     "BAIQAU_SESSION_HOURS": "how long a signed-in session lasts (default 8)",
     "BAIQAU_LOGIN_MAX_FAILURES": "failed logins before an address is locked (default 5)",
     "BAIQAU_LOGIN_LOCK_MINUTES": "how long the lock lasts (default 15)",
+    "BAIQAU_TWO_FACTOR": "off | optional | required: two-factor sign-in (TOTP) for operator, administrator, expert, "
+                         "commission and analyst accounts; required, they enrol before anything else (default: "
+                         "required in production, optional elsewhere)",
     "BAIQAU_PROPOSALS_PER_HOUR": "proposals on an SSO plan one e-mail may send in an hour; four times as many from "
                                  "one address (default 5)",
     "BAIQAU_PROXIES": "reverse proxies in front that set X-Forwarded-For/-Proto/-Host (default 0: none trusted)",
@@ -41,6 +44,25 @@ KNOWN_KEYS = {
     "BAIQAU_S3_PREFIX": "key prefix inside the bucket",
     "BAIQAU_LOG_FORMAT": "json (one JSON object per line; the default in production) or text",
     "BAIQAU_METRICS_TOKEN": "the bearer token Prometheus sends to /metrics; unset, /metrics answers 404",
+    "BAIQAU_EDS_TRUST_ANCHORS": "ЭЦП trust anchors: PEM or DER files (or folders of them) holding the root and "
+                                "intermediate certificates a signer's chain must lead to, separated by ':' "
+                                "(production: НУЦ РК's RSA and GOST roots and its issuing certificates); unset, "
+                                "every signature is refused as untrusted",
+    "BAIQAU_EDS_OCSP_URL": "the OCSP responder asked of every ЭЦП certificate (production: НУЦ РК's, "
+                           "http://ocsp.pki.gov.kz); unset, the one the certificate names (AIA)",
+    "BAIQAU_EDS_CRL_URLS": "CRLs read when OCSP gives no answer, separated by spaces (production: НУЦ РК's full and "
+                           "delta CRLs); unset, those the certificate names (CRL distribution points)",
+    "BAIQAU_EDS_TIMEOUT_SECONDS": "how long one OCSP or CRL request may take (default 5)",
+    "BAIQAU_EDS": "off | optional | required: sign-in with ЭЦП through NCALayer; optional offers it beside the "
+                  "password, required makes the roles of BAIQAU_EDS_ROLES sign in with ЭЦП alone (default: optional "
+                  "in development and tests, off in production until it is set; on in production, it needs "
+                  "BAIQAU_EDS_TRUST_ANCHORS)",
+    "BAIQAU_EDS_ROLES": "the roles that sign in with ЭЦП alone when BAIQAU_EDS=required, separated by spaces "
+                        "(default: applicant operator commission)",
+    "BAIQAU_OPERATOR_BIN": "the grant operator's BIN: where set, the operator signs agreements with ЭЦП only with a "
+                           "certificate of this legal entity; unset, with any of its staff's own certificates",
+    "BAIQAU_EDS_DEMO": "a folder for the demo's test certification authority and test keys, offered as \"sign "
+                       "with the demo test key\" (default in development: instance/eds-demo; refused in production)",
 }
 
 
@@ -94,11 +116,74 @@ def _dev_secret():
     return path.read_text().strip()
 
 
+def _two_factor(env, name):
+    value = env.get("BAIQAU_TWO_FACTOR") or ("required" if name == "production" else "optional")
+    if value not in ("off", "optional", "required"):
+        raise ConfigError(f"BAIQAU_TWO_FACTOR={value!r} must be off, optional or required")
+    return value
+
+
+EDS_MODES = ("off", "optional", "required")
+
+
+def _eds(env, name):
+    value = env.get("BAIQAU_EDS") or ("off" if name == "production" else "optional")
+    if value not in EDS_MODES:
+        raise ConfigError(f"BAIQAU_EDS={value!r} must be off, optional or required")
+    if value != "off" and name == "production" and not env.get("BAIQAU_EDS_TRUST_ANCHORS"):
+        raise ConfigError(f"BAIQAU_EDS={value} needs BAIQAU_EDS_TRUST_ANCHORS: НУЦ РК's root and issuing "
+                          "certificates (pki.gov.kz), or every signature is refused")
+    return value
+
+
+def _bin(env, key):
+    from grants.identifiers import check_digit
+
+    value = (env.get(key) or "").strip()
+    if not value:
+        return None
+    if len(value) != 12 or not value.isdigit() or check_digit(value[:11]) != int(value[11]):
+        raise ConfigError(f"{key}={value!r} is not a BIN: 12 digits, the last its check digit")
+    return value
+
+
+def _eds_demo(env, name):
+    value = env.get("BAIQAU_EDS_DEMO")
+    if name == "production":
+        if value:
+            raise ConfigError("BAIQAU_EDS_DEMO is refused in production: its test keys would sign anyone in")
+        return None
+    if not value and name == "development":
+        return str(INSTANCE / "eds-demo")
+    return value or None
+
+
 def _log_format(env, name):
     value = env.get("BAIQAU_LOG_FORMAT") or ("json" if name == "production" else "text")
     if value not in ("json", "text"):
         raise ConfigError(f"BAIQAU_LOG_FORMAT={value!r} must be json or text")
     return value
+
+
+def _urls(env, key, single=False):
+    """Space-separated http(s) addresses (revocation is fetched over HTTP, as НУЦ РК publishes it); single: one
+    address or None."""
+    urls = tuple((env.get(key) or "").split())
+    wrong = [url for url in urls if not url.lower().startswith(("http://", "https://"))]
+    if wrong:
+        raise ConfigError(f"{key}: {', '.join(wrong)} must be http:// or https:// addresses")
+    if single and len(urls) > 1:
+        raise ConfigError(f"{key} takes one address, got {len(urls)}")
+    return (urls[0] if urls else None) if single else urls
+
+
+def _paths(env, key):
+    """Files or folders separated by ':', each of which must exist now rather than at the first signature."""
+    paths = tuple(p for p in (env.get(key) or "").split(os.pathsep) if p)
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise ConfigError(f"{key}: {', '.join(missing)} not found")
+    return paths
 
 
 def from_environment(env=None):
@@ -137,6 +222,7 @@ def from_environment(env=None):
         "LOGIN_MAX_FAILURES": _int(env, "BAIQAU_LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int(env, "BAIQAU_LOGIN_LOCK_MINUTES", 15),
         "PROPOSALS_PER_HOUR": _int(env, "BAIQAU_PROPOSALS_PER_HOUR", 5),
+        "TWO_FACTOR": _two_factor(env, name),
         "PROXIES": _int(env, "BAIQAU_PROXIES", 0, minimum=0),
         "BABEL_DEFAULT_LOCALE": "kk",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
@@ -158,4 +244,12 @@ def from_environment(env=None):
         "S3_PREFIX": env.get("BAIQAU_S3_PREFIX") or "",
         "METRICS_TOKEN": env.get("BAIQAU_METRICS_TOKEN") or None,
         "LOG_FORMAT": _log_format(env, name),
+        "EDS_TRUST_ANCHORS": _paths(env, "BAIQAU_EDS_TRUST_ANCHORS"),
+        "EDS_OCSP_URL": _urls(env, "BAIQAU_EDS_OCSP_URL", single=True),
+        "EDS_CRL_URLS": _urls(env, "BAIQAU_EDS_CRL_URLS"),
+        "EDS_TIMEOUT": _int(env, "BAIQAU_EDS_TIMEOUT_SECONDS", 5),
+        "EDS": _eds(env, name),
+        "EDS_ROLES": tuple((env.get("BAIQAU_EDS_ROLES") or "applicant operator commission").split()),
+        "EDS_DEMO": _eds_demo(env, name),
+        "OPERATOR_BIN": _bin(env, "BAIQAU_OPERATOR_BIN"),
     }

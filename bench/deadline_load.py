@@ -56,7 +56,6 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -92,29 +91,6 @@ def require_loopback(url, what):
 # --- the database, the app and the world ----------------------------------------------------------------------------
 
 
-@contextmanager
-def fresh_database(admin_url, keep):
-    """A new database `load_<random>` beside admin_url's; dropped at the end unless keep."""
-    import sqlalchemy as sa
-
-    url = sa.make_url(admin_url)
-    name = f"load_{secrets.token_hex(4)}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    log(f"created database {name}")
-    try:
-        yield name, url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        if keep:
-            log(f"kept database {name}")
-        else:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            log(f"dropped database {name}")
-        admin.dispose()
-
-
 def flask_command(env, *args):
     command = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)  # noqa: S603
@@ -145,12 +121,14 @@ def build_world(ngos, seed):
     import sqlalchemy as sa
     from werkzeug.security import generate_password_hash
 
+    from grants.applications import readiness
     from grants.applications import services as applications
     from grants.auth import services as auth
     from grants.calls import services as calls
     from grants.db import utcnow
     from grants.demo import application_content
     from grants.extensions import db
+    from grants.organizations import ownership
     from grants.organizations import services as organizations
     from grants.reference.models import CustomerBody, Direction, Region
 
@@ -189,11 +167,12 @@ def build_world(ngos, seed):
                 "name_kk": f"Жүктеме ҮЕҰ {i}", "name_ru": f"НПО нагрузки {i}", "legal_form": "Қоғамдық бірлестік",
                 "region_id": almaty.id, "address": "Алматы", "head_name": f"Head {i}", "phone": "+7 700 000 00 00",
                 "email": email, "registry_year": now.year}, [direction])
+            ownership.verify_by_documents(operator, org, "load test: documents taken as checked")
             application = applications.start(user, topic, org, language)
             db.session.flush()
             data, activities, indicators, budget = application_content(language)
             applications.save(user, application, data, activities=activities, indicators=indicators, budget=budget)
-            problems = applications.problems(application)
+            problems = readiness.problems(application)
             if problems:
                 raise SystemExit(f"the draft of NGO {i} cannot be submitted: {problems}")
             users.append({"index": i, "email": email, "app_id": application.id, "language": language,
@@ -771,14 +750,19 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    sys.path.insert(0, str(ROOT))  # the app and the tests' helpers, as the script runs from bench/
+    import sqlalchemy as sa
+
+    from tests.databases import throwaway_database
+
     started = time.monotonic()
     loadavg_before = os.getloadavg()
     folder = tempfile.mkdtemp(prefix="deadline_load_")
     try:
-        with fresh_database(args.postgres, args.keep) as (db_name, db_url):
+        with throwaway_database(args.postgres, "load", keep=args.keep, say=log) as db_url:
             report, problems = setup_and_run(args, started, folder, db_url)
             if args.keep:
-                report["kept"] = {"database": db_name, "logs": folder}
+                report["kept"] = {"database": sa.make_url(db_url).database, "logs": folder}
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -802,7 +786,6 @@ def setup_and_run(args, started, folder, db_url):
     for key in [k for k in os.environ if k.startswith("BAIQAU_")]:
         del os.environ[key]
     os.environ.update(env)  # create_app() below reads the same settings as gunicorn
-    sys.path.insert(0, str(ROOT))
     from grants.app import create_app
     from grants.extensions import db
 

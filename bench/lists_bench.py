@@ -24,7 +24,6 @@ import re
 import statistics
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,6 +32,8 @@ os.environ.setdefault("BAIQAU_ENV", "test")  # settings of their own below; no s
 
 import sqlalchemy as sa  # noqa: E402
 from flask_sqlalchemy.pagination import Pagination  # noqa: E402
+
+from tests.databases import throwaway_database  # noqa: E402
 
 PASSWORD = "correct-horse-bench-42"  # noqa: S105 -- the generated operator's, in a throwaway database
 OPERATOR = "lists@bench.example"
@@ -50,22 +51,8 @@ def fresh_database(keep=False):
     raw = os.environ.get("DATABASE_URL", "")
     if not raw.startswith("postgresql"):
         sys.exit("DATABASE_URL must name a PostgreSQL server: this benchmark fills PostgreSQL")
-    url = sa.make_url(raw)
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
-    name = f"lists_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        if keep:
-            print(f"kept database {name}", file=sys.stderr)
-        else:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(raw, "lists_bench", keep=keep, say=lambda line: print(line, file=sys.stderr)) as url:
+        yield url
 
 
 # --- the data ----------------------------------------------------------------------------------------------
@@ -75,10 +62,10 @@ SQL = {
 INSERT INTO calls (code, instrument, customer_id, funding_source, budget_year, title_kk, title_ru, title_en,
     description_kk, description_ru, description_en, opens_at, deadline_at, accepts_kk, accepts_ru,
     experts_per_application, criteria_set, status, receipt_seq, assignment_seed, created_by_id, created_at,
-    published_at)
+    published_at, application_form)
 SELECT 'BN-' || lpad(g::text, 2, '0'), 'state_grant', :customer, 'republican', 2026, 'Байқау ' || g, 'Конкурс ' || g,
     'Call ' || g, '', '', '', now() - interval '60 days', now() - interval '30 days', true, true, 3, 'grant',
-    'published', 0, 0, :user, now(), now() - interval '61 days'
+    'published', 0, 0, :user, now(), now() - interval '61 days', CAST(:application_form AS json)
 FROM generate_series(1, :calls) g""",
     "topics": """
 INSERT INTO topics (call_id, number, direction_id, title_kk, title_ru, title_en, goal_kk, goal_ru, tasks_kk, tasks_ru,
@@ -157,6 +144,7 @@ FROM agreements ag
 def load(url, rows, agreements, calls):
     """Schema, reference data and the operator through the app; everything else in bulk, in the database."""
     from grants.app import create_app
+    from grants.appforms import templates as appform_templates
     from grants.auth import services as auth_services
     from grants.extensions import db
     from grants.reference.models import CustomerBody, Direction, Region
@@ -175,6 +163,7 @@ def load(url, rows, agreements, calls):
             "customer": db.session.execute(sa.select(CustomerBody.id).where(CustomerBody.code == "MCI")).scalar_one(),
             "regions": list(db.session.execute(sa.select(Region.id).order_by(Region.kato)).scalars()),
             "directions": list(db.session.execute(sa.select(Direction.id).order_by(Direction.code)).scalars()),
+            "application_form": json.dumps(appform_templates.for_instrument("state_grant"), ensure_ascii=False),
             "sections": json.dumps({"summary": "Жобаның қысқаша сипаттамасы. " * 20,
                                     "relevance": "Актуальность проекта для целевой группы. " * 20},
                                    ensure_ascii=False),
@@ -270,12 +259,12 @@ def pages(db, select, per_page):
 def cases(db):
     """(list, page, url, matching rows) for each list: its first page, a middle one, a filtered one, a sorted one."""
     from grants.agreements import operator_views as board_views
-    from grants.agreements import services as agreements
+    from grants.agreements import queries as agreement_queries
     from grants.applications import operator_views as application_views
     from grants.applications import queries
     from grants.calls.models import Call
     from grants.monitoring import oversight_views
-    from grants.monitoring import services as reports
+    from grants.monitoring import queries as reports
     from grants.monitoring import views as report_views
     from grants.reference.models import Region
 
@@ -299,12 +288,12 @@ def cases(db):
     total, count = pages(db, queries.call_applications(call, {"sort": "newest"}), application_views.PER_PAGE)
     found.append(("applications of a call", "sorted page (newest first)", f"{base}?sort=newest", total))
 
-    add("monitoring board", "/manage/agreements", agreements.board_query({}), board_views.PER_PAGE)
+    add("monitoring board", "/manage/agreements", agreement_queries.board_query({}), board_views.PER_PAGE)
     found.append(("monitoring board", "filtered page", f"/manage/agreements?status=active&region={almaty}",
-                  pages(db, agreements.board_query({"status": "active", "region": str(almaty)}), 1)[0]))
+                  pages(db, agreement_queries.board_query({"status": "active", "region": str(almaty)}), 1)[0]))
     found.append(("monitoring board", "sorted page (by amount)", "/manage/agreements?sort=amount",
-                  pages(db, agreements.board_query({}), 1)[0]))
-    total, count = pages(db, agreements.awarded_without_agreement(), board_views.AWAITING_PER_PAGE)
+                  pages(db, agreement_queries.board_query({}), 1)[0]))
+    total, count = pages(db, agreement_queries.awarded_without_agreement(), board_views.AWAITING_PER_PAGE)
     found.append(("monitoring board", "awaiting panel, middle page",
                   f"/manage/agreements?awaiting_page={count // 2 + 1}", total))
 

@@ -14,7 +14,6 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from decimal import Decimal
 from multiprocessing import get_context
@@ -24,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("BAIQAU_ENV", "test")  # settings of their own below; no secret needed
 
 import sqlalchemy as sa  # noqa: E402
+
+from tests.databases import throwaway_database  # noqa: E402
 
 CHUNK = 50_000
 YEARS = range(2016, 2024)
@@ -46,17 +47,8 @@ def fresh_database(folder):
     if not url:
         yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         return
-    url = sa.make_url(url)
-    name = f"{url.database}_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(url, "stats_bench") as found:
+        yield found
 
 
 def _weighted(pairs):

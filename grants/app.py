@@ -9,19 +9,23 @@ from flask_login import current_user
 import config
 import reports
 import scoring
-from grants import cli, errors, filters, metrics, requestlog, security
+from grants import cli, errors, filters, menu, metrics, requestlog, security, signatures, slots
+from grants.auth import services as auth_services
 from grants.auth.models import User
 from grants.db import render_item
 from grants.extensions import babel, csrf, db, login_manager, migrate
 from grants.forms import form_problems
 from grants.i18n import LANGUAGE_NAMES, _, _l, format_date, format_datetime, format_money, select_locale
-from grants.menu import menu_for
 from grants.permissions import can
 
 HERE = Path(__file__).resolve().parent
 
 
-def create_app(overrides=None):
+# The packages above the core, each wiring in its pages, menu entries and slots (`register(app)`).
+PACKAGES = (scoring, reports)
+
+
+def create_app(overrides=None, packages=PACKAGES):
     settings = config.from_environment()
     settings.update(overrides or {})
     app = Flask("grants", root_path=str(HERE), instance_path=str(config.INSTANCE))
@@ -37,18 +41,21 @@ def create_app(overrides=None):
                    default_translation_directories=str(HERE / "translations"))
     init_login(app)
 
-    register_blueprints(app)
+    menu.install(app)
+    slots.register(app)
+    register_blueprints(app, packages)
     errors.register(app)
     security.register(app)
     filters.register(app)
     cli.register(app)
     metrics.register(app)
+    signatures.init_app(app)  # the ЭЦП trust anchors, read at the start
     app.before_request(switch_language)
     app.jinja_env.globals.update(
         can=lambda action, obj=None: can(current_user, action, obj),
         languages=LANGUAGE_NAMES,
         lang_url=lang_url,
-        main_menu=menu_for,
+        main_menu=menu.menu_for,
         form_problems=form_problems,
     )
     app.context_processor(lambda: {"current_locale": str(get_locale())})
@@ -56,7 +63,7 @@ def create_app(overrides=None):
     return app
 
 
-def register_blueprints(app):
+def register_blueprints(app, packages=PACKAGES):
     import grants.audit_labels  # noqa: F401  (names the core's audit events)
     import grants.monitoring.models  # noqa: F401  (agreements' relationships name its classes)
     from grants.agreements import operator_views as manage_agreements
@@ -75,12 +82,14 @@ def register_blueprints(app):
     from grants.monitoring import views as report_pages
     from grants.organizations import views as organizations
     from grants.reference import views as reference
+    from grants.signatures import views as signature_pages
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, appforms, applications,
-                   review, agreements, manage_agreements, report_pages, customer_reports, oversight, proposals):
+                   review, agreements, manage_agreements, report_pages, customer_reports, oversight, proposals,
+                   signature_pages):
         app.register_blueprint(module.bp)
-    scoring.register(app)
-    reports.register(app)
+    for package in packages:
+        package.register(app)
 
 
 def init_login(app):
@@ -119,5 +128,5 @@ def switch_language():
                                  lang=lang[:20]))
     session["lang"] = lang
     if current_user.is_authenticated and current_user.locale != lang:
-        current_user.locale = lang
+        auth_services.set_locale(current_user, lang)
         db.session.commit()

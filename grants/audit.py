@@ -73,15 +73,43 @@ def plain(value):
     return value
 
 
-def snapshot(obj, fields):
-    """The named attributes of obj as a JSON-safe dict, for before/after records."""
-    return {name: plain(getattr(obj, name)) for name in fields}
-
-
 def changes(before, after):
     """Only the keys whose values differ, as a (before, after) pair of dicts."""
     keys = [k for k in after if before.get(k) != after[k]]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def add(actor, verb, subject, row, after=None, *, id_as=None):
+    """A new row on subject's record: added, flushed so it has its id, and `verb` recorded on subject with
+    `after` (led by the row's id under the key `id_as`, when given). Returns the row."""
+    db.session.add(row)
+    db.session.flush()
+    record(actor, verb, subject, after=({id_as: row.id} if id_as else {}) | (after or {}))
+    return row
+
+
+def update(actor, verb, obj, values, *, shown=None, target=None, created=False):
+    """Set `values` (attribute → value) on obj and record `verb` with the fields that changed, before and
+    after; nothing is recorded when none did. Returns the changed fields' new values ({} when none).
+
+    A relationship's rows are recorded only as `shown` says: record key → a function of obj giving a plain
+    value (the directions' codes), read before and after the values are set. The event names `target`
+    when it is not obj itself; an object just `created` is recorded whole, from nothing.
+    """
+    shown = shown or {}
+    relationships = set(sa.inspect(obj.__class__).relationships.keys())  # current_user is a proxy
+
+    def fields():
+        return {name: plain(getattr(obj, name)) for name in values if name not in relationships} \
+            | {key: plain(read(obj)) for key, read in shown.items()}
+
+    before = {} if created else fields()
+    for name, value in values.items():
+        setattr(obj, name, value)
+    old, new = (before, fields()) if created else changes(before, fields())
+    if new or created:
+        record(actor, verb, obj if target is None else target, old, new)
+    return new
 
 
 def record(actor, verb, obj, before=None, after=None, *, object_type=None, object_id=None):
@@ -99,7 +127,7 @@ def record(actor, verb, obj, before=None, after=None, *, object_type=None, objec
         actor_id=getattr(actor, "id", None),
         actor_label=getattr(actor, "email", None) or str(actor or "system"),
         verb=verb,
-        object_type=object_type or type(obj).__name__,
+        object_type=object_type or obj.__class__.__name__,  # the class behind a proxy (current_user)
         object_id=str(object_id if object_id is not None else getattr(obj, "id", "")),
         before=plain(before) if before is not None else None,
         after=plain(after) if after is not None else None,

@@ -9,7 +9,21 @@ from grants.calls.models import FundingSource, GrantType, Instrument
 from grants.filters import LANGUAGE_TITLES
 from grants.i18n import _l, pgettext
 from grants.monitoring.models import ReportKind, ReportStatus, VisitStatus
+from grants.organizations.models import VERIFICATIONS
 from grants.reference.catalogues import CATALOGUES
+from grants.signatures.identity import HolderRole
+
+# Why a signature was refused (grants.signatures.Reason), as the audit trail shows it.
+SIGNATURE_REASONS = {
+    "malformed": _l("the signature could not be read"), "unsupported_algorithm": _l("unsupported algorithm"),
+    "signature_mismatch": _l("the signature does not match the data"),
+    "unexpected_content": _l("other data were signed"), "untrusted": _l("the certificate is not trusted"),
+    "expired": _l("the certificate has expired"), "not_yet_valid": _l("the certificate is not valid yet"),
+    "revoked": _l("the certificate is revoked"), "revocation_unknown": _l("the certificate's status is unknown"),
+    "wrong_purpose": _l("a key of another purpose"), "no_iin": _l("no IIN in the certificate"),
+    "malformed_iin": _l("a malformed IIN in the certificate"),
+    "malformed_bin": _l("a malformed BIN in the certificate"),
+}
 
 
 def call_status(value):
@@ -25,6 +39,7 @@ describe(
         "agreement.schedule": _l("Schedule of reports and tranches set"),
         "agreement.add_document": _l("Document uploaded"),
         "agreement.sign": _l("Agreement signed"),
+        "agreement.sign_grantee": _l("Agreement signed by the NGO with EDS"),
         "agreement.suspend": _l("Agreement suspended"),
         "agreement.resume": _l("Agreement resumed"),
         "tranche.pay": _l("Tranche paid"),
@@ -80,6 +95,8 @@ describe(
         "topic.create": _l("Priority topic added"),
         "topic.delete": _l("Priority topic removed"),
         "organization.register": _l("NGO registered"),
+        "organization.verify": _l("NGO verified"),
+        "organization.reclaim": _l("NGO passed to its head by EDS"),
         "organization.create": _l("NGO registered"),
         "organization.update": _l("NGO profile edited"),
         "organization.invite": _l("Colleague invited to the NGO"),
@@ -93,6 +110,17 @@ describe(
         "user.reset_password": _l("Password reset by an administrator"),
         "user.request_password_reset": _l("Password reset link mailed"),
         "user.reset_own_password": _l("Password reset by a mailed link"),
+        "user.sign_in": _l("Signed in"),
+        "user.sign_in_failed": _l("Sign-in failed"),
+        "user.sign_in_refused": _l("EDS sign-in refused"),
+        "user.link_certificate": _l("EDS linked to the account"),
+        "user.request_email_verification": _l("E-mail confirmation link mailed"),
+        "user.verify_email": _l("E-mail confirmed"),
+        "user.enable_two_factor": _l("Two-factor sign-in turned on"),
+        "user.disable_two_factor": _l("Two-factor sign-in turned off"),
+        "user.reset_two_factor": _l("Two-factor sign-in removed by an administrator"),
+        "user.new_recovery_codes": _l("New recovery codes made"),
+        "user.use_recovery_code": _l("Signed in with a recovery code"),
         "reference.load": _l("Reference data loaded"),
         **{f"reference.{slug}.create": _l("Entry added to the reference data: %(catalogue)s", catalogue=c.title)
            for slug, c in CATALOGUES.items()},
@@ -103,6 +131,7 @@ describe(
         "Agreement": _l("Agreement"), "Application": _l("Application"), "Call": _l("Call"), "Topic": _l("Topic"),
         "Organization": _l("NGO"), "User": _l("Account"), "reference": _l("Reference data"),
         "Monitoring": _l("Monitoring"), "Proposal": _l("Proposal on the plan"),
+        "SignInChallenge": _l("EDS sign-in"),
     },
     fields={
         "status": _l("Status"), "amount": _l("Amount"), "language": _l("Language"), "number": _l("Number"),
@@ -135,6 +164,12 @@ describe(
         "remainder": _l("Left over by rounding"),
         "call": _l("Call"), "topic": _l("Topic"), "author_name": _l("Author"), "text": _l("Text"),
         "answer": _l("Answer"),
+        "two_factor": _l("Two-factor sign-in"), "second_factor": _l("Second factor"),
+        "left": _l("Recovery codes left"), "codes": _l("Recovery codes"),
+        "method": _l("Signed in with"), "certificate": _l("Certificate's serial number"),
+        "issuer": _l("Certificate issued by"), "test": _l("Test signature (demo)"),
+        "verification": _l("Verification"), "owners": _l("Owners"), "note": _l("Note"),
+        "role": pgettext("certificate holder", "Standing"),
     },
     values={
         ("application", "status"): Status, ("Application", "status"): Status, ("Application", "kind"): DocumentKind,
@@ -143,6 +178,12 @@ describe(
         ("report", "status"): ReportStatus, ("report", "kind"): ReportKind, ("visit", "status"): VisitStatus,
         ("Call", "status"): call_status, "instrument": Instrument, "grant_type": GrantType,
         "funding_source": FundingSource, "language": LANGUAGE_TITLES, "roles": Role,
+        ("user", "reason"): {"password": _l("wrong password"), "code": _l("wrong code"),
+                             "eds_required": _l("password sign-in refused: the role signs in with EDS"),
+                             **SIGNATURE_REASONS},
+        ("user", "method"): {"eds": _l("EDS"), "password": _l("password")},
+        ("organization", "verification"): VERIFICATIONS, ("agreement", "role"): HolderRole,
+        ("user", "second_factor"): {"app": _l("a code from the app"), "recovery": _l("a recovery code")},
     },
     money=("amount", "paid", "refund_due", "spent", "amount_cap", "cost_per_beneficiary", "awarded_amount",
            "remainder"),

@@ -13,6 +13,7 @@ from grants.applications import eligibility
 from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST
 from grants.auth import services as auth_services
+from grants.auth.eds import demo_signature
 from grants.auth.models import Role
 from grants.calls import demo as sso_demo
 from grants.calls import services as call_services
@@ -20,6 +21,8 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.organizations.models import Membership, Organization
 from grants.reference.models import CustomerBody, Direction, Region
+from grants.signatures import verifier
+from grants.signatures.demo import demo_iin
 
 # Fixed so the README can list them; `make run` is for a developer's own machine.
 PASSWORD = "baiqau-demo-2026"  # noqa: S105 (a demo password, refused in production)
@@ -124,7 +127,7 @@ def _call(operator, code, customer, source, year, titles, opens, deadline, topic
     return call
 
 
-def _apply(user, org, topic, language, now, submit=False):
+def _apply(user, org, topic, language, now, submit=False, signed=False):
     application = app_services.start(user, topic, org, language, now=now)
     db.session.flush()
     data, activities, indicators, budget = application_content(language)
@@ -133,8 +136,11 @@ def _apply(user, org, topic, language, now, submit=False):
                  "Молодёжный ресурсный центр", "role": "Оқу орны" if language == "kk" else "Площадка для занятий"}]
     app_services.save(user, application, data, activities=activities, indicators=indicators, budget=budget,
                       partners=partners)
+    signature = None
+    if signed and verifier().demo is not None:  # the NGO head's test key of the demo's CA, as NCALayer would sign
+        signature = demo_signature(str(user.id), app_services.signing_manifest(application), purpose="sign")
     if submit:
-        app_services.submit(user, application, now=now)
+        app_services.submit(user, application, now=now, signature=signature)
     return application
 
 
@@ -212,8 +218,9 @@ def seed():
     """Create the demo world; returns (email, password, roles) for printing."""
     users = {}
     printed = []
-    for email, name, roles, locale in ACCOUNTS:
+    for n, (email, name, roles, locale) in enumerate(ACCOUNTS, start=1):
         user, password = auth_services.create_user("seed-demo", email, name, roles, PASSWORD, locale)
+        user.iin = demo_iin(n)  # the demo's test CA holds a key for this IIN (grants.signatures.demo)
         users[email] = user
         printed.append((email, password, [r.value for r in roles]))
     orgs = {}
@@ -223,6 +230,9 @@ def seed():
             bin=bin_, name_kk=name_kk, name_ru=name_ru, legal_form="public_association",
             region=region, address=address, head_name=users[owner].full_name,
             phone="+7 700 000 00 00", email=owner, registry_year=2026,
+            verification="documents", verified_at=utcnow(), verified_by_id=users["operator@baiqau.kz"].id,
+            verification_note="Свидетельство о государственной регистрации, устав и приказ о назначении "
+                              "руководителя проверены (демо).",
         )
         org.directions = db.session.execute(sa.select(Direction).where(Direction.code.in_(directions))).scalars().all()
         org.memberships.append(Membership(user=users[owner], is_owner=True))
@@ -284,7 +294,7 @@ def _calls(users, orgs):
     sso_demo.extend(users, orgs, now, _call)
     youth = open_call.topics[0]
     _apply(ngo[almaty.id], almaty, youth, "kk", now)  # a draft in Kazakh
-    _apply(ngo[kyzylorda.id], kyzylorda, youth, "kk", now, submit=True)
+    _apply(ngo[kyzylorda.id], kyzylorda, youth, "kk", now, submit=True, signed=True)  # signed with ЭЦП
     returned = _apply(ngo[pavlodar.id], pavlodar, youth, "ru", now, submit=True)
     all_pass = {code: True for code, _label in CHECKLIST}
     eligibility.review(operator, returned, "returned", all_pass, ["BUDGET"],

@@ -9,6 +9,7 @@ from grants.applications.phases import eligibility_open
 from grants.calls.models import FundingSource, GrantType, Instrument
 from grants.i18n import MISSING, _l, format_number, missing
 from grants.organizations.models import LEGAL_FORMS
+from grants.signatures.identity import HolderRole
 
 LANGUAGE_TITLES = {"kk": _l("Kazakh"), "ru": _l("Russian")}
 
@@ -57,8 +58,9 @@ def register(app):
         form_blocks=form_blocks.blocks,
         form_slots=form_blocks.slots,
         number=format_number,
+        holder_role_title=enum_title(HolderRole),
     )
-    from grants.applications.services import award_share  # the services need the app's pieces loaded first
+    from grants.applications.outcome import award_share  # the services need the app's pieces loaded first
 
     app.jinja_env.globals.update(legal_forms=LEGAL_FORMS, award_share=award_share,
                                  eligibility_open=eligibility_open)

@@ -1,8 +1,11 @@
-"""The main menu as data: groups of entries, each entry shown to whoever its permission rules let in."""
+"""The main menu as data: groups of entries, each entry shown to whoever its permission rules let in.
 
-from dataclasses import dataclass
+The core's entries are written here; the packages above the core (scoring, reports) add theirs as they register
+(`add_entry`, `add_group`), so the core names none of their pages. Each app keeps its own menu."""
 
-from flask import request, url_for
+from dataclasses import dataclass, replace
+
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from grants.i18n import _l
@@ -34,26 +37,21 @@ class Group:
     entries: tuple
 
 
-MENU = (
+# The core's menu; each app starts from it (install) and the packages add to their app's copy.
+CORE = (
     Group("main", None, (
         Entry("home.index", _l("Home")),
         Entry("calls.index", _l("Calls")),
         Entry("applications.index", _l("My applications"), ("application.start",)),
         Entry("agreements.index", _l("My agreements"), ("agreement.view", "agreement.grantee"), ("monitoring.board",)),
         Entry("agreements.index", _l("Agreements"), ("agreement.view",), ("monitoring.board", "agreement.grantee")),
-        Entry("expert.index", _l("My assignments"), ("assignment.own",)),
-        Entry("commission.mine", _l("My meetings"), ("commission.own",)),
     )),
     Group("manage", _l("Management"), (
         Entry("manage_calls.index", _l("Managing calls"), ("call.manage",)),
         Entry("manage_agreements.board", _l("Agreements"), ("monitoring.board",)),
         Entry("customer_reports.queue", _l("Reports awaiting review"), ("report.customer_review",),
               under=("customer_reports.review",)),
-        Entry("experts.index", _l("Expert register"), ("expert.register",)),
         Entry("organizations.index", _l("NGOs"), ("organization.list",)),
-    )),
-    Group("figures", None, (
-        Entry("analyst.index", _l("Statistics"), ("stats.view",)),
     )),
     Group("admin", _l("Administration"), (
         Entry("users_admin.users", _l("Users"), ("admin.users",)),
@@ -71,12 +69,40 @@ class Shown:
     current: bool
 
 
+MENU = "baiqau.menu"
+
+
+def install(app):
+    app.extensions[MENU] = list(CORE)
+
+
+def menu(app=None):
+    """This app's groups, the core's and the packages' together, in order."""
+    return (app or current_app).extensions[MENU]
+
+
+def add_group(app, group, after):
+    """Add a package's group after the group keyed `after`."""
+    groups = menu(app)
+    groups.insert(next(i for i, g in enumerate(groups) if g.key == after) + 1, group)
+
+
+def add_entry(app, key, entry, after=None):
+    """Add a package's entry to the group keyed `key`: after the last entry for the endpoint `after`, or last."""
+    groups = menu(app)
+    at, group = next((i, g) for i, g in enumerate(groups) if g.key == key)
+    entries = list(group.entries)
+    where = len(entries) if after is None else max(i for i, e in enumerate(entries) if e.endpoint == after) + 1
+    entries.insert(where, entry)
+    groups[at] = replace(group, entries=tuple(entries))
+
+
 def menu_for(user=None, endpoint=None):
     """The groups this user sees, in order: [(group, [Shown, ...])], empty groups left out."""
     user = current_user if user is None else user
     endpoint = request.endpoint if endpoint is None else endpoint
     shown = []
-    for group in MENU:
+    for group in menu():
         links = [Shown(str(e.label), url_for(e.endpoint), endpoint in (e.endpoint, *e.under))
                  for e in group.entries if e.visible(user)]
         if links:

@@ -18,8 +18,9 @@ class Refusal(Exception):
         super().__init__(message.striptags() if self.markup is not None else message, *args)
 
 
-def attempt(service, *args, success=None, **kwargs):
-    """Run one service for a form: commit and say `success`, or roll back and say why not.
+def attempt(service, *args, success=None, field=None, **kwargs):
+    """Run one service for a form: commit and say `success`, or roll back and say why not — in a flash, or
+    on the form's `field` when one is given.
 
     Returns the service's result, or None when it was refused.
     """
@@ -27,7 +28,10 @@ def attempt(service, *args, success=None, **kwargs):
         result = service(*args, **kwargs)
     except Refusal as refusal:
         db.session.rollback()
-        flash(getattr(refusal, "markup", None) or str(refusal), "error")  # Markup keeps its link
+        if field is not None:
+            field.errors.append(str(refusal))
+        else:
+            flash(getattr(refusal, "markup", None) or str(refusal), "error")  # Markup keeps its link
         return None
     db.session.commit()
     if success:

@@ -10,8 +10,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
 
+NCALAYER = "wss://127.0.0.1:13579"  # NCALayer on the person's own computer: the ЭЦП sign-in page talks to it
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    f"connect-src 'self' {NCALAYER}; "
     "font-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
 )
 

@@ -1,24 +1,25 @@
 """The JSON API for analysts under /api/v1, with personal tokens and an OpenAPI document.
 
 Every statistics call carries `Authorization: Bearer <token>`; session cookies play no part, so
-CSRF does not apply. Parameters are checked here against the same bounds the OpenAPI document
-states (reports/openapi.py); a bad one is a 400 naming it, never a 500. Messages are English:
-the API's readers are programs and the people who write them, and the messages stay stable.
+CSRF does not apply. Parameters are checked against the same bounds the OpenAPI document states
+(reports/openapi.py) — the filters by reports.filters, the reading the pages share — and a bad one
+is a 400 naming it, never a 500. Messages are English: the API's readers are programs and the
+people who write them, and the messages stay stable.
 """
 
 import functools
 import logging
-import re
 from decimal import Decimal
 
 from flask import Blueprint, g, jsonify, request, url_for
+from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+import reports.filters
 import reports.rules  # noqa: F401  (registers "stats.view")
 from grants.extensions import csrf, db
 from grants.permissions import allow, can
 from reports import openapi, stats, tokens
-from reports.models import FUNDING_SOURCES, INSTRUMENTS
 
 log = logging.getLogger(__name__)
 
@@ -126,46 +127,22 @@ def check_known(allowed):
         raise BadParameter(f"unknown parameter {unknown[0][:40]!r}; this endpoint takes {', '.join(allowed)}")
 
 
-def whole(name, value, low, high, what):
-    if not re.fullmatch(r"[0-9]{1,4}", value) or not low <= int(value) <= high:
-        raise BadParameter(f"{name} must be {what}, not {value[:40]!r}")
-    return int(value)
-
-
 def one_of(name, value, allowed):
     if value not in allowed:
         raise BadParameter(f"{name} must be one of {', '.join(allowed)}, not {value[:40]!r}")
     return value
 
 
-def matching(name, value, pattern, what):
-    if not re.fullmatch(pattern, value):
-        raise BadParameter(f"{name} must be {what}, not {value[:40]!r}")
-    return value
-
-
 def parse_filters():
-    """reports.stats.Filters from the query, and the same filters as the answer echoes them."""
-    raw = {name: single(name) for name in openapi.FILTERS}
-    year = f"a year from {openapi.YEAR_MIN} to {openapi.YEAR_MAX}, e.g. 2020"
-    parsers = {
-        "from": lambda v: whole("from", v, openapi.YEAR_MIN, openapi.YEAR_MAX, year),
-        "to": lambda v: whole("to", v, openapi.YEAR_MIN, openapi.YEAR_MAX, year),
-        "instrument": lambda v: one_of("instrument", v, INSTRUMENTS),
-        "customer": lambda v: matching("customer", v, openapi.CUSTOMER_PATTERN,
-                                       "a customer body's code (Latin letters, digits, hyphens), e.g. MCI"),
-        "funding_source": lambda v: one_of("funding_source", v, FUNDING_SOURCES),
-        "region": lambda v: matching("region", v, openapi.KATO_PATTERN, "a KATO code of 9 digits, e.g. 750000000"),
-        "direction": lambda v: whole("direction", v, openapi.DIRECTION_MIN, openapi.DIRECTION_MAX,
-                                     f"a direction number from {openapi.DIRECTION_MIN} to {openapi.DIRECTION_MAX}"),
-    }
-    given = {name: parsers[name](value) for name, value in raw.items() if value is not None}
-    if "from" in given and "to" in given and given["from"] > given["to"]:
-        raise BadParameter(f"from ({given['from']}) must not be after to ({given['to']})")
-    filters = stats.Filters(year_from=given.get("from"), year_to=given.get("to"), instrument=given.get("instrument"),
-                            customer=given.get("customer"), funding_source=given.get("funding_source"),
-                            region=given.get("region"), direction=given.get("direction"))
-    return filters, given
+    """reports.stats.Filters from the query, and the same filters as the answer echoes them.
+
+    The one reading of the filters (reports.filters) in its exact manner, its messages in English."""
+    with force_locale("en"):
+        try:
+            found = reports.filters.read(request.args, exact=True)
+        except reports.filters.Refused as refused:
+            raise BadParameter(str(refused)) from None
+    return found, reports.filters.echo(found)
 
 
 def parse_group_by():
@@ -183,6 +160,13 @@ def parse_group_by():
             raise BadParameter(f"group_by names {name} twice")
         seen.add(name)
     return names
+
+
+def filtered(figures):
+    """An endpoint that takes the filters alone: figures(filters), answered with the filters echoed."""
+    check_known(openapi.FILTERS)
+    filters, given = parse_filters()
+    return answer(figures(filters), filters=given)
 
 
 # --- the endpoints ---------------------------------------------------------------------------
@@ -209,25 +193,19 @@ def kazakh_share():
 @bp.route("/stats/per-thousand-ngos")
 @token_required("stats.view")
 def per_thousand_ngos():
-    check_known(openapi.FILTERS)
-    filters, given = parse_filters()
-    return answer(stats.per_thousand_ngos(filters), filters=given)
+    return filtered(stats.per_thousand_ngos)
 
 
 @bp.route("/stats/monitoring")
 @token_required("stats.view")
 def monitoring():
-    check_known(openapi.FILTERS)
-    filters, given = parse_filters()
-    return answer(stats.monitoring(filters), filters=given)
+    return filtered(stats.monitoring)
 
 
 @bp.route("/stats/reasons")
 @token_required("stats.view")
 def reasons():
-    check_known(openapi.FILTERS)
-    filters, given = parse_filters()
-    return answer(stats.reasons(filters), filters=given)
+    return filtered(stats.reasons)
 
 
 @bp.route("/openapi.json")

@@ -5,13 +5,13 @@ the interface language, orders them and hands them to reports.charts. Each chart
 data table beneath it, for screen readers and for copying into Excel.
 """
 
-import re
 import tempfile
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request, send_file, url_for
 from flask_babel import get_locale
 
+import reports.filters
 import reports.rules  # noqa: F401  (registers the rules)
 from grants.calls.models import FundingSource, Instrument
 from grants.extensions import db
@@ -20,75 +20,21 @@ from grants.permissions import allow
 from grants.reference.models import CustomerBody, Direction, Region
 from reports import charts, stats
 from reports.export import write_applications_xlsx
-from reports.models import FUNDING_SOURCES, INSTRUMENTS
 
 bp = Blueprint("dashboard", __name__, url_prefix="/analyst/dashboard", template_folder="templates")
 
-YEAR = re.compile(r"\d{4}", re.ASCII)
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 # The sector's contribution, added up from accepted monitoring reports: (key, is money).
 CONTRIBUTION = (("beneficiaries", False), ("jobs_created", False), ("cofunding", True),
                 ("services_delivered", False), ("volunteers", False))
 
 
-def filter_args(args):
-    """The query string's filters as typed, for the form and for links (the same names as the API)."""
-    return {k: (args.get(k) or "").strip()[:40]
-            for k in ("from", "to", "instrument", "customer", "funding_source", "region", "direction")}
-
-
-def parse_filters(args):
-    """(Filters, []) or (None, [messages]): every problem of the query string, each named for the analyst."""
-    errors, values = [], {}
-    for key, field, label in (("from", "year_from", _("From (year)")), ("to", "year_to", _("To (year)"))):
-        raw = args[key]
-        if not raw:
-            continue
-        if YEAR.fullmatch(raw) and FIRST_YEAR <= int(raw) <= LAST_YEAR:
-            values[field] = int(raw)
-        else:
-            errors.append(_("%(field)s: “%(value)s” is not a year. Write four digits between %(first)s and "
-                            "%(last)s, such as 2023.", field=label, value=raw, first=FIRST_YEAR, last=LAST_YEAR))
-    if args["instrument"]:
-        if args["instrument"] in INSTRUMENTS:
-            values["instrument"] = args["instrument"]
-        else:
-            errors.append(_("Instrument: “%(value)s” is not one of the instruments. Choose one from the list.",
-                            value=args["instrument"]))
-    if args["funding_source"]:
-        if args["funding_source"] in FUNDING_SOURCES:
-            values["funding_source"] = args["funding_source"]
-        else:
-            errors.append(_("Funding source: “%(value)s” is not one of republican, local or non-state funds. "
-                            "Choose one from the list.", value=args["funding_source"]))
-    if args["customer"]:
-        if db.session.execute(sa.select(CustomerBody.id).where(CustomerBody.code == args["customer"])).first():
-            values["customer"] = args["customer"]
-        else:
-            errors.append(_("Customer: there is no customer with the code “%(value)s”. Choose one from the list.",
-                            value=args["customer"]))
-    if args["region"]:
-        if db.session.execute(sa.select(Region.id).where(Region.kato == args["region"])).first():
-            values["region"] = args["region"]
-        else:
-            errors.append(_("Region: there is no region with the KATO code “%(value)s”. Choose one from the list.",
-                            value=args["region"]))
-    if args["direction"]:
-        raw = args["direction"]
-        if re.fullmatch(r"\d{1,2}", raw, re.ASCII) and 1 <= int(raw) <= 16:
-            values["direction"] = int(raw)
-        else:
-            errors.append(_("Direction: “%(value)s” is not a direction. Choose one of the 16 from the list.",
-                            value=raw))
-    if values.get("year_from") and values.get("year_to") and values["year_from"] > values["year_to"]:
-        errors.append(_("The first year (%(first)s) is after the last (%(last)s). Swap them.",
-                        first=values["year_from"], last=values["year_to"]))
-    if errors:
-        return None, errors
+def read_filters():
+    """(Filters, typed arguments, []) or (None, typed arguments, [messages]): every problem of the query string."""
+    args = reports.filters.typed(request.args)
     try:
-        return stats.Filters(**values), []
-    except stats.BadFilter as problem:  # a rule of the statistics this form does not know yet
-        return None, [str(problem)]
+        return reports.filters.read(request.args), args, []
+    except reports.filters.Refused as refused:
+        return None, args, [problem.message for problem in refused.problems]
 
 
 def form_options():
@@ -196,8 +142,7 @@ def contribution(filters):
 @bp.route("/")
 @allow("stats.view")
 def index():
-    args = filter_args(request.args)
-    filters, errors = parse_filters(args)
+    filters, args, errors = read_filters()
     if errors:
         return render_template("reports/dashboard.html", args=args, errors=errors, **form_options()), 400
     return render_template("reports/dashboard.html", args=args, errors=[], regions=region_charts(filters),
@@ -214,8 +159,7 @@ def export():
     Written row by row into a temporary file (constant memory, a new sheet at Excel's row limit),
     then sent; the file goes when the response is closed.
     """
-    args = filter_args(request.args)
-    filters, errors = parse_filters(args)
+    filters, args, errors = read_filters()
     if errors:
         return render_template("reports/dashboard.html", args=args, errors=errors, **form_options()), 400
     out = tempfile.TemporaryFile()

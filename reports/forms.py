@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 from flask_babel import get_locale
 from wtforms import SelectField
-from wtforms.validators import ValidationError
 
 from grants.calls.models import INSTRUMENT_TITLES, FundingSource
 from grants.db import utcnow
@@ -12,7 +11,7 @@ from grants.forms import Form, choices
 from grants.i18n import LANGUAGE_NAMES, _, _l
 from grants.reference.models import CustomerBody, Direction, Region
 from reports.facts import facts
-from reports.stats import Filters
+from reports.filters import ATTRIBUTES, Refused, read
 from reports.workbook import LANGUAGES
 
 
@@ -53,17 +52,22 @@ class WorkbookForm(Form):
             locale = str(get_locale() or "kk")
             self.language.data = locale if locale in LANGUAGES else "kk"
 
-    def validate_year_to(self, field):
-        if self.year_from.data and field.data and int(field.data) < int(self.year_from.data):
-            raise ValidationError(_("The last year must not be before the first."))
+    def validate(self, extra_validators=None):
+        """The selects' own checks, then the one reading of the statistics filters (reports.filters): its
+        problems go on their fields, every one at once, a field the selects refused already left alone."""
+        valid = super().validate(extra_validators)
+        try:
+            self._filters = read({name: getattr(self, attribute).data or "" for name, attribute in ATTRIBUTES.items()})
+        except Refused as refused:
+            for problem in refused.problems:
+                # a rule of the statistics that names no argument goes on the first field, atop the form
+                field = getattr(self, ATTRIBUTES[problem.name]) if problem.name else self.year_from
+                if not field.errors:
+                    field.errors = [*field.errors, problem.message]
+            self._errors = None
+            return False
+        return valid
 
     def filters(self):
-        """The choices as reports.stats.Filters (BadFilter if they still do not hold together)."""
-        def value(field):
-            return field.data or None
-
-        return Filters(year_from=int(self.year_from.data) if self.year_from.data else None,
-                       year_to=int(self.year_to.data) if self.year_to.data else None,
-                       instrument=value(self.instrument), customer=value(self.customer),
-                       funding_source=value(self.funding_source), region=value(self.region),
-                       direction=int(self.direction.data) if self.direction.data else None)
+        """The choices as reports.stats.Filters, once the form validated."""
+        return self._filters

@@ -7,6 +7,9 @@ rows wait in a temporary spool file, not in memory, so a file of a million rows 
 memory (apart from the refs seen, kept to find a ref repeated within the file).
 
 Messages are in English, the language of the command line (as the other `flask` commands).
+
+One piece although long: reading, checking and inserting share the checker's state (the refs seen, the
+customers to create, the spool), and the file's all-or-nothing rule holds only while they stay together.
 """
 
 import csv

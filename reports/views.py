@@ -55,12 +55,7 @@ def index():
     if not form.validate():
         return render_index(form, 400)
     try:
-        filters = form.filters()
-    except BadFilter as exc:
-        flash(str(exc), "error")
-        return render_index(form, 400)
-    try:
-        workbook = jobs.request_workbook(current_user, filters, form.language.data)
+        workbook = jobs.request_workbook(current_user, form.filters(), form.language.data)
         jobs.commit_request(workbook)
     except Refusal as refusal:
         db.session.rollback()

@@ -3,6 +3,9 @@
 Every number is computed by reports.stats (GROUP BY in the database); this module only lays the
 grouped rows out with openpyxl: numbers as numbers, tenge and percent formats, frozen headers,
 filters, two native charts, and text cells that cannot run as formulas.
+
+One piece although long: each sheet is a short function over the same `table` and `Names`, and the about
+sheet describes them all; split, a new statistic would be added in two places.
 """
 
 from collections.abc import Callable

@@ -2,8 +2,12 @@
 
 
 def register(app):
-    """Wire scoring's pages into the app; called by grants/app.py only."""
+    """Wire scoring's pages, menu entries and slots into the app; called by grants/app.py only."""
+    from flask import Blueprint
+
     import scoring.audit_labels  # noqa: F401  (names its audit events)
+    from grants import menu, slots
+    from grants.i18n import _l
     from scoring import demo, filters, phases, price, reminders
     from scoring.assignments import expert_views, operator_views
     from scoring.commission import views as commission
@@ -21,3 +25,15 @@ def register(app):
                                  decided_elsewhere=phases.decided_elsewhere, price_formula=price.formula,
                                  scoring_rules=sheet_services.rules)
     app.extensions.setdefault("baiqau.demo", []).append(demo.extend)
+    # scoring/templates: its mail and what it adds to the core's pages (no routes of its own)
+    app.register_blueprint(Blueprint("scoring", __name__, template_folder="templates"))
+    menu.add_entry(app, "main", menu.Entry("expert.index", _l("My assignments"), ("assignment.own",)),
+                   after="agreements.index")
+    menu.add_entry(app, "main", menu.Entry("commission.mine", _l("My meetings"), ("commission.own",)),
+                   after="expert.index")
+    menu.add_entry(app, "manage", menu.Entry("experts.index", _l("Expert register"), ("expert.register",)),
+                   after="customer_reports.queue")
+    slots.add(app, "call.operator.actions", "scoring/slots/call_actions.html")
+    slots.add(app, "call.public.terms", "scoring/slots/call_price.html")
+    slots.add(app, "call.public.results", "scoring/slots/call_results.html")
+    slots.add(app, "application.applicant.links", "scoring/slots/application_scores.html")

@@ -30,6 +30,7 @@ describe(
         "commission.attendance": _l("Attendance recorded"),
         "commission.decide": _l("Commission's decision recorded"),
         "commission.approve": _l("Commission's protocol approved"),
+        "commission.sign_protocol": _l("Protocol signed with EDS by a member"),
         "commission.publish": _l("Results of the commission published"),
         "appeal.file": _l("Appeal filed"),
         "appeal.resolve": _l("Appeal decided"),

@@ -60,6 +60,17 @@ def scope(call):
     ).scalars()))
 
 
+def scopes(calls):
+    """{call id: its scope} for many calls, in one query: a page listing several calls' applications."""
+    found = {call.id: [] for call in calls}
+    if found:
+        for meeting in db.session.execute(
+                sa.select(Meeting).where(Meeting.call_id.in_(found), Meeting.state.in_(FINAL))
+                .order_by(Meeting.approved_at)).scalars():
+            found[meeting.call_id].append(meeting)
+    return {call_id: Scope(tuple(meetings)) for call_id, meetings in found.items()}
+
+
 def scoring_open(application):
     return scope(application.call).scoring(application)
 

@@ -33,6 +33,16 @@ def view_meeting(user, meeting=None):
     return Decision(False, str(_l("You are not a member of this meeting.")))
 
 
+@rule("commission.sign")
+def sign_protocol(user, meeting=None):
+    """A member of the meeting signs its protocol (scoring.commission.signing says whether they were present)."""
+    if not user.is_authenticated or not user.has_role(Role.commission):
+        return Decision(False, str(_l("The protocol is signed by the commission's members.")))
+    if meeting is None or any(m.user_id == user.id for m in meeting.members):
+        return YES
+    return Decision(False, str(_l("You are not a member of this meeting.")))
+
+
 @rule("assignment.own")
 def own_assignment(user, assignment=None):
     """An expert sees only what is assigned to them."""

@@ -6,6 +6,7 @@ import re
 import shutil
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,12 +14,18 @@ from flask.testing import FlaskClient
 
 from grants.app import create_app
 from grants.extensions import db
+from grants.i18n import astana_today
 from grants.reference.services import load_reference
+from tests.databases import throwaway_database
 
 os.environ.setdefault("BAIQAU_ENV", "test")  # the environment the suite runs in; no secret needed
+pytest_plugins = ["tests.pki"]  # the `pki` and `trusted` fixtures of the ЭЦП tests
 PG_URL = os.environ.get("DATABASE_URL")
 ON_POSTGRES = bool(PG_URL)
 PASSWORD = "correct-horse-42"
+# Where tests leave what a person looks at (screenshots, counts). TEST_ARTIFACTS moves it, so that two runs side by
+# side (CI's SQLite and PostgreSQL suites) do not clear each other's screenshots.
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(__file__).resolve().parents[1] / "test-artifacts")
 
 
 def settings_for(uri, **extra):
@@ -31,17 +38,9 @@ def fresh_database(tmp_path):
     if not ON_POSTGRES:
         yield f"sqlite:///{tmp_path / f'db-{uuid.uuid4().hex[:8]}.sqlite3'}"
         return
-    url = sa.make_url(create_app().config["SQLALCHEMY_DATABASE_URI"])
-    name = f"{url.database}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    uri = create_app().config["SQLALCHEMY_DATABASE_URI"]
+    with throwaway_database(uri, sa.make_url(uri).database) as url:
+        yield url
 
 
 def build_schema(app):
@@ -156,6 +155,14 @@ def translated(lang, msgid, /, context=None, **params):
     if lang != "en":
         assert text != (msgid % params if params else msgid), f"{msgid!r} is not translated into {lang}"
     return text
+
+
+@pytest.fixture(autouse=True)
+def _today_is_the_day_the_test_runs(request):
+    """A module's TODAY is the day in Astana when its test runs, not when it was imported: a run that crosses
+    midnight in Astana (19:00 UTC) would otherwise plan visits "yesterday" and count one day too few overdue."""
+    if hasattr(request.module, "TODAY"):
+        request.module.TODAY = astana_today()
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,12 @@
 """Valid objects built through the services, with overrides."""
 
+import base64
+import hashlib
+import hmac
 import io
 import itertools
 import struct
+import time
 import zlib
 from datetime import timedelta
 from decimal import Decimal
@@ -10,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import g
 
+from grants.applications import outcome as app_outcome
 from grants.applications import services as app_services
 from grants.auth import services as auth_services
 from grants.calls import services as call_services
@@ -67,7 +72,8 @@ def make_iin(serial):
     return first11 + str(digit)
 
 
-def create_organization(owner=None, kato="750000000", **overrides):
+def create_organization(owner=None, kato="750000000", verified=True, **overrides):
+    """An NGO; verified (as if the operator had checked its documents) unless verified=False."""
     n = next(_seq)
     region = db.session.execute(sa.select(Region).where(Region.kato == kato)).scalar_one()
     values = dict(
@@ -75,6 +81,8 @@ def create_organization(owner=None, kato="750000000", **overrides):
         region=region, address="Алматы", head_name="Head", phone="+7 700 000 00 00",
         email=f"ngo{n}@example.kz", registry_year=2026,
     )
+    if verified:
+        values.update(verification="documents", verified_at=utcnow(), verification_note="test world")
     values.update(overrides)
     org = Organization(**values)
     if owner is not None:
@@ -211,7 +219,7 @@ def create_awarded_application(owner=None, call=None, language="ru"):
 
     application = create_application(owner=owner, call=call, language=language, submit=True)
     eligibility.review(operator(), application, "eligible", {code: True for code, _label in CHECKLIST})
-    app_services.record_outcome(operator(), application, "awarded")
+    app_outcome.record_outcome(operator(), application, "awarded")
     db.session.commit()
     return application
 
@@ -233,7 +241,7 @@ def create_agreement(owner=None, language="ru", sign=True, shares=("0.5", "0.3",
     """An agreement for an awarded application: an interim and a final report, three tranches
     (on signing, on the interim report, on the final report), signed today unless sign=False."""
     from grants.agreements import services as agreements
-    from grants.agreements.services import ReportRow, TrancheRow
+    from grants.agreements.schedule import ReportRow, TrancheRow, schedule
 
     application = create_awarded_application(owner=owner, language=language)
     today = astana_today()
@@ -241,7 +249,7 @@ def create_agreement(owner=None, language="ru", sign=True, shares=("0.5", "0.3",
     amount = agreement.amount
     first = (amount * Decimal(shares[0])).quantize(Decimal("0.01"))
     second = (amount * Decimal(shares[1])).quantize(Decimal("0.01"))
-    agreements.schedule(operator(), agreement, [
+    schedule(operator(), agreement, [
         ReportRow("interim", today - timedelta(days=30), today + timedelta(days=120), today + timedelta(days=130)),
         ReportRow("final", today + timedelta(days=121), today + timedelta(days=300), today + timedelta(days=310)),
     ], [
@@ -264,7 +272,7 @@ def create_sso_contract(owner=None, language="ru", submit_report=False, **call_o
     import io
 
     from grants.agreements import services as agreements
-    from grants.agreements.services import ReportRow, TrancheRow
+    from grants.agreements.schedule import ReportRow, TrancheRow, schedule
     from grants.monitoring import services as reports
 
     winner = create_sso_winner(owner=owner, language=language, **call_overrides)
@@ -273,7 +281,7 @@ def create_sso_contract(owner=None, language="ru", submit_report=False, **call_o
         operator(), winner.topic, winner.organization.bin, f"ГЗ-{next(_seq)}", None, winner.budget_total,
         today - timedelta(days=30), today + timedelta(days=300), "", language)
     third = (contract.amount / 3).quantize(Decimal("0.01"))
-    agreements.schedule(operator(), contract, [
+    schedule(operator(), contract, [
         ReportRow("interim", today - timedelta(days=30), today + timedelta(days=120), today + timedelta(days=130)),
         ReportRow("final", today + timedelta(days=121), today + timedelta(days=300), today + timedelta(days=310)),
     ], [
@@ -381,3 +389,12 @@ def reload_report(report):
 
     db.session.expire_all()
     return db.session.get(Report, report.id)
+
+
+def totp(secret, at=None, step_offset=0):
+    """RFC 6238: HMAC-SHA1 over the 30-second step, dynamically truncated to six digits."""
+    key = base64.b32decode(secret.replace(" ", "").upper() + "=" * (-len(secret.replace(" ", "")) % 8))
+    counter = int((time.time() if at is None else at) // 30) + step_offset
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"

@@ -102,3 +102,27 @@ def test_make_run_serves_and_links_the_same_port():
     served = next(line for line in commands.splitlines() if "flask run" in line)
     assert "FLASK_RUN_PORT=8000" in served and "--port" not in served  # one setting for the port and the links
 
+
+
+def test_the_eds_settings_name_files_that_exist_and_http_addresses(tmp_path):
+    anchor = tmp_path / "root_rsa.cer"
+    anchor.write_bytes(b"")
+    settings = config.from_environment({
+        "BAIQAU_ENV": "test", "BAIQAU_EDS_TRUST_ANCHORS": f"{anchor}:{tmp_path}",
+        "BAIQAU_EDS_OCSP_URL": "http://ocsp.example.kz", "BAIQAU_EDS_TIMEOUT_SECONDS": "3",
+        "BAIQAU_EDS_CRL_URLS": "http://crl.example.kz/full.crl  http://crl.example.kz/delta.crl"})
+    assert settings["EDS_TRUST_ANCHORS"] == (str(anchor), str(tmp_path))
+    assert settings["EDS_OCSP_URL"] == "http://ocsp.example.kz" and settings["EDS_TIMEOUT"] == 3
+    assert settings["EDS_CRL_URLS"] == ("http://crl.example.kz/full.crl", "http://crl.example.kz/delta.crl")
+    unset = config.from_environment({"BAIQAU_ENV": "test"})
+    assert (unset["EDS_TRUST_ANCHORS"], unset["EDS_OCSP_URL"], unset["EDS_CRL_URLS"], unset["EDS_TIMEOUT"]) == (
+        (), None, (), 5)  # the certificates' own addresses; no anchor, so every signature is refused
+
+
+@pytest.mark.parametrize("key, value", [("BAIQAU_EDS_TRUST_ANCHORS", "/nonexistent/root.cer"),
+                                        ("BAIQAU_EDS_OCSP_URL", "http://a.kz http://b.kz"),
+                                        ("BAIQAU_EDS_CRL_URLS", "ldap://crl.example.kz/cn=nca"),
+                                        ("BAIQAU_EDS_TIMEOUT_SECONDS", "0")])
+def test_a_wrong_eds_setting_stops_the_start(key, value):
+    with pytest.raises(config.ConfigError, match=key):
+        config.from_environment({"BAIQAU_ENV": "test", key: value})

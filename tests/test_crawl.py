@@ -1,4 +1,7 @@
-"""Every role of the demo world, in kk, ru and en: every link from its home page answers, and its work is reached."""
+"""Every role of the demo world, in kk, ru and en: every link from its home page answers, and its work is reached.
+
+Every page reached is also weighed with its assets, and must load nothing from outside the site and need no
+script to read or post."""
 
 import re
 import shutil
@@ -12,7 +15,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from grants.app import create_app
 from grants.demo import PASSWORD
 from grants.extensions import db
-from tests.conftest import ON_POSTGRES, IsolatedClient, login, settings_for
+from tests.conftest import ON_POSTGRES, PAGE_LIMIT, IsolatedClient, login, settings_for
 
 LANGUAGES = ("kk", "ru", "en")
 PER_ENDPOINT = 12  # addresses followed per endpoint: 700 NGO pages share one template, and twelve of them show it
@@ -37,42 +40,72 @@ WORK = {
         "experts.show", "assignments.call_assignments", "sheets.call_scoring", "sheets.call_ranking",
         "sheets.application_sheets", "commission.call_meetings", "commission.meeting", "commission.protocol",
         "commission.call_appeals", "manage_agreements.board", "manage_agreements.show",
-        "manage_agreements.new_contract", "reports.queue", "reports.review", "oversight.overdue",
+        "manage_agreements.new_contract", "monitoring.queue", "monitoring.review", "oversight.overdue",
         "oversight.recommendations", "oversight.visit", "analyst.index", "dashboard.index", "organizations.index",
         "organizations.show", "reference.index", "proposals.manage"},
     # ngo.pavlodar: a returned application to revise, last year's scores, and a grant with a report due
     "ngo.pavlodar@baiqau.kz": {
         "applications.index", "applications.show", "applications.edit", "applications.receipt",
-        "commission.my_scores", "agreements.index", "agreements.show", "reports.show", "reports.edit",
+        "commission.my_scores", "agreements.index", "agreements.show", "monitoring.show", "monitoring.edit",
         "organizations.show", "organizations.edit", "calls.show"},
     "expert@baiqau.kz": {"expert.index", "expert.show"},
     "commission@baiqau.kz": {"commission.mine", "commission.meeting", "commission.protocol",
                              "commission.protocol_docx"},
     # the customer body runs its own calls as the operator runs the rest: the ministry's are the demo's
     "customer@baiqau.kz": {"manage_calls.index", "manage_calls.show", "proposals.manage", "agreements.index",
-                           "agreements.show", "reports.show", "customer_reports.queue", "customer_reports.review",
+                           "agreements.show", "monitoring.show", "customer_reports.queue", "customer_reports.review",
                            "review.call_applications", "review.review", "applications.document",
                            "assignments.call_assignments", "sheets.call_scoring", "sheets.call_ranking",
                            "commission.call_meetings", "commission.meeting"},
     "analyst@baiqau.kz": {"analyst.index", "dashboard.index", "dashboard.export", "tokens.index",
-                          "agreements.index", "agreements.show", "reports.show", "opendata.index"},
-    "observer@baiqau.kz": {"agreements.index", "agreements.show", "reports.show", "calls.show",
+                          "agreements.index", "agreements.show", "monitoring.show", "opendata.index"},
+    "observer@baiqau.kz": {"agreements.index", "agreements.show", "monitoring.show", "calls.show",
                            "commission.results"},
 }
 
 
+# What a page loads with it, by tag and attribute: it must come from the site itself.
+ASSET_ATTRIBUTES = {"link": "href", "script": "src", "img": "src", "iframe": "src", "source": "src",
+                    "video": "src", "audio": "src"}
+LOADED_LINKS = ("stylesheet", "icon", "preload", "modulepreload")  # a <link> of another rel loads nothing
+
+
 class Links(HTMLParser):
-    """The addresses a person can follow from a page: links and images."""
+    """The addresses a person can follow from a page (links and images), what it loads, and its scripts."""
 
     def __init__(self):
         super().__init__()
-        self.found = []
+        self.found, self.assets, self.scripts = [], [], []
 
     def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
         wanted = {"a": "href", "img": "src"}.get(tag)
-        for name, value in attrs:
-            if name == wanted and value:
-                self.found.append(value)
+        if attrs.get(wanted):
+            self.found.append(attrs[wanted])
+        loaded = attrs.get(ASSET_ATTRIBUTES.get(tag, ""))
+        if loaded and (tag != "link" or attrs.get("rel") in LOADED_LINKS):
+            self.assets.append(loaded)
+        if tag == "script":
+            self.scripts.append(attrs)
+
+
+def asset_problems(url, html_size, parser, asset_size):
+    """A page loads nothing from outside the site, runs no inline script and waits for none (every script is
+    deferred, so the page reads and its forms post before any runs), and weighs, with its stylesheet, scripts
+    and icons, under PAGE_LIMIT."""
+    problems = []
+    outside = [a for a in parser.assets if urlsplit(a).netloc not in ("", "localhost")]
+    if outside:
+        problems.append(f"{url} loads {outside} from outside the site")
+    for script in parser.scripts:
+        if "src" not in script or "defer" not in script:
+            problems.append(f"{url} has a script that is inline or not deferred: {script}")
+    # the page and what every page loads with it; a report's photos and a QR code are its content, not its weight
+    static = {a for a in parser.assets if a not in outside and urlsplit(a).path.startswith("/static/")}
+    total = html_size + sum(asset_size(a) for a in static)
+    if total > PAGE_LIMIT:
+        problems.append(f"{url} weighs {total // 1024} KB with its assets, above {PAGE_LIMIT // 1024} KB")
+    return problems
 
 
 def seed(app):
@@ -170,6 +203,16 @@ def crawl(app, client, lang):
         per_endpoint[endpoint] += 1
         queue.append((url, source))
 
+    asset_sizes = {}
+
+    def asset_size(address):
+        if address not in asset_sizes:
+            with client.get(urlsplit(address).path) as response:
+                if response.status_code != 200:
+                    problems.append(f"the asset {address} answered {response.status_code}")
+                asset_sizes[address] = len(response.get_data())
+        return asset_sizes[address]
+
     pages = 0
     while queue and pages < MAX_PAGES:
         url, source = queue.popleft()
@@ -193,6 +236,7 @@ def crawl(app, client, lang):
             problems.append(f"{url} is not in {lang}")
         parser = Links()
         parser.feed(html)
+        problems += asset_problems(url, len(body), parser, asset_size)
         for address in parser.found:
             follow(address, url)
     assert not queue, f"the crawl stopped at {MAX_PAGES} pages: raise the bound or narrow PER_ENDPOINT"

@@ -24,10 +24,10 @@ from reports.models import ApiToken, Workbook
 from reports.tokens import digest
 from scoring.experts import services as expert_services
 from scoring.sheets import services as sheet_services
+from tests.access import API, EXPECTED, routes, url_of
+from tests.access import world as world  # the fixture: users of every role and the objects they own
 from tests.conftest import csrf_token, login
 from tests.factories import PDF, create_agreement, create_application, create_call, create_user
-from tests.test_permissions import API, EXPECTED, routes, url_of
-from tests.test_permissions import world as world  # the fixture: users of every role and the objects they own
 
 OTHER_NGO = "other_ngo"  # an applicant, member of an NGO of their own, not of the object's
 UNASSIGNED_EXPERT = "unassigned_expert"  # on the expert register, not assigned to the world's application
@@ -45,7 +45,7 @@ VARIANT_OBJECT = {"a draft call": {"call_id"}, "a draft application": {"app_id"}
                   "a draft agreement": {"agreement_id"},
                   OWN_PARENT: {"doc_id", "agreement_doc_id", "evidence_id", "topic_id", "call_doc_id", "criterion_id"}}
 # Pages of the parents an outsider asks through: they open, so a refusal below is for the child alone.
-OWN_PARENT_PAGES = {OTHER_NGO: ("applications.show", "agreements.show", "reports.show"),
+OWN_PARENT_PAGES = {OTHER_NGO: ("applications.show", "agreements.show", "monitoring.show"),
                     OTHER_ANALYST: ("agreements.show",), OTHER_CUSTOMER: ("manage_calls.show", "proposals.manage")}
 
 # Every route with an argument, and whose is the object it names (written by hand, not derived from the rules).
@@ -54,6 +54,7 @@ OWNED = {
     "organizations.show": "the NGO: its members, the operator",
     "organizations.edit": "the NGO: its members",
     "organizations.invite": "the NGO: its members",
+    "organizations.verify": "the NGO's documents checked: the operator only, never the NGO itself",
     "applications.show": "the application: its NGO, the operator",
     "applications.edit": "the application: its NGO",
     "applications.autosave": "the application: its NGO",
@@ -64,6 +65,8 @@ OWNED = {
     "applications.submit": "the application: its NGO",
     "applications.receipt": "the application's receipt: its NGO, the operator",
     "applications.version": "the application's submitted version: its NGO, the operator",
+    "signatures.download": "the signed version's files: its NGO, the operator",
+    "signatures.signed_file": "a signed agreement's, report's or protocol's files: whoever sees that document",
     "applications.start": "the call: any NGO once the call is published",
     "commission.my_scores": "the application's scores: its NGO, the operator",
     "commission.appeal": "the application's appeal: its NGO",
@@ -71,15 +74,16 @@ OWNED = {
     "agreements.show": "the agreement: the grantee, the operator, the call's customer, oversight once signed",
     "agreements.document": "the agreement's document: as the agreement",
     "agreements.propose": "the agreement's budget amendment: the grantee",
-    "reports.show": "the report: the grantee, the operator; oversight once accepted",
-    "reports.edit": "the report: the grantee",
-    "reports.upload": "the report's evidence: the grantee",
-    "reports.evidence": "the report's evidence: as the report",
-    "reports.remove_evidence": "the report's evidence: the grantee",
-    "reports.submit": "the report: the grantee",
-    "reports.review": "the report under review: the operator",
-    "reports.accept": "the report: the operator",
-    "reports.return_report": "the report: the operator",
+    "agreements.sign": "the agreement's ЭЦП signature: the grantee",
+    "monitoring.show": "the report: the grantee, the operator; oversight once accepted",
+    "monitoring.edit": "the report: the grantee",
+    "monitoring.upload": "the report's evidence: the grantee",
+    "monitoring.evidence": "the report's evidence: as the report",
+    "monitoring.remove_evidence": "the report's evidence: the grantee",
+    "monitoring.submit": "the report: the grantee",
+    "monitoring.review": "the report under review: the operator",
+    "monitoring.accept": "the report: the operator",
+    "monitoring.return_report": "the report: the operator",
     "customer_reports.review": "an SSO contract's report under review: the customer body of its call",
     "customer_reports.accept": "an SSO contract's report: the customer body of its call",
     "customer_reports.return_report": "an SSO contract's report: the customer body of its call",
@@ -88,6 +92,7 @@ OWNED = {
     "oversight.recommend": "the agreement: observers send recommendations",
     "oversight.feedback": "the agreement's survey: anyone holding its token",
     "auth.reset": "a password reset link: whoever holds the mailed token",
+    "auth.verify_email": "an e-mail confirmation link: whoever holds the mailed token",
     "oversight.feedback_thanks": "the agreement's survey: anyone holding its token",
     # the expert's own work
     "expert.show": "the assignment and its conflict declaration: the assigned expert",
@@ -154,6 +159,7 @@ OWNED = {
     "commission.decide": "the meeting's decision on the application: the operator",
     "commission.approve": "the meeting: the operator",
     "commission.publish": "the meeting: the operator",
+    "commission.sign": "the meeting's protocol: its members present",
     "commission.call_appeals": "the call's appeals: the operator",
     "commission.resolve_appeal": "the appeal: the operator",
     "manage_agreements.draw_up": "the application's agreement: the operator",
@@ -161,6 +167,7 @@ OWNED = {
     "manage_agreements.schedule": "the agreement: the operator",
     "manage_agreements.upload": "the agreement: the operator",
     "manage_agreements.sign": "the agreement: the operator",
+    "manage_agreements.sign_eds": "the agreement: the operator",
     "manage_agreements.pay": "the tranche: the operator",
     "manage_agreements.suspend": "the agreement: the operator",
     "manage_agreements.resume": "the agreement: the operator",
@@ -178,6 +185,7 @@ OWNED = {
     # administration
     "users_admin.user_edit": "a user account: the administrator",
     "users_admin.user_reset_password": "a user account: the administrator",
+    "users_admin.user_reset_two_factor": "a user account: the administrator",
     "reference.entries": "reference data: the administrator",
     "reference.new": "reference data: the administrator",
     "reference.edit": "a reference entry: the administrator",
@@ -192,6 +200,7 @@ PUBLIC = {
     "oversight.feedback": "the beneficiaries' survey is open to whoever holds its token (a printed QR code)",
     "oversight.feedback_thanks": "the survey's thank-you page, by the same token",
     "auth.reset": "a reset link is answered for anyone; only a mailed, unused, unexpired token sets a password",
+    "auth.verify_email": "a confirmation link is answered for anyone; only a mailed, unexpired token confirms",
 }
 ALLOWED = {
     (OTHER_NGO, "applications.start"): "any NGO may apply to a published call",
@@ -211,8 +220,8 @@ DATA = {
     "applications.upload": lambda a: {"kind": "charter", "file": (io.BytesIO(PDF), "intruder.pdf")},
     "commission.appeal": lambda a: {"text": "Чужая апелляция"},
     "agreements.propose": lambda a: {"amendment_reason": "Чужое предложение"},
-    "reports.edit": lambda a: {"revision": "", "narrative": "Чужой отчёт", "beneficiaries": "5"},
-    "reports.upload": lambda a: {"file": (io.BytesIO(PDF), "intruder.pdf"), "caption": "Чужое"},
+    "monitoring.edit": lambda a: {"revision": "", "narrative": "Чужой отчёт", "beneficiaries": "5"},
+    "monitoring.upload": lambda a: {"file": (io.BytesIO(PDF), "intruder.pdf"), "caption": "Чужое"},
     "expert.show": lambda a: {"conflict": "", "note": "Конфликта нет"},
     "sheets.save": lambda a: {f"points-{a['criterion_id']}": "1", "comment": "Чужая оценка", "action": "submit"},
     "oversight.recommend": lambda a: {"recommendation_text": "Чужая рекомендация"},
@@ -392,8 +401,8 @@ def test_the_owner_changes_what_the_outsiders_could_not(app, world, variants):
     users, _args = world
     args = variants(OTHER_NGO)["a draft application"]
     by_owner = [(users[Role.applicant], "organizations.invite"), (users[Role.applicant], "applications.upload"),
-                (users[Role.applicant], "applications.remove_document"), (users[Role.applicant], "reports.upload"),
-                (users[Role.applicant], "reports.remove_evidence"), (users[Role.analyst], "tokens.revoke")]
+                (users[Role.applicant], "applications.remove_document"), (users[Role.applicant], "monitoring.upload"),
+                (users[Role.applicant], "monitoring.remove_evidence"), (users[Role.analyst], "tokens.revoke")]
     rules = {rule.endpoint: rule for rule in routes(app)}
     for user, endpoint in by_owner:
         client, token = signed_in(app, user)

@@ -8,15 +8,16 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from grants.agreements import services as agreements
-from grants.agreements.services import ReportRow, TrancheRow
+from grants.agreements.schedule import ReportRow, TrancheRow, add_months, schedule, yearly_schedule
 from grants.applications import eligibility
+from grants.applications import outcome as app_outcome
 from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST, Application, Status
 from grants.calls import services as call_services
 from grants.calls.models import Topic
 from grants.extensions import db
 from grants.i18n import astana_today
-from grants.monitoring import oversight
+from grants.monitoring import evaluation, recommendations, survey, visits
 from grants.monitoring import services as reports
 
 # A one-page PDF standing in for scans: the signed agreement, acts of work done.
@@ -34,7 +35,7 @@ def _awarded(operator, call, topic, org, user, language, apply, when):
     application = apply(user, org, topic, language, when, submit=True)
     eligibility.review(operator, application, "eligible", {code: True for code, _l in CHECKLIST},
                        now=when + timedelta(days=7))
-    app_services.record_outcome(operator, application, "awarded", now=when + timedelta(days=30))
+    app_outcome.record_outcome(operator, application, "awarded", now=when + timedelta(days=30))
     return application
 
 
@@ -46,7 +47,7 @@ def _agreement(operator, application, start, months=10, report_due=None):
     amount = agreement.amount
     first, second = (amount * Decimal("0.5")).quantize(Decimal("0.01")), (amount * Decimal("0.3")).quantize(
         Decimal("0.01"))
-    agreements.schedule(operator, agreement, [
+    schedule(operator, agreement, [
         ReportRow("interim", start, middle, report_due or middle + timedelta(days=10)),
         ReportRow("final", middle + timedelta(days=1), end, end + timedelta(days=15)),
     ], [
@@ -124,19 +125,19 @@ def extend(users, orgs, past, apply, make_call):
     for tranche in done.tranches[1:]:
         agreements.pay(operator, tranche, tranche.planned_on, f"ПП-{tranche.planned_on:%Y-%m%d}", today=today)
     agreements.complete(operator, done, done.ends_on + timedelta(days=20))
-    visit = oversight.plan_visit(operator, done, start + timedelta(days=120), operator)
-    oversight.add_visit_photo(operator, visit, io.BytesIO(PNG), "visit.png", "Еріктілер клубының сабағы")
-    oversight.record_visit(operator, visit, start + timedelta(days=120),
-                           "Іс-шаралар жоспарға сай өтуде; қатысушылар тізімі мен актілер тексерілді.", 5,
-                           published=True, today=today)
-    oversight.evaluate(operator, done, 5, "Жоба мақсатына жетті: индикаторлар орындалды, клуб грант аяқталғаннан "
-                       "кейін де жұмыс істейді.")
+    visit = visits.plan_visit(operator, done, start + timedelta(days=120), operator)
+    visits.add_visit_photo(operator, visit, io.BytesIO(PNG), "visit.png", "Еріктілер клубының сабағы")
+    visits.record_visit(operator, visit, start + timedelta(days=120),
+                        "Іс-шаралар жоспарға сай өтуде; қатысушылар тізімі мен актілер тексерілді.", 5,
+                        published=True, today=today)
+    evaluation.evaluate(operator, done, 5, "Жоба мақсатына жетті: индикаторлар орындалды, клуб грант аяқталғаннан "
+                        "кейін де жұмыс істейді.")
     for satisfaction, helped, comment in ((5, True, "Еріктілер әжеме апта сайын көмектесті, рақмет!"),
                                           (4, True, ""), (3, False, "Сабақтар кешке болса ыңғайлы еді.")):
-        oversight.add_feedback(done, "kk", satisfaction, helped, helped, comment)
-    advice = oversight.recommend(users["observer@baiqau.kz"], done,
-                                 "Клуб тәжірибесін облыстың басқа аудандарына тарату ұсынылады.")
-    oversight.answer(operator, advice, "Келесі конкурстың тақырыптарына енгізілді (2026-MCI-02, 1-тақырып).")
+        survey.add_feedback(done, "kk", satisfaction, helped, helped, comment)
+    advice = recommendations.recommend(users["observer@baiqau.kz"], done,
+                                       "Клуб тәжірибесін облыстың басқа аудандарына тарату ұсынылады.")
+    recommendations.answer(operator, advice, "Келесі конкурстың тақырыптарына енгізілді (2026-MCI-02, 1-тақырып).")
 
     # Terminated for non-performance after the first tranche: 40 % of it to return, part already returned.
     failed = _agreement(operator, terminated, start)
@@ -161,13 +162,13 @@ def extend(users, orgs, past, apply, make_call):
                                 "благополучателей не совпадает со списками участников.",
                                 today + timedelta(days=14), today=today)
     agreements.suspend(operator, held, "Расходы по строке «Тренинги» не подтверждены первичными документами.")
-    visit = oversight.plan_visit(operator, held, today - timedelta(days=20), operator)
-    oversight.record_visit(operator, visit, today - timedelta(days=20),
-                           "Занятия проводятся нерегулярно; журнал посещаемости не ведется.", 2,
-                           "Представить журнал посещаемости и первичные документы по тренингам.",
-                           today + timedelta(days=14), today=today)
+    visit = visits.plan_visit(operator, held, today - timedelta(days=20), operator)
+    visits.record_visit(operator, visit, today - timedelta(days=20),
+                        "Занятия проводятся нерегулярно; журнал посещаемости не ведется.", 2,
+                        "Представить журнал посещаемости и первичные документы по тренингам.",
+                        today + timedelta(days=14), today=today)
 
-    # A draft: the agreement is drawn up, its schedule set, the signed copy not yet back from the NGO.
+    # A draft: the agreement is drawn up and its schedule set; neither side has signed it (with ЭЦП, or on paper).
     _agreement(operator, drafted, today + timedelta(days=10))
 
     # 2025's winner (Pavlodar), running now: the first tranche paid, the interim report overdue.
@@ -177,9 +178,9 @@ def extend(users, orgs, past, apply, make_call):
     running = _agreement(operator, winner, begun, report_due=today - timedelta(days=6))
     _sign(operator, running, begun)
     agreements.pay(operator, running.tranches[0], begun + timedelta(days=5), "ПП-2026-0412", today=today)
-    oversight.plan_visit(operator, running, today + timedelta(days=12), operator)
-    oversight.recommend(users["observer@baiqau.kz"], running,
-                        "Просим опубликовать график занятий клуба, чтобы жители могли присоединиться.")
+    visits.plan_visit(operator, running, today + timedelta(days=12), operator)
+    recommendations.recommend(users["observer@baiqau.kz"], running,
+                              "Просим опубликовать график занятий клуба, чтобы жители могли присоединиться.")
     _partnership(operator, ngo[almaty.id], almaty, make_call, today)
     _sso_contract(operator, ngo[pavlodar.id], pavlodar, make_call, today)
     db.session.flush()
@@ -221,10 +222,10 @@ def _partnership(operator, user, org, make_call, today):
     app_services.submit(user, application, now=during)
     eligibility.review(operator, application, "eligible", {code: True for code, _l in CHECKLIST},
                        now=during + timedelta(days=15))
-    app_services.record_outcome(operator, application, "awarded", now=during + timedelta(days=40))
+    app_outcome.record_outcome(operator, application, "awarded", now=during + timedelta(days=40))
     call_services.close(operator, call, now=during + timedelta(days=45))
-    agreement = agreements.draw_up(operator, application, begun, agreements.add_months(begun, 36) - timedelta(days=1))
-    agreements.schedule(operator, agreement, *agreements.yearly_schedule(agreement))
+    agreement = agreements.draw_up(operator, application, begun, add_months(begun, 36) - timedelta(days=1))
+    schedule(operator, agreement, *yearly_schedule(agreement))
     _sign(operator, agreement, begun)
     first, second, _third = agreement.tranches
     agreements.pay(operator, first, begun + timedelta(days=5), "ПП-2025-0930", today=today)
@@ -275,13 +276,13 @@ def _sso_contract(operator, user, org, make_call, today):
     app_services.submit(user, offer, now=during)
     eligibility.review(operator, offer, "eligible", {code: True for code, _l in CHECKLIST},
                        now=during + timedelta(days=15))
-    app_services.record_outcome(operator, offer, "awarded", now=during + timedelta(days=40))
+    app_outcome.record_outcome(operator, offer, "awarded", now=during + timedelta(days=40))
     call_services.close(operator, call, now=during + timedelta(days=45))
     contract = agreements.register_contract(operator, call.topics[0], org.bin, "ГСЗ-2025-017", "ZK-2025-0417",
-                                            offer.offer_total, begun, agreements.add_months(begun, 10),
+                                            offer.offer_total, begun, add_months(begun, 10),
                                             "", "ru")
     half = (contract.amount / 2).quantize(Decimal("0.01"))
-    agreements.schedule(operator, contract, [
+    schedule(operator, contract, [
         ReportRow("interim", begun, begun + timedelta(days=120), begun + timedelta(days=135)),
         ReportRow("final", begun + timedelta(days=121), contract.ends_on,
                              contract.ends_on + timedelta(days=15)),

@@ -7,13 +7,12 @@ from io import BytesIO
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload
 
 import grants.agreements.rules  # noqa: F401  (registers the rules)
 from grants import audit_display, storage
-from grants.agreements import services
+from grants.agreements import export, queries, services, signing
+from grants.agreements import schedule as scheduling
 from grants.agreements.forms import (
     CompleteForm,
     ContractForm,
@@ -30,7 +29,9 @@ from grants.agreements.forms import (
 from grants.agreements.models import Agreement, AgreementStatus, BudgetAmendment, Condition, Kind, Tranche
 from grants.agreements.views import page_context
 from grants.applications.models import Application
+from grants.auth.eds import posted_signature
 from grants.auth.forms import ConfirmForm
+from grants.auth.services import eds_required
 from grants.calls.models import Call, Topic
 from grants.extensions import db
 from grants.forms import choices
@@ -39,7 +40,6 @@ from grants.organizations.models import Organization
 from grants.permissions import allow
 from grants.reference.models import Direction, Region
 from grants.refusals import attempt
-from grants.xlsx import text
 
 bp = Blueprint("manage_agreements", __name__, url_prefix="/manage", template_folder="templates")
 
@@ -57,7 +57,7 @@ def back(agreement, anchor=""):
 # --- the monitoring board ------------------------------------------------------------------
 
 def board_args():
-    return {k: request.args.get(k, "") for k in services.BOARD_FILTERS}
+    return {k: request.args.get(k, "") for k in queries.BOARD_FILTERS}
 
 
 def board_options():
@@ -80,13 +80,13 @@ def eager(query):
 @allow("monitoring.board")
 def board():
     args = board_args()
-    query = services.board_query(args)
+    query = queries.board_query(args)
     page = db.paginate(eager(query), per_page=PER_PAGE, error_out=False)
     ids = [a.id for a in page.items]
-    awaiting = db.paginate(services.awarded_without_agreement(), page=request.args.get("awaiting_page", 1, type=int),
+    awaiting = db.paginate(queries.awarded_without_agreement(), page=request.args.get("awaiting_page", 1, type=int),
                            per_page=AWAITING_PER_PAGE, error_out=False)
-    return render_template("agreements/operator/board.html", page=page, args=args, totals=services.totals(ids),
-                           rows=services.board_rows(ids), sums=services.board_totals(query),
+    return render_template("agreements/operator/board.html", page=page, args=args, totals=queries.totals(ids),
+                           rows=queries.board_rows(ids), sums=queries.board_totals(query),
                            awaiting=awaiting, **board_options())
 
 
@@ -95,51 +95,16 @@ def _chunks(items, size=500):
         yield items[i:i + size]
 
 
-def board_workbook(query):
-    agreements = db.session.execute(eager(query)).unique().scalars().all()
-    totals, rows = {}, {}
-    for chunk in _chunks([a.id for a in agreements]):
-        totals.update(services.totals(chunk))
-        rows.update(services.board_rows(chunk))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Agreements")[:31]
-    headers = [_("Number"), _("NGO"), _("BIN"), _("Region"), _("Call"), _("Topic"), _("Direction"), _("Kind"),
-               _("Status"), _("Amount, tenge"), _("Paid, tenge"), _("Spent, tenge"), _("Refunded, tenge"),
-               _("Next report due"), _("Overdue")]
-    sheet.append([text(h) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    money_columns = range(10, 14)
-    for a in agreements:
-        t, row = totals[a.id], rows[a.id]
-        sheet.append([text(a.number), text(a.organization.name), text(a.organization.bin),
-                      text(a.organization.region.name), text(a.topic.call.code), a.topic.number,
-                      a.topic.direction.code, text(Kind(a.kind).title), text(AgreementStatus(a.status).title),
-                      t.amount, t.paid, t.spent, t.refunded, row.next_due, _("yes") if row.overdue else ""])
-    last = sheet.max_row
-    sums = services.board_totals(query)
-    sheet.append([text(_("Total")), *[""] * 8, sums.amount, sums.paid, sums.spent, sums.refunded, None, ""])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for r in range(2, sheet.max_row + 1):
-        for c in money_columns:
-            sheet.cell(row=r, column=c).number_format = "#,##0.00"
-        sheet.cell(row=r, column=14).number_format = "DD.MM.YYYY"
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:O{last}"
-    for letter, width in zip("ABCDEFGHIJKLMNO", (18, 40, 14, 24, 14, 8, 10, 22, 14, 18, 18, 18, 18, 14, 10),
-                             strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 @bp.route("/agreements.xlsx")
 @allow("monitoring.board")
 def board_xlsx():
-    content = board_workbook(services.board_query(board_args()))
+    query = queries.board_query(board_args())
+    agreements = db.session.execute(eager(query)).unique().scalars().all()
+    totals, rows = {}, {}
+    for chunk in _chunks([a.id for a in agreements]):
+        totals.update(queries.totals(chunk))
+        rows.update(queries.board_rows(chunk))
+    content = export.board_workbook(agreements, totals, rows, queries.board_totals(query))
     return send_file(BytesIO(content), as_attachment=True, download_name=f"agreements-{astana_today():%Y-%m-%d}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -150,13 +115,13 @@ def board_xlsx():
 @allow("agreement.manage")
 def draw_up(app_id):
     application = db.get_or_404(Application, app_id)
-    existing = services.agreement_for(application)
+    existing = queries.agreement_for(application)
     if existing is not None:
         flash(_("The application already has agreement %(number)s.", number=existing.number), "info")
         return back(existing)
     today = astana_today()
     months = application.duration_months or application.topic.duration_months
-    form = DrawUpForm(data={"starts_on": today, "ends_on": services.add_months(today, months) - timedelta(days=1)}
+    form = DrawUpForm(data={"starts_on": today, "ends_on": scheduling.add_months(today, months) - timedelta(days=1)}
                       if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
@@ -217,11 +182,12 @@ def render_show(agreement, status=200, **forms):
     defaults = {"sign": {"signed_on": today}, "pay": {"paid_on": today}, "complete": {"completed_on": today},
                 "terminate": {"terminated_on": today}, "repayment": {"received_on": today}}
     made = {name: forms.get(name) or cls(formdata=None, data=defaults.get(name)) for name, cls in blank.items()}
-    events = audit_display.entries(services.timeline(agreement))
+    events = audit_display.entries(queries.timeline(agreement))
     return render_template("agreements/operator/show.html", **page_context(agreement), **made,
                            blank_pay=PayForm(formdata=None, data=defaults["pay"]), pay_for=forms.get("pay_for"),
                            blank_decide=DecideForm(formdata=None), decide_for=forms.get("decide_for"),
-                           confirm=ConfirmForm(), events=events, manage=True), status
+                           confirm=ConfirmForm(), events=events, manage=True, signing=signing.state(agreement),
+                           paper=not eds_required(current_user)), status
 
 
 @bp.route("/agreements/<int:agreement_id>")
@@ -263,6 +229,19 @@ def sign(agreement_id):
     form = SignForm()
     return act(agreement, "sign", form, services.sign, agreement, form.signed_on.data,
                success=_("The agreement is signed and active."))
+
+
+@bp.route("/agreements/<int:agreement_id>/sign-eds", methods=["POST"])
+@allow("agreement.manage")
+def sign_eds(agreement_id):
+    """The operator's ЭЦП signature of the terms the NGO signed: the agreement is active."""
+    agreement = load(agreement_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    attempt(signing.sign_as_operator, current_user, agreement,
+            posted_signature(lambda: signing.manifest(agreement)),
+            success=_("The agreement is signed with EDS by the NGO and the grant operator, and active."))
+    return back(agreement, "#signing")
 
 
 @bp.route("/tranches/<int:tranche_id>/pay", methods=["POST"])
@@ -342,7 +321,7 @@ def decide(amendment_id):
 def schedule_data(agreement):
     """The schedule as form data; an award starts from its one report, a budget planned by year from a report and
     a tranche a year."""
-    yearly = None if agreement.reports else services.default_schedule(agreement)
+    yearly = None if agreement.reports else scheduling.default_schedule(agreement)
     if yearly is not None:
         reports, tranches = yearly
         return {"reports": [{"kind": r.kind, "period_from": r.period_from, "period_to": r.period_to,
@@ -371,7 +350,7 @@ def collect_schedule(form):
             row.kind.errors.append(_("Give the kind of report, its period and its due date."))
             continue
         numbers[i] = len(reports) + 1
-        reports.append(services.ReportRow(row.kind.data, row.period_from.data, row.period_to.data, row.due_on.data))
+        reports.append(scheduling.ReportRow(row.kind.data, row.period_from.data, row.period_to.data, row.due_on.data))
     tranches = []
     for entry in form.tranches:
         row = entry.form
@@ -386,7 +365,7 @@ def collect_schedule(form):
                 row.report_number.errors.append(_("Give the No. of a report in the schedule above."))
                 continue
             number = numbers[row.report_number.data]
-        tranches.append(services.TrancheRow(row.amount.data, row.planned_on.data, row.condition.data, number))
+        tranches.append(scheduling.TrancheRow(row.amount.data, row.planned_on.data, row.condition.data, number))
     has_errors = any(f.errors for rows in (form.reports, form.tranches) for entry in rows for f in entry.form)
     return None if has_errors else (reports, tranches)
 
@@ -407,7 +386,7 @@ def schedule(agreement_id):
         if collected is None:
             flash(_("Some lines are incomplete: see the marked fields. Nothing was lost; correct them and save."),
                   "error")
-        elif attempt(services.schedule, current_user, agreement, *collected,
+        elif attempt(scheduling.schedule, current_user, agreement, *collected,
                      success=_("The schedule is set. Upload the signed copy and sign the agreement.")):
             return back(agreement)
         agreement = db.session.get(Agreement, agreement_id)

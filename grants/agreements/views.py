@@ -7,7 +7,7 @@ from flask_login import current_user
 
 import grants.agreements.rules  # noqa: F401  (registers the rules)
 from grants import storage
-from grants.agreements import services
+from grants.agreements import queries, services, signing
 from grants.agreements.forms import AmendmentForm
 from grants.agreements.models import (
     ZERO,
@@ -21,6 +21,8 @@ from grants.agreements.models import (
     Kind,
 )
 from grants.agreements.rules import STAFF
+from grants.auth.eds import posted_signature
+from grants.auth.forms import ConfirmForm
 from grants.extensions import db
 from grants.filters import enum_title
 from grants.i18n import _
@@ -46,13 +48,13 @@ def load(agreement_id, action="agreement.view"):
 def page_context(agreement):
     """What both agreement pages show: the totals, the budget against accepted spending, the tranches'
     states, the amendments with the lines they change."""
-    spent = services.spent_by_line(agreement, statuses=(ReportStatus.accepted,))
+    spent = queries.spent_by_line(agreement, statuses=(ReportStatus.accepted,))
     lines = {line.id: line for line in agreement.budget_lines}
     amendments = [(a, [(lines[int(k)], lines[int(k)].planned, Decimal(v)) for k, v in a.changes.items()
                        if int(k) in lines]) for a in agreement.amendments]
     return {
         "agreement": agreement,
-        "totals": services.totals([agreement.id])[agreement.id],
+        "totals": queries.totals([agreement.id])[agreement.id],
         "budget": [(line, spent.get(line.id, ZERO), line.planned - spent.get(line.id, ZERO))
                    for line in agreement.budget_lines],
         "tranches": [(t, *services.tranche_state(t)) for t in agreement.tranches],
@@ -65,8 +67,8 @@ def page_context(agreement):
 def index():
     if current_user.has_any_role(*STAFF):
         return redirect(url_for("manage_agreements.board"))
-    page = db.paginate(services.visible_agreements(current_user), per_page=30, error_out=False)
-    totals = services.totals(a.id for a in page.items)
+    page = db.paginate(queries.visible_agreements(current_user), per_page=30, error_out=False)
+    totals = queries.totals(a.id for a in page.items)
     return render_template("agreements/index.html", page=page, totals=totals)
 
 
@@ -79,8 +81,12 @@ def render_show(agreement, form=None, status=200):
     grantee = can(current_user, "agreement.grantee", agreement)
     if form is None and grantee and agreement.status == AgreementStatus.active:
         form = amendment_form(agreement)
+    signs = agreement.organization.has_member(current_user) and agreement.status == AgreementStatus.draft
+    state = signing.state(agreement)
+    if state is not None and not (signs or state["grantee"] or state["operator"]):
+        state = None  # nothing signed, nothing for this viewer to sign
     return render_template("agreements/show.html", **page_context(agreement), grantee=bool(grantee),
-                           form=form, manage=False), status
+                           form=form, manage=False, confirm=ConfirmForm(), signing=state, signs=signs), status
 
 
 @bp.route("/agreements/<int:agreement_id>")
@@ -102,6 +108,18 @@ def propose(agreement_id):
             return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#amendments")
         agreement = db.session.get(Agreement, agreement_id)
     return render_show(agreement, form, 400)
+
+
+@bp.route("/agreements/<int:agreement_id>/sign", methods=["POST"])
+@allow("agreement.grantee")
+def sign(agreement_id):
+    """The NGO's ЭЦП signature of the draft's terms; the operator signs after it."""
+    agreement = load(agreement_id, "agreement.grantee")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    attempt(signing.sign_as_grantee, current_user, agreement, posted_signature(lambda: signing.manifest(agreement)),
+            success=_("The NGO's signature is kept. The grant operator signs next; the agreement is active then."))
+    return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#signing")
 
 
 @bp.route("/agreements/<int:agreement_id>/documents/<int:agreement_doc_id>")

@@ -6,6 +6,9 @@ block: ``{"code", "kind", "label": {"kk", "ru", "en"}, "hint": {...}, "required"
 value blocks are kept in ``Application.sections`` under the block's code; the structured blocks (plan,
 indicators, budget, partners, offer) keep their rows in their own tables, and a document slot's files are the
 application's documents whose ``kind`` is the slot's code.
+
+One piece although long: the kinds, their checks, and how each keeps and reads back its answer are one table
+of rules, and a new kind is added here in every one of them at once.
 """
 
 import re

@@ -1,7 +1,7 @@
 """The WTForms field for each block of a definition: how an answer is typed and read back.
 
 Every field is optional while the draft is saved (an application is written over days); whether a
-required block is answered is checked at submission, by `grants.applications.services.problems`.
+required block is answered is checked at submission, by `grants.applications.readiness.problems`.
 """
 
 import wtforms

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from grants import audit, mail
 from grants.applications.models import CHECKLIST, Application, CallConclusion, EligibilityReview, Outcome, Status
@@ -13,7 +14,7 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _
 from grants.reference.models import ReasonCode
-from grants.textcheck import find_similar, matching_passages
+from grants.textcheck.similarity import find_similar, matching_passages
 
 CHECK_CODES = tuple(code for code, _label in CHECKLIST)
 
@@ -142,6 +143,7 @@ def similar_applications(call, threshold=0.5):
     applications = db.session.execute(
         sa.select(Application).join(Topic, Topic.id == Application.topic_id)
         .where(Topic.call_id == call.id, Application.status != Status.draft)
+        .options(selectinload(Application.activities))  # each text reads its plan: loaded with the applications
     ).scalars().all()
     by_id = {a.id: a for a in applications}
     pairs = find_similar({a.id: a.text() for a in applications}, threshold=threshold)

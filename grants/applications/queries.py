@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 from flask_babel import get_locale
-from sqlalchemy.orm import contains_eager, defer
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from grants.applications.models import Application, Status
 from grants.calls.models import Topic
@@ -13,8 +13,9 @@ CALL_SORTS = ("receipt", "newest", "ngo")
 
 
 def member_applications(user):
-    """The applications of every NGO the user acts for, newest first."""
-    return (sa.select(Application)
+    """The applications of every NGO the user acts for, newest first, each with its call (the row shows the call's
+    code and deadline: loaded with the rows, not one call at a time)."""
+    return (sa.select(Application).options(joinedload(Application.topic).joinedload(Topic.call))
             .join(Membership, Membership.organization_id == Application.organization_id)
             .where(Membership.user_id == user.id)
             .order_by(Application.updated_at.desc()))

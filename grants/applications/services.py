@@ -1,18 +1,14 @@
-"""The verbs of an application: start, save, attach, submit. Eligibility is in eligibility.py."""
+"""The verbs of an application: start, save, attach, submit; readiness.py, eligibility.py and outcome.py the rest."""
 
 import logging
-from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
 
 import sqlalchemy as sa
 from flask import current_app
 
 from grants import audit, mail, storage
 from grants.appforms import blocks
+from grants.applications import readiness
 from grants.applications.models import (
-    CENT,
-    DECIDED,
-    INSTITUTIONAL_SHARE_LIMIT,
     Activity,
     Application,
     BudgetLine,
@@ -25,19 +21,28 @@ from grants.applications.models import (
     copy_row,
     row_dict,
 )
-from grants.applications.phases import eligibility_open
+from grants.auth.services import eds_required
 from grants.calls.services import next_receipt_number
 from grants.db import database_now, utcnow
 from grants.extensions import db
-from grants.i18n import _, format_datetime, format_money, format_number, ngettext
+from grants.i18n import _, format_money, format_number, ngettext
+from grants.identifiers import number_problem
 from grants.refusals import Refusal
-from grants.textcheck import language_mismatch
+from grants.signatures import documents
 
 log = logging.getLogger(__name__)
 
 
 class ApplicationError(Refusal):
     """A refusal, with a message for the applicant."""
+
+
+class PartnerRefused(ApplicationError):
+    """A partner the application cannot name; `position` is its place among the partners given."""
+
+    def __init__(self, message, position):
+        super().__init__(message)
+        self.position = position
 
 
 def _require_member(actor, application_or_org):
@@ -96,6 +101,22 @@ def _offer_lines(application, offer):
     return sorted(lines, key=lambda line: line.position)
 
 
+def partner_problem(application, number):
+    """Why a partner's BIN or IIN cannot be kept, or None: its check digit must match, and the applicant NGO is
+    not its own partner."""
+    if problem := number_problem(number, "either"):
+        return problem
+    if number == application.organization.bin:
+        return _("The applicant NGO is not its own partner.")
+    return None
+
+
+def _check_partners(application, partners):
+    for position, row in enumerate(partners):
+        if problem := partner_problem(application, row.get("number")):
+            raise PartnerRefused(problem, position)
+
+
 def save(actor, application, data, *, activities=(), indicators=(), budget=(), partners=(), offer=(),
          expected_revision=None):
     """Save the draft as typed: incomplete is fine, checks that block come at submission."""
@@ -104,6 +125,7 @@ def save(actor, application, data, *, activities=(), indicators=(), budget=(), p
     if expected_revision is not None and expected_revision != application.revision:
         raise ApplicationError(_("The application was changed in another window. Reload the page to see the "
                                  "latest text; your typing here was not saved."))
+    _check_partners(application, partners)
     if data.get("language") and data["language"] != application.language:
         if data["language"] not in application.call.languages:
             raise ApplicationError(_("This call does not accept applications in this language."))
@@ -185,99 +207,6 @@ def copy_answers(actor, application, source):
     return len(copied)
 
 
-def language_warning(application):
-    """The language the text seems to be in, when it is not the declared one."""
-    return language_mismatch(application.language, application.text())
-
-
-def problems(application, now=None):
-    """Everything that stops submission, each in words the applicant can act on."""
-    found = []
-    topic = application.topic
-    definition = application.call.application_form
-    answers = application.sections or {}
-    if not application.title:
-        found.append(_("Give the project a title."))
-    for block in blocks.blocks(definition):
-        if block.is_value and block.required and block.empty(answers.get(block.code)):
-            found.append(_("Fill in the section “%(section)s”.", section=block.label))
-        elif block.kind == "plan" and not application.activities:
-            found.append(_("Add at least one activity to the calendar plan."))
-        elif block.kind == "indicators" and not application.indicators:
-            found.append(_("Add at least one indicator of the expected results."))
-        elif block.kind == "budget" and not application.budget_lines:
-            found.append(_("Add the budget lines."))
-        elif block.kind == "offer":
-            found += _offer_problems(application)
-        elif block.kind == "document":
-            found += _slot_problems(application, block)
-    if blocks.has(definition, "plan"):
-        months = application.duration_months
-        if months and any(a.end_month > months for a in application.activities):
-            found.append(_("An activity ends after the project's last month (%(n)d).", n=months))
-        if months and months > topic.duration_months:
-            found.append(_("The project lasts %(n)d months; the topic allows at most %(max)d.", n=months,
-                           max=topic.duration_months))
-    for kind, rows in (("indicators", application.indicators), ("budget", application.budget_lines)):
-        planned = blocks.years(definition, kind)
-        for year in range(1, planned + 1) if planned > 1 else ():
-            if not any(r.year == year for r in rows):
-                found.append(_("Year %(n)d has no indicator yet.", n=year) if kind == "indicators"
-                             else _("Year %(n)d has no budget line yet.", n=year))
-    if blocks.has(definition, "budget"):
-        total = application.budget_total
-        if total > topic.amount_cap:
-            found.append(_("The budget total %(total)s is above the topic's cap of %(cap)s.",
-                           total=format_money(total), cap=format_money(topic.amount_cap)))
-        if application.institutional_share > INSTITUTIONAL_SHARE_LIMIT:
-            found.append(_("Institutional development is %(share)s%% of the budget; at most 10%% is allowed.",
-                           share=(application.institutional_share * 100).quantize(Decimal("0.1"))))
-    if not application.language_confirmed and language_warning(application) is not None:
-        found.append(_("The text does not seem to be written in the language you declared. Check the language, "
-                       "or confirm that it is right."))
-    deadline = submission_deadline(application)
-    if deadline is not None and (now or utcnow()) >= deadline:
-        found.append(_("The deadline (%(deadline)s) has passed.", deadline=format_datetime(deadline)))
-    if application.status == Status.returned and not (still := eligibility_open(application.call)):
-        found.append(still.reason)  # a revision would come back to a check that is over
-    return found
-
-
-def _offer_problems(application):
-    """Every service of the specification answered: how, the volume committed and the price per unit; the total
-    within the topic's amount."""
-    found = []
-    lines = {line.spec_item_id: line for line in application.offer_lines}
-    for n, item in enumerate(application.topic.spec_items, start=1):
-        line = lines.get(item.id)
-        if line is None or line.volume is None or line.unit_price is None or not line.approach:
-            found.append(_("Offer, service %(n)d (%(service)s): say how it will be delivered, the volume you commit "
-                           "to and your price per unit.", n=n, service=item.service))
-    if application.offer_total > application.topic.amount_cap:
-        found.append(_("The offer's total %(total)s is above the topic's amount of %(cap)s.",
-                       total=format_money(application.offer_total), cap=format_money(application.topic.amount_cap)))
-    return found
-
-
-def _slot_problems(application, slot):
-    """A document slot with fewer files than it requires, or more than it allows."""
-    count = sum(1 for d in application.documents if d.kind == slot.code)
-    if count < slot.limit("min"):
-        return [ngettext("Attach %(num)d file under “%(slot)s”.", "Attach %(num)d files under “%(slot)s”.",
-                         slot.limit("min"), slot=slot.label)]
-    if count > slot.limit("max"):
-        return [ngettext("At most %(num)d file is allowed under “%(slot)s”; remove the extra ones.",
-                         "At most %(num)d files are allowed under “%(slot)s”; remove the extra ones.",
-                         slot.limit("max"), slot=slot.label)]
-    return []
-
-
-def submission_deadline(application):
-    if application.status == Status.returned:
-        return application.revision_deadline
-    return application.call.deadline_at
-
-
 def snapshot(application):
     """The whole application as submitted, including the NGO's details from its profile."""
     org = application.organization
@@ -311,7 +240,36 @@ def snapshot(application):
     })
 
 
-def submit(actor, application, now=None):
+def signing_content(application, frozen=None):
+    """The canonical bytes of what a submission freezes (the snapshot, which names every file's SHA-256); `frozen`
+    is that snapshot when the caller made it already."""
+    return documents.canonical_json(snapshot(application) if frozen is None else frozen)
+
+
+def signing_manifest(application, content=None):
+    """What the NGO signs to submit: the application, its call, the draft's revision and its content's SHA-256. A
+    change of the draft changes the revision, so a signature of an earlier state does not submit a later one."""
+    content = signing_content(application) if content is None else content
+    return documents.manifest("application", {"application": application.id, "call": application.call.code,
+                                              "revision": application.revision}, content)
+
+
+def _verified_signer(actor, application, signature):
+    """The signer of a submission's signature, or ApplicationError saying why it does not sign this application."""
+    content = signing_content(application)
+    signed = signing_manifest(application, content)
+    signer = documents.signer_of(signature, signed, ApplicationError)
+    if signer.bin != application.organization.bin:
+        raise ApplicationError(_("The application is signed with a certificate that is not of this NGO (BIN "
+                                 "%(bin)s). Sign with the EDS of the NGO: the certificate of its head, or of an "
+                                 "employee, with its BIN.", bin=application.organization.bin))
+    if actor.iin is not None and signer.iin != actor.iin:
+        raise ApplicationError(_("The application is signed with another person's certificate. Sign with your own "
+                                 "EDS."))
+    return signer, signed, content
+
+
+def submit(actor, application, now=None, signature=None):
     """Submit before the deadline, exactly once.
 
     A compare-and-set on the status makes a double click or a retried request submit
@@ -323,9 +281,15 @@ def submit(actor, application, now=None):
     _require_member(actor, application)
     if application.status not in (Status.draft, Status.returned):
         raise AlreadySubmitted(application.receipt_number)
-    found = problems(application, now)
+    found = readiness.problems(application, now)
     if found:
         raise ApplicationError(found[0])
+    signed = None
+    if signature:
+        signed = _verified_signer(actor, application, signature)
+    elif eds_required(actor):
+        raise ApplicationError(_("Your role submits applications signed with EDS: choose “Sign with EDS and "
+                                 "submit”."))
     source = application.status
     # Claim the row: the conditional update takes its lock, so a second submit waits for
     # this transaction and then finds the status changed.
@@ -354,11 +318,18 @@ def submit(actor, application, now=None):
     application.revision_deadline = None
     for document in application.documents:
         document.frozen = True
-    db.session.add(Version(application_id=application.id, number=application.version_count, submitted_at=now,
-                           submitted_by_id=actor.id, content=snapshot(application)))
+    version = Version(application_id=application.id, number=application.version_count, submitted_at=now,
+                      submitted_by_id=actor.id, content=snapshot(application))
+    db.session.add(version)
+    evidence = {}
+    if signed is not None:
+        signer, manifest, content = signed
+        db.session.flush()
+        documents.keep("ApplicationVersion", version.id, manifest, content, signature, signer, actor)
+        evidence = {"signed_by": signer.full_name, "certificate": signer.serial, "test": signer.test}
     audit.record(actor, "application.submit", application, {"status": source},
                  {"status": "submitted", "receipt": application.receipt_number,
-                  "version": application.version_count})
+                  "version": application.version_count, **evidence})
     mail.queue_mail(actor.email, "application_submitted", actor.locale or application.language,
                     application=application, version=application.version_count)
     log.info("application %s submitted as %s", application.id, application.receipt_number)
@@ -408,61 +379,3 @@ def remove_document(actor, application, document):
     application.all_documents.remove(document)
     db.session.flush()
     storage.storage_from_config(current_app.config).delete(key)
-
-
-@dataclass(frozen=True)
-class AwardShare:
-    """How an award topic's amount is shared: by how many winners, how much each, and what is left over."""
-
-    amount: Decimal
-    winners: int
-    share: Decimal
-    remainder: Decimal
-
-
-def award_share(topic):
-    """Equal shares of the nomination's amount among its winners, each rounded down to the tiyn; the tiyn
-    left over are not paid and are stated. None when the topic has no winner."""
-    winners = db.session.execute(sa.select(sa.func.count()).select_from(Application).where(
-        *_winners_of(topic))).scalar_one()
-    return _shared(topic.amount_cap, winners)
-
-
-def _winners_of(topic):
-    return Application.topic_id == topic.id, Application.status == Status.awarded
-
-
-def _shared(amount, winners):
-    if not winners:
-        return None
-    share = (amount / winners).quantize(CENT, rounding=ROUND_DOWN)
-    return AwardShare(amount, winners, share, amount - share * winners)
-
-
-def settle_award_shares(actor, call):
-    """After the results are published: each winner of an award topic takes its equal share."""
-    if call.instrument != "award":
-        return
-    db.session.flush()
-    for topic in call.topics:
-        winners = db.session.execute(sa.select(Application).where(*_winners_of(topic))).scalars().all()
-        shared = _shared(topic.amount_cap, len(winners))
-        for application in winners:
-            if application.awarded_amount == shared.share:
-                continue
-            before = application.awarded_amount
-            application.awarded_amount = shared.share
-            audit.record(actor, "application.award_share", application, {"awarded_amount": before},
-                         {"awarded_amount": shared.share, "winners": shared.winners, "remainder": shared.remainder})
-
-
-def record_outcome(actor, application, outcome, now=None):
-    """The commission's published decision becomes the application's status."""
-    outcome = Status(outcome)
-    if outcome not in DECIDED:
-        raise ApplicationError(_("Unknown outcome."))
-    if application.status != Status.eligible:
-        raise ApplicationError(_("Only an eligible application receives the commission's decision."))
-    application.status = outcome
-    application.decided_at = now or utcnow()
-    audit.record(actor, f"application.{outcome.value}", application, {"status": "eligible"}, {"status": outcome})

@@ -1,30 +1,30 @@
 """The applicant's pages: start, write, attach, submit, and the printable receipt."""
 
+import base64
 import logging
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 import grants.applications.rules  # noqa: F401  (registers the rules)
-from grants import storage
+from grants import signatures, storage
 from grants.appforms import blocks
-from grants.applications import eligibility, queries, services
+from grants.applications import eligibility, queries, readiness, services
+from grants.applications.formdata import application_form, collect, form_data, has_problems
 from grants.applications.forms import (
-    MAX_ROWS,
     DocumentForm,
     StartForm,
-    application_form_class,
 )
-from grants.applications.models import Application, Document, row_dict
+from grants.applications.models import Application, Document
+from grants.auth.eds import posted_signature
 from grants.auth.forms import ConfirmForm
+from grants.auth.services import eds_required
 from grants.calls.models import Call
 from grants.extensions import db
 from grants.filters import LANGUAGE_TITLES
-from grants.forms import choices, form_problems, typed, written_rows
+from grants.forms import choices, form_problems
 from grants.i18n import _, format_datetime, ngettext
-from grants.identifiers import number_problem
 from grants.organizations.models import Membership, Organization
 from grants.permissions import allow, require
 from grants.refusals import attempt
@@ -75,138 +75,24 @@ def start(call_id):
 @allow("application.view")
 def show(app_id):
     application = load(app_id, "application.view")
+    content = services.snapshot(application)
     return render_template(
-        "applications/applicant/show.html", application=application, content=services.snapshot(application),
-        problems=services.problems(application) if application.editable else [],
+        "applications/applicant/show.html", application=application, content=content,
+        problems=readiness.problems(application) if application.editable else [],
         earlier=earlier_applications(application) if application.editable else [],
         review=eligibility.latest_review(application), confirm=ConfirmForm(),
         upload=DocumentForm(definition=application.call.application_form),
-        deadline=services.submission_deadline(application))
+        deadline=readiness.submission_deadline(application), signing=_signing(application, content))
 
 
-def form_data(application):
-    """The stored application as form data, with one blank line at the end of each table that has room."""
-    definition = application.call.application_form
-    answers = application.sections or {}
-    data = {"revision": application.revision, "title": application.title, "language": application.language,
-            "language_confirmed": application.language_confirmed, "duration_months": application.duration_months}
-    for block in blocks.value_blocks(definition):
-        data[block.code] = blocks.form_value(block, answers.get(block.code))
-        if block.kind == "table":
-            data[block.code] = list(data[block.code] or [])
-            if len(data[block.code]) < block.limit("max_rows"):
-                data[block.code].append({})
-    tables = {}
-    for kind, table, rows in (("plan", "activities", "activities"), ("indicators", "indicators", "indicators"),
-                              ("budget", "budget", "budget_lines"), ("partners", "partners", "partners")):
-        if blocks.has(definition, kind):
-            tables[table] = [row_dict(r) for r in getattr(application, rows)]
-    for table, rows in tables.items():
-        if len(rows) < MAX_ROWS[table]:
-            rows.append({})
-    if blocks.has(definition, "offer"):
-        # One line per service of the specification, in its order; the volume starts at the one it asks for.
-        lines = {line.spec_item_id: line for line in application.offer_lines}
-        tables["offer"] = [{"spec_item_id": str(item.id), "approach": getattr(lines.get(item.id), "approach", ""),
-                            "volume": lines[item.id].volume if item.id in lines else item.volume,
-                            "unit_price": getattr(lines.get(item.id), "unit_price", None)}
-                           for item in application.topic.spec_items]
-    return data | tables
-
-
-def application_form(application, **kwargs):
-    return application_form_class(application.call.application_form)(**kwargs)
-
-
-def _complain(field, message):
-    """A row's message on a field, unless the field already says what is wrong with it."""
-    if not field.errors:
-        field.errors.append(message)
-
-
-def _year(row, data, years):
-    """The line's year where the form plans by year (None where it does not), with a message if it is missing."""
-    if years <= 1:
+def _signing(application, content):
+    """What the review page hands NCALayer to sign with the submission, where ЭЦП is on: the manifest in Base64,
+    whether the demo's test key may sign instead, and whether an unsigned submission is refused."""
+    if current_app.config.get("EDS", "off") == "off" or not application.editable:
         return None
-    if not typed(row.year):
-        _complain(row.year, _("Give the year, from 1 to %(n)d.", n=years))
-    elif data["year"] is not None and data["year"] > years:
-        _complain(row.year, _("Give the year, from 1 to %(n)d.", n=years))
-    return data["year"]
-
-
-def collect(form, application):
-    """Rows and sections from a submitted form, every line checked whatever the others hold.
-
-    A half-written line gets a message, not a guess; a value that could not be read keeps its own
-    message (WTForms') and no second one about the same field.
-    """
-    activities, indicators, budget, partners = [], [], [], []
-    definition = application.call.application_form
-    years = {kind: blocks.years(definition, kind) for kind in ("indicators", "budget")}
-    for row, data in written_rows(getattr(form, "activities", ()), ("activity", "start_month", "end_month", "output")):
-        if not typed(row.activity):
-            _complain(row.activity, _("Describe the activity."))
-        if not typed(row.start_month) or not typed(row.end_month):
-            _complain(row.start_month if not typed(row.start_month) else row.end_month,
-                      _("Give the months from and to."))
-        elif data["start_month"] and data["end_month"] and data["end_month"] < data["start_month"]:
-            _complain(row.end_month, _("The last month comes before the first."))
-        activities.append({**data, "output": data["output"] or ""})
-    for row, data in written_rows(getattr(form, "indicators", ()), ("name", "unit", "baseline", "target")):
-        if not typed(row.name) or not typed(row.unit) or not typed(row.target):
-            _complain(row.name, _("Give the indicator, its unit and its target."))
-        data["year"] = _year(row, data, years["indicators"])
-        indicators.append({**data, "baseline": data["baseline"] or Decimal("0")})
-    for row, data in written_rows(getattr(form, "budget", ()), ("item", "unit", "quantity", "unit_cost")):
-        if not typed(row.item) or not typed(row.quantity) or not typed(row.unit_cost):
-            _complain(row.item, _("Give the item, the quantity and the unit cost."))
-        data["year"] = _year(row, data, years["budget"])
-        budget.append({**data, "unit": data["unit"] or ""})
-    for row, data in written_rows(getattr(form, "partners", ()), ("number", "name", "role")):
-        number = "".join((data["number"] or "").split())
-        name, role = (data["name"] or "").strip(), (data["role"] or "").strip()
-        if not number or not name:
-            _complain(row.number, _("Give the partner's BIN or IIN and name."))
-        elif problem := number_problem(number, "either"):
-            _complain(row.number, problem)
-        elif number == application.organization.bin:
-            _complain(row.number, _("The applicant NGO is not its own partner."))
-        partners.append({"number": number, "name": name, "role": role})
-    offer = _offer(form, application)
-    data = {}
-    for block in blocks.value_blocks(application.call.application_form):
-        field = form[block.code]
-        if block.kind == "table":
-            keys = [c.code for c in block.columns]
-            data[block.code] = [row for _form, row in written_rows(field, keys)]
-        else:
-            data[block.code] = field.data
-    duration = form.duration_months.data if "duration_months" in form else application.duration_months
-    data.update(title=form.title.data, language=form.language.data, duration_months=duration,
-                language_confirmed=form.language_confirmed.data)
-    return data, activities, indicators, budget, partners, offer
-
-
-def _offer(form, application):
-    """The offer's lines as typed, each on a service of the topic's specification, out-of-bounds values marked."""
-    items = {str(item.id): item for item in application.topic.spec_items}
-    offer = []
-    for row in getattr(form, "offer", ()):
-        item = items.get(row.form.spec_item_id.data)
-        if item is None:
-            continue  # a service no longer specified (the page was older than the topic): nothing to keep
-        data = {k: row.form[k].data for k in ("approach", "volume", "unit_price")}
-        if problem := services.offer_problem(item, data["volume"], None):
-            _complain(row.form.volume, problem)
-        if problem := services.offer_problem(item, None, data["unit_price"]):
-            _complain(row.form.unit_price, problem)
-        offer.append({**data, "spec_item_id": item.id, "approach": data["approach"] or ""})
-    return offer
-
-
-def has_problems(form):
-    return next(form_problems(form), None) is not None
+    manifest = services.signing_manifest(application, services.signing_content(application, content))
+    return {"manifest": base64.b64encode(manifest).decode(),
+            "demo": signatures.verifier().demo is not None, "required": eds_required(current_user)}
 
 
 def _save(application, form):
@@ -255,7 +141,7 @@ def edit(app_id):
             flash(problem, "error")
     return render_template("applications/applicant/edit.html", form=form, application=application,
                            blocks=blocks.blocks(application.call.application_form),
-                           warning=services.language_warning(application)), status
+                           warning=readiness.language_warning(application)), status
 
 
 def earlier_applications(application):
@@ -360,8 +246,9 @@ def submit(app_id):
     application = load(app_id, "application.edit")
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    signature = posted_signature(lambda: services.signing_manifest(application))
     try:
-        services.submit(current_user, application)
+        services.submit(current_user, application, signature=signature)
     except services.AlreadySubmitted as already:
         db.session.rollback()
         flash(_("This application was already submitted; its receipt number is %(number)s.",
@@ -384,7 +271,9 @@ def receipt(app_id):
     if application.receipt_number is None:
         abort(404)
     version = application.versions[-1]
-    return render_template("applications/applicant/receipt.html", application=application, version=version)
+    signed = signatures.documents.of("ApplicationVersion", version.id)
+    return render_template("applications/applicant/receipt.html", application=application, version=version,
+                           signature=signed[-1] if signed else None)
 
 
 @bp.route("/applications/<int:app_id>/versions/<int:number>")

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from grants import audit_display
 from grants.audit import AuditEvent
-from grants.auth import services
+from grants.auth import services, twofactor
 from grants.auth.forms import ConfirmForm, UserCreateForm, UserEditForm
 from grants.auth.models import User
 from grants.extensions import db
@@ -68,6 +68,19 @@ def user_reset_password(user_id):
     db.session.commit()
     flash(_("New password for %(email)s, shown only now: %(password)s", email=user.email, password=password),
           "success")
+    return redirect(url_for("users_admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
+@allow("admin.users")
+def user_reset_two_factor(user_id):
+    """A lost phone and lost recovery codes: the second factor comes off, to be enrolled again."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    attempt(twofactor.reset_by_admin, current_user, user,
+            success=_("Two-factor sign-in is removed from %(email)s. Where the role requires it, they enrol a new "
+                      "phone at their next sign-in.", email=user.email))
     return redirect(url_for("users_admin.user_edit", user_id=user.id))
 
 

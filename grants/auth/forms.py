@@ -1,6 +1,6 @@
 """Sign-in, account and user administration forms."""
 
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from grants.auth.models import Role
@@ -73,3 +73,34 @@ class RegisterForm(Form):
     confirm = PasswordField(
         _l("Password again"), validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))]
     )
+
+
+class CodeForm(Form):
+    """A code from the authenticator app (six digits), or a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True})
+
+
+class TwoFactorOffForm(Form):
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code"})
+
+
+class EdsForm(Form):
+    """The signature NCALayer made of the page's challenge; in the demo, whose test key signs instead."""
+
+    signature = HiddenField()
+    person = SelectField(_l("Demo test key of"), choices=[], validate_choice=False)
+
+
+class EdsLinkForm(Form):
+    """An existing account the certificate is linked to: its e-mail and password prove it is the signer's."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=255)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class EdsNewAccountForm(Form):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])

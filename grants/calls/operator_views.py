@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from grants import storage
 from grants.auth.forms import ConfirmForm
@@ -19,8 +20,10 @@ from grants.refusals import attempt
 bp = Blueprint("manage_calls", __name__, url_prefix="/manage/calls", template_folder="templates")
 
 
-def load_call(call_id, action="call.manage"):
-    call = db.get_or_404(Call, call_id)
+def load_call(call_id, action="call.manage", options=()):
+    call = db.session.get(Call, call_id, options=options)
+    if call is None:
+        abort(404)
     require(action, call)
     return call
 
@@ -70,7 +73,8 @@ def new():
 @bp.route("/<int:call_id>")
 @allow("call.manage")
 def show(call_id):
-    call = load_call(call_id)
+    # the topics with their services (an SSO topic's row sums them): loaded with the call, not a topic at a time
+    call = load_call(call_id, options=[selectinload(Call.topics).selectinload(Topic.spec_items)])
     return render_template("calls/operator/show.html", call=call, confirm=ConfirmForm(), upload=CallDocumentForm())
 
 

@@ -1,12 +1,13 @@
 """Calls as the public sees them: without signing in, in three languages."""
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
+from sqlalchemy.orm import selectinload
 
 import grants.calls.rules  # noqa: F401  (registers the rules)
 from grants import storage
 from grants.applications.eligibility import conclusion_of
 from grants.calls import queries
-from grants.calls.models import Call, CallStatus
+from grants.calls.models import Call, CallStatus, Topic
 from grants.extensions import db
 from grants.permissions import allow, require
 
@@ -29,8 +30,10 @@ def show(call_id):
 
 
 def published_call(call_id):
-    call = db.get_or_404(Call, call_id)
-    if call.status == CallStatus.draft:
+    # the page lists every topic with its regions and services: loaded with the call, not one topic at a time
+    call = db.session.get(Call, call_id, options=[selectinload(Call.topics).selectinload(Topic.regions),
+                                                  selectinload(Call.topics).selectinload(Topic.spec_items)])
+    if call is None or call.status == CallStatus.draft:
         abort(404)  # a draft does not exist for the public
     return call
 

@@ -119,16 +119,11 @@ def update_call(actor, call, data):
     _require_status(call, CallStatus.draft)
     data = _criteria_by_instrument(data)
     _check_call(data, call)
-    before = audit.snapshot(call, CALL_FIELDS)
     if data["instrument"] != call.instrument and call.application_form == appform_templates.for_instrument(
             call.instrument):
         # The form was still the old instrument's template, untouched: the new instrument's replaces it.
         call.application_form = appform_templates.for_instrument(data["instrument"])
-    for key in CALL_FIELDS:
-        setattr(call, key, data[key])
-    old, new = audit.changes(before, audit.snapshot(call, CALL_FIELDS))
-    if new:
-        audit.record(actor, "call.update", call, old, new)
+    audit.update(actor, "call.update", call, {k: data[k] for k in CALL_FIELDS})
 
 
 def topic_problem(call, data):
@@ -192,23 +187,15 @@ def save_topic(actor, call, topic, data, regions, items=None):
         number = max((t.number for t in call.topics), default=0) + 1
         topic = Topic(call=call, number=number)
         db.session.add(topic)
-        before = {}
-    else:
-        before = audit.snapshot(topic, TOPIC_FIELDS) | {"regions": sorted(r.kato for r in topic.regions)}
-        if sso:
-            before |= audit.snapshot(topic, SPEC_TEXTS) | {"spec": _spec_snapshot(topic)}
-    for key in TOPIC_FIELDS:
-        setattr(topic, key, data[key])
-    topic.regions = list(regions)
-    after = audit.snapshot(topic, TOPIC_FIELDS) | {"regions": sorted(r.kato for r in regions)}
+    values = {**{k: data[k] for k in TOPIC_FIELDS}, "regions": list(regions)}
+    shown = {"regions": lambda t: sorted(r.kato for r in t.regions)}
     if sso:
-        for key in SPEC_TEXTS:
-            setattr(topic, key, (data.get(key) or "").strip())
-        topic.spec_items = [SpecItem(position=n, **{k: item[k] for k in SPEC_ITEM_FIELDS})
-                            for n, item in enumerate(items)]
-        after |= audit.snapshot(topic, SPEC_TEXTS) | {"spec": _spec_snapshot(topic)}
-    old, new = (before, after) if creating else audit.changes(before, after)
-    audit.record(actor, "topic.create" if creating else "topic.update", topic, old, new)
+        values |= {k: (data.get(k) or "").strip() for k in SPEC_TEXTS}
+        values["spec_items"] = [SpecItem(position=n, **{k: item[k] for k in SPEC_ITEM_FIELDS})
+                                for n, item in enumerate(items)]
+        shown["spec"] = _spec_snapshot
+    audit.update(actor, "topic.create" if creating else "topic.update", topic, values, shown=shown,
+                 created=creating)
     return topic
 
 

@@ -17,7 +17,7 @@ from wtforms.widgets import TextInput
 
 from grants.forms import DecimalField, Form
 from grants.i18n import _l, pgettext
-from grants.monitoring.services import FIGURES
+from grants.monitoring.models import FIGURES
 
 COUNT = [Optional(), NumberRange(0, 10**8)]
 AMOUNT = [Optional(), NumberRange(0, 10**12)]

@@ -8,7 +8,8 @@ import click
 from grants.extensions import db
 from grants.i18n import astana_today
 from grants.jobs import get_queue
-from grants.monitoring.services import notify_overdue, overdue
+from grants.monitoring.queries import overdue
+from grants.monitoring.services import notify_overdue
 
 log = logging.getLogger(__name__)
 

@@ -50,6 +50,8 @@ EDITABLE = (ReportStatus.draft, ReportStatus.returned)
 
 # Age groups of the beneficiaries, as the regions' aid platforms count them.
 AGE_GROUPS = ("under_18", "from_18_to_34", "from_35_to_62", "over_62")
+# The whole numbers a report gives (beside its money): the form, the save and the signed content read them alike.
+FIGURES = ("beneficiaries", "reach", "women", "men", *AGE_GROUPS, "jobs_created", "services_delivered", "volunteers")
 
 
 class Report(db.Model):

@@ -9,7 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from grants.forms import Form
 from grants.i18n import _l
-from grants.monitoring.oversight import COMMENT_MAX, FINDINGS_MAX, RECOMMENDATION_MAX
+from grants.monitoring.oversight import COMMENT_MAX, FINDINGS_MAX
+from grants.monitoring.recommendations import RECOMMENDATION_MAX
 
 
 def rating_choices():

@@ -19,8 +19,9 @@ from grants.extensions import db
 from grants.filters import enum_title
 from grants.forms import choices
 from grants.i18n import LANGUAGE_NAMES, _, astana_today
-from grants.monitoring import oversight
-from grants.monitoring import services as report_services
+from grants.monitoring import evaluation, survey, visits
+from grants.monitoring import queries as report_queries
+from grants.monitoring import recommendations as recommendation_services
 from grants.monitoring.models import Recommendation, SiteVisit, VisitPhoto, VisitStatus
 from grants.monitoring.oversight_forms import (
     AnswerForm,
@@ -68,7 +69,7 @@ def survey_url(agreement):
 def plan_form(**kwargs):
     form = VisitPlanForm(**kwargs)
     form.inspector_id.choices = choices([("", _("— choose —"))]
-                                        + [(u.id, u.full_name) for u in oversight.inspectors()])
+                                        + [(u.id, u.full_name) for u in visits.inspectors()])
     return form
 
 
@@ -88,24 +89,24 @@ def oversight_for(agreement, manage=False):
     member = agreement.organization.has_member(current_user)
     manage = bool(manage) and staff
     forms = g.get("oversight_forms", {})
-    evaluation = oversight.evaluation_of(agreement)
-    can_evaluate = manage and evaluation is None and agreement.status == AgreementStatus.completed
+    evaluated = evaluation.evaluation_of(agreement)
+    can_evaluate = manage and evaluated is None and agreement.status == AgreementStatus.completed
     signed = agreement.status != AgreementStatus.draft
     return SimpleNamespace(
         manage=manage, insider=staff or member, staff=staff,
-        visits=oversight.visits_for(current_user, agreement), visit_badges=VISIT_BADGES,
-        can_plan=manage and agreement.status in oversight.VISITED,
+        visits=visits.visits_for(current_user, agreement), visit_badges=VISIT_BADGES,
+        can_plan=manage and agreement.status in visits.VISITED,
         plan=forms.get("plan") or (plan_form(formdata=None) if manage else None),
-        evaluation=evaluation,
-        figures=(oversight.figures(agreement) if evaluation is None and agreement.status == AgreementStatus.completed
+        evaluation=evaluated,
+        figures=(evaluation.figures(agreement) if evaluated is None and agreement.status == AgreementStatus.completed
                  and (staff or member) else None),
         can_evaluate=can_evaluate,
         evaluation_form=(forms.get("evaluation") or EvaluationForm(formdata=None)) if can_evaluate else None,
-        signed=signed, survey_open=oversight.survey_open(agreement),
-        summary=oversight.feedback_summary(agreement) if signed else None,
-        comments=oversight.latest_comments(agreement) if signed and (staff or member) else [],
+        signed=signed, survey_open=survey.survey_open(agreement),
+        summary=survey.feedback_summary(agreement) if signed else None,
+        comments=survey.latest_comments(agreement) if signed and (staff or member) else [],
         survey_url=survey_url(agreement) if signed and (staff or member) else None,
-        recommendations=oversight.recommendations_of(agreement) if signed else [],
+        recommendations=recommendation_services.recommendations_of(agreement) if signed else [],
         can_recommend=signed and bool(can(current_user, "recommendation.send", agreement)),
         recommend_form=forms.get("recommend") or RecommendationForm(formdata=None),
         answer_form=forms.get("answer"), answer_for=forms.get("answer_for"),
@@ -121,8 +122,8 @@ def plan_visit(agreement_id):
     agreement = load_agreement(agreement_id, "agreement.manage")
     form = plan_form()
     if form.validate_on_submit():
-        inspector = next((u for u in oversight.inspectors() if u.id == form.inspector_id.data), None)
-        visit = attempt(oversight.plan_visit, current_user, agreement, form.visit_planned_on.data, inspector,
+        inspector = next((u for u in visits.inspectors() if u.id == form.inspector_id.data), None)
+        visit = attempt(visits.plan_visit, current_user, agreement, form.visit_planned_on.data, inspector,
                         success=_("The site visit is planned."))
         if visit:
             return redirect(url_for("oversight.visit", visit_id=visit.id))
@@ -135,7 +136,7 @@ def render_visit(visit, status=200, **forms):
              "cancel": VisitCancelForm(formdata=None), "photo": VisitPhotoForm(formdata=None)}
     blank.update(forms)
     return render_template("monitoring/visit.html", visit=visit, agreement=visit.agreement, badges=VISIT_BADGES,
-                           visitable=visit.agreement.status in oversight.VISITED, **blank), status
+                           visitable=visit.agreement.status in visits.VISITED, **blank), status
 
 
 @bp.route("/manage/visits/<int:visit_id>")
@@ -150,7 +151,7 @@ def record_visit(visit_id):
     visit = load_visit(visit_id)
     form = VisitDoneForm()
     if form.validate_on_submit() and attempt(
-            oversight.record_visit, current_user, visit, form.visited_on.data, form.findings.data,
+            visits.record_visit, current_user, visit, form.visited_on.data, form.findings.data,
             form.visit_rating.data, form.follow_up.data, form.follow_up_due.data, form.published.data,
             success=_("The site visit is recorded.")):
         return redirect(url_for("oversight.visit", visit_id=visit_id))
@@ -162,7 +163,7 @@ def record_visit(visit_id):
 def cancel_visit(visit_id):
     visit = load_visit(visit_id)
     form = VisitCancelForm()
-    if form.validate_on_submit() and attempt(oversight.cancel_visit, current_user, visit, form.cancel_reason.data,
+    if form.validate_on_submit() and attempt(visits.cancel_visit, current_user, visit, form.cancel_reason.data,
                                              success=_("The site visit is cancelled.")):
         return redirect(url_for("oversight.visit", visit_id=visit_id))
     return render_visit(db.session.get(SiteVisit, visit_id), 400, cancel=form)
@@ -175,7 +176,7 @@ def add_photo(visit_id):
     form = VisitPhotoForm()
     if form.validate_on_submit():
         try:
-            photo = attempt(oversight.add_visit_photo, current_user, visit, form.photo.data.stream,
+            photo = attempt(visits.add_visit_photo, current_user, visit, form.photo.data.stream,
                             form.photo.data.filename, form.photo_caption.data or "")
         except storage.StorageError:
             db.session.rollback()
@@ -193,7 +194,7 @@ def add_photo(visit_id):
 def photo(visit_id, photo_id):
     visit = load_visit(visit_id)
     require("agreement.view", visit.agreement)
-    if not oversight.visit_open_to(current_user, visit):
+    if not visits.visit_open_to(current_user, visit):
         abort(403, description=_("The findings of this visit are not published."))
     item = db.session.get(VisitPhoto, photo_id)
     if item is None or item.visit_id != visit.id:
@@ -213,7 +214,7 @@ def photo(visit_id, photo_id):
 def evaluate(agreement_id):
     agreement = load_agreement(agreement_id, "agreement.manage")
     form = EvaluationForm()
-    if form.validate_on_submit() and attempt(oversight.evaluate, current_user, agreement,
+    if form.validate_on_submit() and attempt(evaluation.evaluate, current_user, agreement,
                                              form.evaluation_rating.data, form.conclusion.data,
                                              success=_("The evaluation of effectiveness is recorded.")):
         return redirect(url_for("manage_agreements.show", agreement_id=agreement_id) + "#evaluation")
@@ -222,17 +223,17 @@ def evaluate(agreement_id):
 
 # --- beneficiaries' feedback ---------------------------------------------------------------------------------
 
-SURVEY_LANGUAGES = {code: LANGUAGE_NAMES[code] for code in oversight.SURVEY_LANGUAGES}
+SURVEY_LANGUAGES = {code: LANGUAGE_NAMES[code] for code in survey.SURVEY_LANGUAGES}
 
 
 def survey_language(agreement):
     """Kazakh or Russian: the visitor's choice (?lang=kk|ru), else the project's language."""
     chosen = str(get_locale())
-    return chosen if chosen in oversight.SURVEY_LANGUAGES else agreement.language
+    return chosen if chosen in survey.SURVEY_LANGUAGES else agreement.language
 
 
 def by_token(token):
-    agreement = oversight.agreement_by_token(token)
+    agreement = survey.agreement_by_token(token)
     if agreement is None:
         abort(404)
     return agreement
@@ -246,10 +247,10 @@ def feedback(token):
     with force_locale(language):
         context = {"agreement": agreement, "languages": SURVEY_LANGUAGES, "token": token}
         status = 200 if request.method == "GET" else 400
-        if not oversight.survey_open(agreement):
+        if not survey.survey_open(agreement):
             return render_template("monitoring/feedback_closed.html", **context), status
         form = FeedbackForm()
-        if form.validate_on_submit() and attempt(oversight.add_feedback, agreement, language, *form.answers()):
+        if form.validate_on_submit() and attempt(survey.add_feedback, agreement, language, *form.answers()):
             return redirect(url_for("oversight.feedback_thanks", token=token))
         return render_template("monitoring/feedback.html", form=form, **context), status
 
@@ -286,7 +287,7 @@ def recommend(agreement_id):
     require("recommendation.send", agreement)
     form = RecommendationForm()
     if form.validate_on_submit() and attempt(
-            oversight.recommend, current_user, agreement, form.recommendation_text.data,
+            recommendation_services.recommend, current_user, agreement, form.recommendation_text.data,
             success=_("The recommendation is sent. The grant operator answers it on this page.")):
         return redirect(url_for("agreements.show", agreement_id=agreement_id) + "#recommendations")
     return again(agreement, False, recommend=form)
@@ -298,7 +299,8 @@ def answer(rec_id):
     recommendation = db.get_or_404(Recommendation, rec_id)
     agreement = load_agreement(recommendation.agreement_id, "agreement.manage")
     form = AnswerForm()
-    if form.validate_on_submit() and attempt(oversight.answer, current_user, recommendation, form.answer.data,
+    if form.validate_on_submit() and attempt(recommendation_services.answer, current_user, recommendation,
+                                             form.answer.data,
                                              success=_("The answer is published with the recommendation.")):
         return redirect(url_for("manage_agreements.show", agreement_id=agreement.id) + "#recommendations")
     return again(agreement, True, answer=form, answer_for=rec_id)
@@ -307,7 +309,7 @@ def answer(rec_id):
 @bp.route("/manage/recommendations")
 @allow("agreement.manage")
 def recommendations():
-    page = db.paginate(oversight.recommendations_queue(), per_page=50, error_out=False)
+    page = db.paginate(recommendation_services.recommendations_queue(), per_page=50, error_out=False)
     waiting = db.session.execute(sa.select(sa.func.count(Recommendation.id))
                                  .where(Recommendation.answered_at.is_(None))).scalar_one()
     return render_template("monitoring/recommendations.html", page=page, waiting=waiting)
@@ -320,13 +322,13 @@ def recommendations():
 def overdue():
     """Two lists, each paginated in the database: late reports (`page`) and blocked tranches (`tranches_page`)."""
     today = astana_today()
-    args = {k: request.args.get(k, "") for k in report_services.OVERDUE_FILTERS}
-    late = db.paginate(report_services.overdue_reports(args, today), per_page=OVERDUE_PER_PAGE, error_out=False)
-    blocked = db.paginate(report_services.blocked_tranches(args, today), per_page=OVERDUE_PER_PAGE,
+    args = {k: request.args.get(k, "") for k in report_queries.OVERDUE_FILTERS}
+    late = db.paginate(report_queries.overdue_reports(args, today), per_page=OVERDUE_PER_PAGE, error_out=False)
+    blocked = db.paginate(report_queries.blocked_tranches(args, today), per_page=OVERDUE_PER_PAGE,
                           page=request.args.get("tranches_page", 1, type=int), error_out=False)
     last_sweep = db.session.execute(
         sa.select(audit.AuditEvent.at).where(audit.AuditEvent.verb == "monitoring.overdue")
         .order_by(audit.AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
     return render_template("monitoring/overdue.html", late=late, blocked=blocked,
-                           why=report_services.why_blocked(blocked.items), args=args, today=today,
+                           why=report_queries.why_blocked(blocked.items), args=args, today=today,
                            last_sweep=last_sweep, **list_options())

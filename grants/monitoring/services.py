@@ -5,42 +5,33 @@ target, the beneficiaries reached, the contribution figures, the money spent per
 and evidence behind every activity it calls done.
 """
 
-from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
-import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import aliased, contains_eager, defer, lazyload
 
 import grants.agreements.rules  # noqa: F401  (registers report.review, which accept and return ask)
 from grants import audit, mail, storage
-from grants.agreements.models import ZERO, Agreement, AgreementStatus, Condition, Kind, Tranche, quantize
+from grants.agreements.models import ZERO, AgreementStatus, Condition, Kind, quantize
+from grants.agreements.queries import spent_by_line
 from grants.agreements.rules import STAFF
-from grants.agreements.services import spent_by_line, tranche_state
 from grants.auth.models import User
-from grants.calls.models import Call, Topic
 from grants.db import utcnow
 from grants.extensions import db
-from grants.i18n import _, astana_today, format_date, format_money
+from grants.i18n import _, astana_today, format_money
+from grants.monitoring import queries, signing
 from grants.monitoring.models import (
     AGE_GROUPS,
-    EDITABLE,
+    FIGURES,
     Evidence,
     EvidenceKind,
-    Report,
     ReportActivity,
     ReportIndicator,
-    ReportKind,
     ReportSpending,
     ReportStatus,
 )
-from grants.organizations.models import Organization
+from grants.monitoring.queries import OPEN_AGREEMENT
 from grants.permissions import can
 from grants.refusals import Refusal
-
-FIGURES = ("beneficiaries", "reach", "women", "men", *AGE_GROUPS, "jobs_created", "services_delivered", "volunteers")
-OPEN_AGREEMENT = (AgreementStatus.active, AgreementStatus.suspended)
 
 
 class ReportError(Refusal):
@@ -203,18 +194,21 @@ def problems(report):
     return found
 
 
-def submit(actor, report, now=None):
+def submit(actor, report, now=None, signature=None):
+    """Draft or returned → submitted, complete; signed with the NGO's ЭЦП where given (and where required)."""
     _require_member(actor, report)
     _require_editable(report)
     found = problems(report)
     if found:
         raise ReportError(found[0])
+    signed = signing.sign_submission(actor, report, signature, ReportError)
     before = report.status
     report.status = ReportStatus.submitted
     report.submitted_at = now or utcnow()
     report.submitted_by_id = actor.id
     audit.record(actor, "report.submit", report.agreement, {"report": report.number, "status": before},
-                 {"report": report.number, "status": "submitted", "spent": report.spent})
+                 {"report": report.number, "status": "submitted", "spent": report.spent,
+                  **({"iin": signed.signer_iin, "sha256": signed.sha256, "test": signed.test} if signed else {})})
     return report
 
 
@@ -240,8 +234,9 @@ def reviewed_by_customer(report):
     return reviewer is not None and not reviewer.has_any_role(*STAFF)
 
 
-def accept(actor, report, comment=""):
-    """Submitted → accepted, by the report's reviewer: the tranches that waited on it become payable."""
+def accept(actor, report, comment="", signature=None):
+    """Submitted → accepted, by the report's reviewer: the tranches that waited on it become payable. The acceptance
+    is signed with the reviewer's ЭЦП where given (and where required)."""
     _require_reviewer(actor, report)
     if report.status != ReportStatus.submitted:
         raise ReportError(_("Only a submitted report is accepted or returned."))
@@ -251,12 +246,14 @@ def accept(actor, report, comment=""):
         raise ReportError(_("Spending on “%(item)s” reaches %(total)s, above its plan of %(plan)s: return the report "
                             "or approve an amendment first.", item=line.item, total=format_money(total),
                             plan=format_money(plan)))
+    signed = signing.sign_acceptance(actor, report, signature, ReportError)
     report.status = ReportStatus.accepted
     report.reviewed_at = utcnow()
     report.reviewed_by_id = actor.id
     report.review_comment = (comment or "").strip() or None
     audit.record(actor, "report.accept", report.agreement, {"report": report.number, "status": "submitted"},
-                 {"report": report.number, "status": "accepted", "comment": report.review_comment})
+                 {"report": report.number, "status": "accepted", "comment": report.review_comment,
+                  **({"iin": signed.signer_iin, "sha256": signed.sha256, "test": signed.test} if signed else {})})
     _notify(report, "report_reviewed", by_customer=reviewed_by_customer(report))
     return report
 
@@ -284,106 +281,10 @@ def return_for_revision(actor, report, comment, due_on, today=None):
     return report
 
 
-@dataclass(frozen=True)
-class Overdue:
-    reports: list  # reports past due, not submitted
-    tranches: list  # (tranche, why) unpaid past their planned date because their condition does not hold
-
-
-def _agreement_filters(query, args):
-    """The call and the NGO's region of a list of the agreements' reports or tranches, as WHERE clauses."""
-    for key, column in (("call", Topic.call_id), ("region", Organization.region_id)):
-        if str(args.get(key) or "").isdigit():
-            query = query.where(column == int(args[key]))
-    return query
-
-
-def _with_agreement(query, entity):
-    """Join the agreement, its topic and its NGO, and load them from that join: one query for the whole page."""
-    return (query.join(Agreement, Agreement.id == entity.agreement_id).join(Topic, Topic.id == Agreement.topic_id)
-            .join(Organization, Organization.id == Agreement.organization_id)
-            .options(contains_eager(entity.agreement).contains_eager(Agreement.topic),
-                     contains_eager(entity.agreement).contains_eager(Agreement.organization)))
-
-
-QUEUE_FILTERS = ("kind", "call", "region", "sort")
-QUEUE_SORTS = ("waiting", "due", "number")
-
-
-def review_queue(args=None, customer_id=None):
-    """Submitted reports awaiting review, filtered by kind, call and region, the longest waiting first (or by due
-    date, or by agreement number): a query to paginate.
-
-    The operator's queue (no `customer_id`) holds every agreement's but the state social order contracts': those
-    are their customer bodies' to review (grants.agreements.rules.review_report); a customer's queue holds the SSO
-    contracts of its own body's calls alone."""
-    args = args or {}
-    query = _with_agreement(sa.select(Report), Report).where(Report.status == ReportStatus.submitted)
-    if customer_id is None:
-        query = query.where(Agreement.kind != Kind.sso_contract)
-    else:
-        query = query.where(Agreement.kind == Kind.sso_contract,
-                            Topic.call_id.in_(sa.select(Call.id).where(Call.customer_id == customer_id)))
-    query = _agreement_filters(query, args).options(defer(Report.narrative))
-    if args.get("kind") in set(ReportKind):
-        query = query.where(Report.kind == args["kind"])
-    sort = args.get("sort") if args.get("sort") in QUEUE_SORTS else "waiting"
-    order = {"waiting": (Report.submitted_at,), "due": (Report.due_on,),
-             "number": (Agreement.number, Report.number)}[sort]
-    return query.order_by(*order, Report.id)
-
-
-OVERDUE_FILTERS = ("call", "region", "sort")
-OVERDUE_SORTS = ("late", "number")
-
-
-def overdue_reports(args=None, today=None):
-    """Reports past due and not submitted on open agreements, the longest overdue first (or by agreement number)."""
-    args, today = args or {}, today or astana_today()
-    query = _with_agreement(sa.select(Report), Report).where(
-        Agreement.status.in_(OPEN_AGREEMENT), Report.due_on < today, Report.status.in_(EDITABLE))
-    query = _agreement_filters(query, args).options(defer(Report.narrative))
-    if args.get("sort") == "number":
-        return query.order_by(Agreement.number, Report.number, Report.id)
-    return query.order_by(Report.due_on, Report.id)
-
-
-def blocked_tranches(args=None, today=None):
-    """Unpaid tranches past their planned date on open agreements whose condition does not hold (the agreement is
-    suspended, or the report it awaits is not accepted): the same as `tranche_state` says, decided in the
-    database, with the agreement and the awaited report loaded for the words of why."""
-    args, today = args or {}, today or astana_today()
-    awaited = aliased(Report)
-    blocked = sa.or_(Agreement.status != AgreementStatus.active,
-                     sa.and_(Tranche.condition == Condition.report_accepted, awaited.status != ReportStatus.accepted))
-    query = (_with_agreement(sa.select(Tranche), Tranche).outerjoin(awaited, awaited.id == Tranche.report_id)
-             .where(Agreement.status.in_(OPEN_AGREEMENT), Tranche.paid_on.is_(None), Tranche.planned_on < today,
-                    blocked)
-             .options(contains_eager(Tranche.report.of_type(awaited)).options(
-                 defer(awaited.narrative), lazyload(awaited.agreement))))  # the tranche's own, already loaded
-    query = _agreement_filters(query, args)
-    if args.get("sort") == "number":
-        return query.order_by(Agreement.number, Tranche.position, Tranche.id)
-    return query.order_by(Tranche.planned_on, Tranche.id)
-
-
-def why_blocked(tranches):
-    """(tranche, why) for tranches loaded by `blocked_tranches`: no further query."""
-    return [(tranche, tranche_state(tranche)[1]) for tranche in tranches]
-
-
-def overdue(today=None):
-    """What is late on every open agreement, found in the database."""
-    today = today or astana_today()
-    reports = db.session.execute(overdue_reports(today=today)).scalars().all()
-    tranches = db.session.execute(blocked_tranches(today=today)).scalars().all()
-    return Overdue(reports, why_blocked(tranches))
-
-
 def notify_overdue(today=None):
     """Tell each NGO of its overdue reports, at most once a day; returns how many reports were notified."""
     today = today or astana_today()
-    found = overdue(today)
+    found = queries.overdue(today)
     notified = 0
     for report in found.reports:
         if report.reminded_on == today:
@@ -397,17 +298,8 @@ def notify_overdue(today=None):
     return notified
 
 
-def due_soon(agreement, today=None, days=14):
-    """Reports of the agreement due within `days`, for the NGO's page."""
-    today = today or astana_today()
-    return [r for r in agreement.reports if r.editable and today <= r.due_on <= today + timedelta(days=days)]
-
-
 def tranches_on(report):
     """The tranches that wait on this report's acceptance."""
     return [t for t in report.agreement.tranches
             if t.condition == Condition.report_accepted and t.report_id == report.id]
 
-
-def describe_due(report):
-    return format_date(report.due_on)

@@ -13,14 +13,16 @@ from flask_login import current_user
 import grants.agreements.rules  # noqa: F401  (registers the rules)
 from grants import storage
 from grants.agreements.models import ZERO, Agreement, AgreementStatus, Kind
-from grants.agreements.services import spent_by_line, tranche_state
+from grants.agreements.queries import spent_by_line
+from grants.agreements.services import tranche_state
+from grants.auth.eds import posted_signature
 from grants.auth.forms import ConfirmForm
 from grants.auth.models import Role
 from grants.calls.models import Call, Topic
 from grants.extensions import db
 from grants.forms import choices
 from grants.i18n import _, astana_today
-from grants.monitoring import services
+from grants.monitoring import queries, services, signing
 from grants.monitoring.forms import AcceptForm, EvidenceForm, ReturnForm, collected, form_data, report_form
 from grants.monitoring.models import Evidence, EvidenceKind, Report, ReportKind, ReportStatus
 from grants.permissions import allow, can, require
@@ -28,7 +30,7 @@ from grants.reference.models import Region
 from grants.refusals import attempt
 
 log = logging.getLogger(__name__)
-bp = Blueprint("reports", __name__, template_folder="templates")
+bp = Blueprint("monitoring", __name__, template_folder="templates")
 
 STAFF = (Role.operator, Role.admin)
 RETURN_DAYS = 10  # the new due date offered when a report is returned
@@ -58,7 +60,8 @@ class Desk:
     return_report: str
 
 
-OPERATOR_DESK = Desk("report.queue", "reports.queue", "reports.review", "reports.accept", "reports.return_report")
+OPERATOR_DESK = Desk("report.queue", "monitoring.queue", "monitoring.review", "monitoring.accept",
+                     "monitoring.return_report")
 CUSTOMER_DESK = Desk("report.customer_review", "customer_reports.queue", "customer_reports.review",
                      "customer_reports.accept", "customer_reports.return_report")
 
@@ -135,6 +138,8 @@ def render_show(report, upload=None, status=200):
         "monitoring/report_show.html", report=report, agreement=report.agreement, sheet=sheet(report),
         grantee=grantee, editable=editable, problems=services.problems(report) if editable else [],
         upload=upload or evidence_form(report), confirm=ConfirmForm(), desk=desk_for(current_user, report),
+        signing=signing.offer(current_user, signing.submission_manifest(report)) if editable else None,
+        signatures=signing.signatures_of(report),
         by_customer=services.reviewed_by_customer(report), sso=report.agreement.kind == Kind.sso_contract,
         **_titles()), status
 
@@ -152,7 +157,7 @@ def edit(report_id):
     refusal = services.refusal_to_edit(report)
     if refusal:
         flash(refusal, "info")
-        return redirect(url_for("reports.show", report_id=report.id))
+        return redirect(url_for("monitoring.show", report_id=report.id))
     if request.method == "GET":
         form = report_form(report, data=form_data(report))
         return render_template("monitoring/report_edit.html", form=form, report=report, agreement=report.agreement,
@@ -170,7 +175,7 @@ def edit(report_id):
         else:
             db.session.commit()
             flash(_("The report is saved."), "success")
-            target = "reports.show" if request.form.get("then") == "review" else "reports.edit"
+            target = "monitoring.show" if request.form.get("then") == "review" else "monitoring.edit"
             return redirect(url_for(target, report_id=report.id))
     return render_template("monitoring/report_edit.html", form=form, report=report, agreement=report.agreement,
                            **_titles()), 400
@@ -195,7 +200,7 @@ def upload(report_id):
     if not evidence:
         return render_show(report, upload=form, status=400)
     flash(_("%(name)s is attached.", name=evidence.filename), "success")
-    return redirect(url_for("reports.show", report_id=report.id) + "#evidence")
+    return redirect(url_for("monitoring.show", report_id=report.id) + "#evidence")
 
 
 @bp.route("/reports/<int:report_id>/evidence/<int:evidence_id>")
@@ -220,7 +225,7 @@ def remove_evidence(report_id, evidence_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     attempt(services.remove_evidence, current_user, report, item, success=_("The file is removed."))
-    return redirect(url_for("reports.show", report_id=report.id) + "#evidence")
+    return redirect(url_for("monitoring.show", report_id=report.id) + "#evidence")
 
 
 @bp.route("/reports/<int:report_id>/submit", methods=["POST"])
@@ -235,16 +240,17 @@ def submit(report_id):
               _("The report is already submitted; the grant operator is reviewing it."), "info")
     else:
         attempt(services.submit, current_user, report,
+                signature=posted_signature(lambda: signing.submission_manifest(report)),
                 success=_("The report is submitted. The customer will accept it or return it with comments.") if sso
                 else _("The report is submitted. The grant operator will accept it or return it with comments."))
-    return redirect(url_for("reports.show", report_id=report.id))
+    return redirect(url_for("monitoring.show", report_id=report.id))
 
 
 # --- the reviewers: the operator here, an SSO contract's customer in customer_views.py ------------------
 
 def render_queue(desk, customer_id=None):
-    args = {k: request.args.get(k, "") for k in services.QUEUE_FILTERS}
-    page = db.paginate(services.review_queue(args, customer_id=customer_id), per_page=PER_PAGE, error_out=False)
+    args = {k: request.args.get(k, "") for k in queries.QUEUE_FILTERS}
+    page = db.paginate(queries.review_queue(args, customer_id=customer_id), per_page=PER_PAGE, error_out=False)
     if customer_id is not None:
         hint = _("Submitted reports of your body's state social order contracts, the longest waiting first.")
     else:
@@ -291,14 +297,18 @@ def render_review(report, desk, accept_form=None, return_form=None, status=200):
         tranches=waiting_tranches(report), overspent=services.overspent_lines(report),
         accept_form=accept_form or AcceptForm(prefix="accept"), return_form=return_form,
         problems=services.problems(report), desk=desk, by_customer=services.reviewed_by_customer(report),
+        signing=signing.offer(current_user, signing.acceptance_manifest(report))
+        if report.status == ReportStatus.submitted else None, signatures=signing.signatures_of(report),
         **_titles()), status
 
 
 def accept_report(report, desk):
     """The review page's Accept: the one service, then back to the review; the form again if refused."""
     form = AcceptForm(prefix="accept")
-    if form.validate_on_submit() and attempt(services.accept, current_user, report, form.comment.data or "",
-                                             success=_("The report is accepted; the NGO is told by e-mail.")):
+    if form.validate_on_submit() and attempt(
+            services.accept, current_user, report, form.comment.data or "",
+            signature=posted_signature(lambda: signing.acceptance_manifest(report)),
+            success=_("The report is accepted; the NGO is told by e-mail.")):
         return redirect(url_for(desk.review, report_id=report.id))
     return render_review(report, desk, accept_form=form, status=400)
 

@@ -1,7 +1,7 @@
 """The NGO profile and invitation forms."""
 
 import sqlalchemy as sa
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from grants.extensions import db
@@ -42,3 +42,9 @@ class RegisterForm(ProfileForm):
 
 class InviteForm(Form):
     email = EmailField(_l("Colleague's e-mail"), validators=[DataRequired(), Email(), Length(max=255)])
+
+
+class VerifyForm(Form):
+    """The operator's note of the registration documents checked."""
+
+    note = TextAreaField(_l("Documents checked and what they show"), validators=[DataRequired(), Length(max=2000)])

@@ -29,6 +29,14 @@ LEGAL_FORMS = {
 }
 
 
+VERIFICATIONS = {
+    "eds": _l("Verified by the EDS of the NGO"),
+    "documents": _l("Verified by the grant operator by its registration documents"),
+    "legacy": _l("Registered before verification was required"),
+    None: _l("Not verified yet"),
+}
+
+
 class Organization(db.Model):
     __tablename__ = "organizations"
 
@@ -44,6 +52,13 @@ class Organization(db.Model):
     email: Mapped[str] = mapped_column(sa.String(255))
     registry_year: Mapped[int | None]  # last yearly filing to the national NGO database
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Proof that the people acting for the NGO are its own (grants/organizations/ownership.py): a certificate of
+    # the legal entity (ЭЦП), the operator's check of the registration documents, or "legacy" for an NGO
+    # registered before proof was asked. Unproven, an NGO writes drafts but does not submit.
+    verification: Mapped[str | None] = mapped_column(sa.String(16))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    verification_note: Mapped[str | None] = mapped_column(sa.Text)
 
     region: Mapped[Region] = relationship(lazy="joined")
     directions: Mapped[list[Direction]] = relationship(secondary="organization_directions",
@@ -52,7 +67,16 @@ class Organization(db.Model):
         back_populates="organization", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (sa.CheckConstraint("length(bin) = 12", name="bin_length"),)
+    __table_args__ = (sa.CheckConstraint("length(bin) = 12", name="bin_length"),
+                      sa.CheckConstraint("verification IN ('eds', 'documents', 'legacy')", name="verification"))
+
+    @property
+    def verified(self):
+        return self.verified_at is not None
+
+    @property
+    def verification_title(self):
+        return VERIFICATIONS.get(self.verification, VERIFICATIONS[None])
 
     @property
     def name(self):

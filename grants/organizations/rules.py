@@ -39,3 +39,10 @@ def edit_organization(user, obj=None):
     if obj.has_member(user):
         return YES
     return Decision(False, str(_l("This NGO's records are open only to its own staff.")))
+
+
+@rule("organization.verify")
+def verify_organization(user, obj=None):
+    if user.is_authenticated and user.has_any_role(*STAFF):
+        return YES
+    return Decision(False, str(_l("Only the grant operator verifies an NGO by its documents.")))

@@ -9,6 +9,7 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, astana_today
 from grants.identifiers import bin_problem
+from grants.organizations import ownership
 from grants.organizations.models import Invitation, Membership, Organization
 from grants.refusals import Refusal
 
@@ -29,21 +30,25 @@ def _check_profile(data):
                                   year=year, now=this_year))
 
 
-def register(actor, bin_, data, directions):
-    """Register an NGO by its BIN; the person who registers it becomes its owner."""
+def register(actor, bin_, data, directions, proof=None):
+    """Register an NGO by its BIN; the person who registers it becomes its owner. With `proof` (a certificate of
+    that legal entity the actor signed in with, organizations.ownership.proof_of) the NGO is verified at once."""
     bin_ = (bin_ or "").strip()
     problem = bin_problem(bin_)
     if problem:
         raise OrganizationError(problem)
     if db.session.execute(sa.select(Organization.id).where(Organization.bin == bin_)).first():
-        raise OrganizationError(_("An NGO with the BIN %(bin)s is already registered. Ask its owner to invite you.",
-                                  bin=bin_))
+        raise OrganizationError(_("An NGO with the BIN %(bin)s is already registered. Ask its owner to invite you. "
+                                  "If you are its head or sign for it, sign in with the EDS of the NGO: it passes "
+                                  "to you.", bin=bin_))
     _check_profile(data)
     org = Organization(bin=bin_, **{k: data[k] for k in PROFILE_FIELDS})
     org.directions = list(directions)
     org.memberships.append(Membership(user=actor, is_owner=True))
     db.session.add(org)
     audit.record(actor, "organization.register", org, after={"bin": bin_, **{k: data[k] for k in PROFILE_FIELDS}})
+    if proof is not None and proof["bin"] == bin_:
+        ownership.apply_proof(actor, proof)
     return org
 
 
@@ -51,14 +56,9 @@ def update(actor, org, data, directions):
     if not org.has_member(actor):
         raise OrganizationError(_("Only the NGO's own staff can change its profile."))
     _check_profile(data)
-    before = audit.snapshot(org, PROFILE_FIELDS) | {"directions": sorted(d.code for d in org.directions)}
-    for key in PROFILE_FIELDS:
-        setattr(org, key, data[key])
-    org.directions = list(directions)
-    after = audit.snapshot(org, PROFILE_FIELDS) | {"directions": sorted(d.code for d in directions)}
-    old, new = audit.changes(before, after)
-    if new:
-        audit.record(actor, "organization.update", org, old, new)
+    audit.update(actor, "organization.update", org,
+                 {**{k: data[k] for k in PROFILE_FIELDS}, "directions": list(directions)},
+                 shown={"directions": lambda o: sorted(d.code for d in o.directions)})
 
 
 def is_owner(user, org):

@@ -1,15 +1,15 @@
 """NGO pages: an applicant's own NGOs, registration by BIN, the profile, the operator's register."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from grants.auth.models import Role
 from grants.extensions import db
 from grants.i18n import _
-from grants.monitoring.oversight import track_record
-from grants.organizations import services
-from grants.organizations.forms import InviteForm, ProfileForm, RegisterForm
+from grants.monitoring.track_record import track_record
+from grants.organizations import ownership, services
+from grants.organizations.forms import InviteForm, ProfileForm, RegisterForm, VerifyForm
 from grants.organizations.models import Membership, Organization
 from grants.organizations.rules import STAFF
 from grants.organizations.services import PROFILE_FIELDS
@@ -51,14 +51,12 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         data = {k: getattr(form, k).data for k in PROFILE_FIELDS}
-        try:
-            org = services.register(current_user, form.bin.data, data, _directions(form.directions.data))
-        except services.OrganizationError as refusal:
-            db.session.rollback()
-            form.bin.errors.append(str(refusal))
-        else:
-            db.session.commit()
+        org = attempt(services.register, current_user, form.bin.data, data, _directions(form.directions.data),
+                      field=form.bin, proof=session.get("eds_entity"))
+        if org:
             flash(_("%(name)s is registered. You are its owner.", name=org.name), "success")
+            if not org.verified:
+                flash(ownership.submit_problem(org), "info")
             return redirect(safe_next(request.args.get("next"), url_for("organizations.show", org_id=org.id)))
     return render_template("organizations/register.html", form=form), _status()
 
@@ -68,8 +66,23 @@ def register():
 def show(org_id):
     org = db.get_or_404(Organization, org_id)
     require("organization.view", org)
-    return render_template("organizations/show.html", org=org, invite=InviteForm(),
+    return render_template("organizations/show.html", org=org, invite=InviteForm(), verify=VerifyForm(),
                            owner=services.is_owner(current_user, org), track_record=track_record(org))
+
+
+@bp.route("/<int:org_id>/verify", methods=["POST"])
+@allow("organization.verify")
+def verify(org_id):
+    """The operator's check of the NGO's registration documents, with what was seen."""
+    org = db.get_or_404(Organization, org_id)
+    form = VerifyForm()
+    if form.validate_on_submit():
+        if attempt(ownership.verify_by_documents, current_user, org, form.note.data,
+                   success=_("The NGO is verified by its documents.")):
+            return redirect(url_for("organizations.show", org_id=org.id))
+    elif form.errors:
+        flash(_("Write which documents you checked and what they show."), "error")
+    return redirect(url_for("organizations.show", org_id=org.id))
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])

@@ -140,14 +140,6 @@ def save_entry(actor, catalogue, obj, data):
     if creating:
         obj = model()
         db.session.add(obj)
-        before = {}
-    else:
-        before = audit.snapshot(obj, data)
-    for field, value in data.items():
-        setattr(obj, field, value)
-    after = audit.snapshot(obj, data)
-    verb = f"reference.{catalogue.slug}.{'create' if creating else 'update'}"
-    old, new = (before, after) if creating else audit.changes(before, after)
-    if creating or new:
-        audit.record(actor, verb, obj, old, new)
+    audit.update(actor, f"reference.{catalogue.slug}.{'create' if creating else 'update'}", obj, data,
+                 created=creating)
     return obj

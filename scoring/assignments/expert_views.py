@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from grants.appforms.blocks import blocks as form_blocks
 from grants.applications.models import Application
@@ -33,9 +34,9 @@ def index():
         .join(Topic, Topic.id == Application.topic_id)
         .outerjoin(ScoringRules, ScoringRules.call_id == Topic.call_id)
         .where(Expert.user_id == current_user.id).order_by(Assignment.id.desc())
+        .options(joinedload(Assignment.application).joinedload(Application.topic).joinedload(Topic.call))
     ).all()
-    calls = {s.application.call.id: s.application.call for s, _state, _deadline in rows}
-    scopes = {call_id: phases.scope(call) for call_id, call in calls.items()}  # a query per call, not per row
+    scopes = phases.scopes({s.application.call for s, _state, _deadline in rows})  # one query for every call
     return render_template("assignments/expert/index.html", rows=rows, scopes=scopes)
 
 

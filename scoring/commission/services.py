@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from grants import audit, mail
-from grants.applications import services as applications
+from grants.applications import outcome as app_outcome
 from grants.applications.models import Status
 from grants.auth.models import Role
 from grants.calls import services as calls
@@ -15,6 +15,7 @@ from grants.extensions import db
 from grants.i18n import _, format_datetime
 from grants.refusals import Refusal
 from scoring import ranking
+from scoring.commission import signing
 from scoring.commission.models import (
     Appeal,
     AppealState,
@@ -149,18 +150,29 @@ def approve(actor, meeting, now=None):
     calls.record_commission_decision(actor, meeting.call, meeting.approved_at)  # eligibility is over
 
 
+def sign_protocol(actor, meeting, cms):
+    """A member present signs the approved protocol with ЭЦП (scoring.commission.signing)."""
+    return signing.sign(actor, meeting, cms, CommissionError)
+
+
 def publish(actor, meeting, now=None):
-    """Publish the results: each application takes its outcome and its NGO is told."""
+    """Publish the results: each application takes its outcome and its NGO is told. Where the commission signs with
+    ЭЦП, not before every member present has signed the protocol."""
     if meeting.state != MeetingState.approved:
         raise CommissionError(_("Only an approved protocol is published."))
+    waiting = signing.unsigned(meeting) if signing.required() else []
+    if waiting:
+        raise CommissionError(_("The protocol is not signed yet by: %(names)s. Each member present signs it with "
+                                "EDS before the results are published.",
+                                names=", ".join(m.user.full_name for m in waiting)))
     now = now or utcnow()
     for decision in meeting.decisions:
-        applications.record_outcome(actor, decision.application, decision.outcome, now=now)
+        app_outcome.record_outcome(actor, decision.application, decision.outcome, now=now)
         for membership in decision.application.organization.memberships:
             user = membership.user
             mail.queue_mail(user.email, "results_published", user.locale or decision.application.language,
                             application=decision.application, decision=decision, meeting=meeting)
-    applications.settle_award_shares(actor, meeting.call)  # an award's winners share its amount
+    app_outcome.settle_award_shares(actor, meeting.call)  # an award's winners share its amount
     meeting.state = MeetingState.published
     meeting.published_at = now
     audit.record(actor, "commission.publish", meeting, {"state": "approved"}, {"state": "published"})

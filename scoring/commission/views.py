@@ -7,8 +7,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from grants.applications.models import Application
+from grants.auth.eds import posted_signature
 from grants.auth.forms import ConfirmForm
 from grants.auth.models import Role, User, UserRole
 from grants.calls.models import Call, Topic
@@ -21,7 +23,7 @@ from grants.refusals import attempt
 from scoring import ranking
 from scoring.assignments.models import Assignment
 from scoring.commission import protocol_docx as protocol_docx_builder
-from scoring.commission import queries, services
+from scoring.commission import queries, services, signing
 from scoring.commission.models import Appeal, AppealState, Attendance, Decision, Meeting, MeetingState, NamedBy, Outcome
 from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoreSheet, SheetState
@@ -98,7 +100,8 @@ def meeting(meeting_id):
     decisions = {d.application_id: d for d in meeting.decisions}
     return render_template("commission/meeting.html", meeting=meeting, rows=rows, decisions=decisions,
                            confirm=ConfirmForm(), expected=services.expected_outcome, outcomes=list(Outcome),
-                           attendance_options=list(Attendance))
+                           attendance_options=list(Attendance), signing=signing.offer(meeting, current_user),
+                           signatures=signing.signatures(meeting))
 
 
 @bp.route("/manage/commission/<int:meeting_id>/decide/<int:app_id>", methods=["POST"])
@@ -136,6 +139,18 @@ def publish(meeting_id):
     attempt(services.publish, current_user, meeting,
             success=_("The results are published on the call's page and the NGOs are notified."))
     return redirect(url_for("commission.meeting", meeting_id=meeting.id))
+
+
+@bp.route("/commission/<int:meeting_id>/sign", methods=["POST"])
+@allow("commission.sign")
+def sign(meeting_id):
+    """A member present signs the approved protocol with ЭЦП."""
+    meeting = load(meeting_id, "commission.sign")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    attempt(services.sign_protocol, current_user, meeting, posted_signature(lambda: signing.manifest(meeting)),
+            success=_("Your signature of the protocol is kept."))
+    return redirect(url_for("commission.meeting", meeting_id=meeting.id) + "#signatures")
 
 
 def _protocol_data(meeting_id, language):
@@ -202,6 +217,7 @@ def my_scores(app_id):
         abort(404)
     sheets_ = db.session.execute(sa.select(ScoreSheet).join(Assignment).where(
         Assignment.application_id == application.id, ScoreSheet.state == SheetState.submitted)
+        .options(selectinload(ScoreSheet.lines))  # each sheet's scores with the sheets, not a query per sheet
         .order_by(ScoreSheet.id)).scalars().all()
     appeals = db.session.execute(sa.select(Appeal).where(Appeal.application_id == application.id)
                                  .order_by(Appeal.id)).scalars().all()

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from grants import audit
 from grants.auth.models import Role, UserRole
 from grants.extensions import db
-from grants.i18n import _, astana_today
+from grants.i18n import _
 from grants.identifiers import bin_problem, number_problem
 from grants.refusals import Refusal
 from scoring.experts.models import Affiliation, Expert, Relative, Tie
@@ -49,14 +49,8 @@ def enrol(actor, user, data, directions):
 def update(actor, expert, data, directions):
     data = {**data, "iin": data.get("iin") or None}
     _check(data, expert)
-    before = audit.snapshot(expert, FIELDS) | {"directions": sorted(d.code for d in expert.directions)}
-    for key in FIELDS:
-        setattr(expert, key, data[key])
-    expert.directions = list(directions)
-    after = audit.snapshot(expert, FIELDS) | {"directions": sorted(d.code for d in directions)}
-    old, new = audit.changes(before, after)
-    if new:
-        audit.record(actor, "expert.update", expert, old, new)
+    audit.update(actor, "expert.update", expert, {**{k: data[k] for k in FIELDS}, "directions": list(directions)},
+                 shown={"directions": lambda e: sorted(d.code for d in e.directions)})
 
 
 def add_affiliation(actor, expert, bin_, organisation_name, tie, until=None):
@@ -104,8 +98,3 @@ def remove_relative(actor, expert, relative):
 def tied_numbers(expert):
     """The IINs that stand for the expert on a partner list: their own and their relatives'."""
     return {r.iin for r in expert.relatives} | ({expert.iin} if expert.iin else set())
-
-
-def tied_bins(expert, day=None):
-    day = day or astana_today()
-    return {a.bin for a in expert.affiliations if a.counts_on(day)}

@@ -69,17 +69,15 @@ def set_rules(actor, call, data):
     if scoring_started(call):
         raise ScoringError(_("Scoring has started: the rules can no longer change."))
     current = db.session.get(ScoringRules, call.id)
-    before = audit.snapshot(current, RULE_FIELDS) if current else {}
-    if current is None:
+    created = current is None
+    if created:
         current = rules(call)
         db.session.add(current)
     if call.instrument != "sso" and data.get("price_points"):
         raise ScoringError(_("Only a state social order's offers have a price to score."))
-    for key in RULE_FIELDS:
-        setattr(current, key, data.get(key) or 0 if key == "price_points" else data[key])
-    old, new = audit.changes(before, audit.snapshot(current, RULE_FIELDS))
-    if new:
-        audit.record(actor, "call.set_scoring_rules", call, old, new)
+    audit.update(actor, "call.set_scoring_rules", current,
+                 {k: data.get(k) or 0 if k == "price_points" else data[k] for k in RULE_FIELDS},
+                 target=call, created=created)
     return current
 
 
@@ -98,13 +96,18 @@ def sheet_for(actor, assignment):
     return sheet
 
 
-def save(actor, sheet, values, comment=""):
-    """Keep the expert's draft: values is {criterion id: (points or None, not applicable, comment)}."""
+def _require_own_draft(actor, sheet):
+    """The assigned expert's own sheet, still a draft, while the call's scoring is open."""
     if sheet.assignment.expert.user_id != actor.id:
         raise ScoringError(_("Only the assigned expert scores."))
     if sheet.state != SheetState.draft:
         raise ScoringError(_("The sheet is submitted and locked. The grant operator can reopen it."))
     require_scoring_open(sheet.assignment.application, ScoringError)
+
+
+def save(actor, sheet, values, comment=""):
+    """Keep the expert's draft: values is {criterion id: (points or None, not applicable, comment)}."""
+    _require_own_draft(actor, sheet)
     call = sheet.assignment.application.call
     by_id = {c.id: c for c in criteria(call)}
     lines = {line.criterion_id: line for line in sheet.lines}
@@ -141,11 +144,7 @@ def sheet_total(lines, all_criteria):
 
 
 def submit(actor, sheet, now=None):
-    if sheet.assignment.expert.user_id != actor.id:
-        raise ScoringError(_("Only the assigned expert scores."))
-    if sheet.state != SheetState.draft:
-        raise ScoringError(_("The sheet is submitted and locked. The grant operator can reopen it."))
-    require_scoring_open(sheet.assignment.application, ScoringError)
+    _require_own_draft(actor, sheet)
     call = sheet.assignment.application.call
     all_criteria = criteria(call)
     share = rules(call).low_mark_share
@@ -198,17 +197,12 @@ def save_criterion(actor, call, criterion, data):
     if any(c.code == code and c is not criterion for c in existing):
         raise ScoringError(_("Another criterion of this call has the code %(code)s.", code=code))
     data = {**data, "code": code}
-    if criterion is None:
+    created = criterion is None
+    if created:
         criterion = Criterion(call_id=call.id, position=max((c.position for c in existing), default=-1) + 1)
         db.session.add(criterion)
-        before = {}
-    else:
-        before = audit.snapshot(criterion, CRITERION_FIELDS)
-    for key in CRITERION_FIELDS:
-        setattr(criterion, key, data[key])
-    old, new = audit.changes(before, audit.snapshot(criterion, CRITERION_FIELDS))
-    if new:
-        audit.record(actor, "criterion.save", call, old, new)
+    audit.update(actor, "criterion.save", criterion, {k: data[k] for k in CRITERION_FIELDS}, target=call,
+                 created=created)
     return criterion
 
 

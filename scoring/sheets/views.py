@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from grants.applications.models import Application
 from grants.auth.forms import ConfirmForm
@@ -102,6 +103,7 @@ def application_sheets(app_id):
     require("assignment.manage", application)
     sheets = db.session.execute(
         sa.select(ScoreSheet).join(Assignment).where(Assignment.application_id == application.id)
+        .options(selectinload(ScoreSheet.lines))  # each sheet's scores with the sheets, not a query per sheet
         .order_by(ScoreSheet.id)).scalars().all()
     return render_template("sheets/operator/sheets.html", application=application, sheets=sheets,
                            criteria=services.criteria(application.call), form=ReopenForm())

@@ -10,10 +10,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from grants.app import create_app
+from tests.conftest import ARTIFACTS as TEST_ARTIFACTS
 from tests.conftest import build_schema, fresh_database, settings_for
 
 CHROMIUM = os.environ.get("BAIQAU_TEST_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+ARTIFACTS = TEST_ARTIFACTS / "e2e"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -10,11 +10,13 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from grants.agreements import queries
 from grants.agreements import services as agreements
 from grants.agreements.models import Agreement, AgreementBudgetLine, AgreementStatus, AmendmentState, BudgetAmendment
 from grants.audit import AuditEvent
 from grants.extensions import db
 from grants.i18n import astana_today, format_money
+from grants.monitoring import queries as report_queries
 from grants.monitoring import services as reports
 from grants.reference.models import Region
 from tests.conftest import post_form
@@ -59,7 +61,7 @@ def test_a_tranche_on_a_report_becomes_payable_once_the_report_is_accepted(app):
     assert agreements.tranche_state(second) == ("payable", None)
     agreements.pay(operator(), second, astana_today(), "ПП-2")
     db.session.commit()
-    totals = agreements.totals([agreement.id])[agreement.id]
+    totals = queries.totals([agreement.id])[agreement.id]
     assert totals.paid == first.amount + second.amount
     assert totals.spent == Decimal("1000.00")
     assert agreement.status == AgreementStatus.active
@@ -76,9 +78,9 @@ def test_a_refund_larger_than_what_was_paid_is_refused(app):
     with pytest.raises(agreements.AgreementError):
         agreements.record_repayment(operator(), agreement, paid, astana_today(), "В-2")
     db.session.commit()
-    assert agreements.totals([agreement.id])[agreement.id].refund_balance == (paid / 2 - paid / 4).quantize(
+    assert queries.totals([agreement.id])[agreement.id].refund_balance == (paid / 2 - paid / 4).quantize(
         Decimal("0.01"))
-    assert reports.overdue(astana_today() + timedelta(days=400)).reports == []
+    assert report_queries.overdue(astana_today() + timedelta(days=400)).reports == []
 
 
 # --- helpers for the pages -------------------------------------------------------------------
@@ -273,7 +275,7 @@ def test_a_tranche_waiting_on_a_report_is_refused_with_the_reason_and_paid_once(
     twice = post_form(client, f"/manage/tranches/{first.id}/pay",
                       {"paid_on": TODAY.isoformat(), "payment_reference": "ПП-1bis"}, page=page_of(agreement))
     assert twice.status_code == 400 and "already paid" in text(twice)
-    totals = agreements.totals([agreement.id])[agreement.id]
+    totals = queries.totals([agreement.id])[agreement.id]
     assert totals.paid == first.amount
     page = text(client.get(page_of(agreement)))
     assert "ПП-1" in page and format_money(first.amount) in page and "Tranche paid" in page
@@ -357,7 +359,7 @@ def test_termination_refund_and_repayments_are_bounded_by_what_was_paid(app):
     assert ok.status_code == 302
     page = text(client.get(page_of(agreement)))
     assert "В-1" in page and format_money(Decimal("60000.00")) in page and "Refund received" in page
-    assert agreements.totals([agreement.id])[agreement.id].refund_balance == Decimal("60000.00")
+    assert queries.totals([agreement.id])[agreement.id].refund_balance == Decimal("60000.00")
 
 
 # --- budget amendments ----------------------------------------------------------------------------
@@ -512,16 +514,16 @@ def test_the_boards_totals_are_the_sum_of_the_agreement_pages_and_of_the_export(
             if field == "refunded" and agreement.status != "terminated":
                 continue  # only a terminated agreement's page speaks of refunds
             shown[field] += tenge(money_on(page, label))
-    # Worked out from what a_varied_world did, not asked of services.totals, which every view below uses:
+    # Worked out from what a_varied_world did, not asked of queries.totals, which every view below uses:
     # three agreements of 3 000 000 (10 days of training at 300 000); paid: 50 % and 30 % of the first,
     # 50 % of the second; 1 000 spent in the accepted report; 1 234,56 repaid.
     expected = {"amount": Decimal("9000000.00"), "paid": Decimal("1500000.00") + Decimal("900000.00")
                 + Decimal("1500000.00"), "spent": Decimal("1000.00"), "refunded": Decimal("1234.56")}
-    sums = agreements.board_totals(agreements.board_query({}))
+    sums = queries.board_totals(queries.board_query({}))
     for field, label in labels.items():
         assert getattr(sums, field) == shown[field] == expected[field], field
         assert tenge(money_on(board, label)) == expected[field]
-    assert agreements.board_totals([a.id for a in world]) == sums
+    assert queries.board_totals([a.id for a in world]) == sums
 
     export = client.get("/manage/agreements.xlsx")
     assert export.status_code == 200 and export.mimetype.endswith("spreadsheetml.sheet")
@@ -569,7 +571,7 @@ def test_the_board_filters_by_status_region_and_overdue_and_paginates(app):
     db.session.commit()
     board = text(client.get("/manage/agreements?overdue=1"))
     assert late.number in board and paid.number not in board and unsigned.number not in board
-    found = reports.overdue(TODAY)
+    found = report_queries.overdue(TODAY)
     assert {r.agreement_id for r in found.reports} | {t.agreement_id for t, _why in found.tranches} == {late.id}
     assert "Overdue</span>" in text(client.get(f"/manage/agreements?call={late.topic.call_id}"))
 
@@ -578,8 +580,8 @@ def test_the_board_filters_by_status_region_and_overdue_and_paginates(app):
     db.session.commit()
     board = text(client.get("/manage/agreements?overdue=1"))
     assert paid.number in board and late.number in board and refunded.number not in board
-    late_ones = agreements.totals([paid.id, late.id])
-    sums = agreements.board_totals(agreements.board_query({"overdue": "1"}))
+    late_ones = queries.totals([paid.id, late.id])
+    sums = queries.board_totals(queries.board_query({"overdue": "1"}))
     assert sums.spent == Decimal("1000.00") and sums.refunded == 0
     assert sums.paid == sum((t.paid for t in late_ones.values()), Decimal("0.00"))
     assert money_on(board, "Paid") == format_money(sums.paid)

@@ -12,6 +12,7 @@ from flask_babel import force_locale, ngettext
 
 from grants.appforms import blocks
 from grants.appforms.templates import TEMPLATES, for_instrument
+from grants.applications import readiness
 from grants.applications import services as app_services
 from grants.applications.models import Application
 from grants.db import utcnow
@@ -175,7 +176,7 @@ def test_required_blocks_and_documents_stop_submission_until_given(app, client):
     assert edit(client, application, {**VALID, "story": "", "before": ""}).status_code == 302
     application = db.session.get(Application, application.id)
     with force_locale("ru"):
-        found = app_services.problems(application)
+        found = readiness.problems(application)
         expected = [translated("ru", "Fill in the section “%(section)s”.", section="Story (рус.)"),
                     translated("ru", "Fill in the section “%(section)s”.", section="Funded before (рус.)"),
                     ngettext("Attach %(num)d file under “%(slot)s”.", "Attach %(num)d files under “%(slot)s”.", 1,
@@ -188,7 +189,7 @@ def test_required_blocks_and_documents_stop_submission_until_given(app, client):
     application = db.session.get(Application, application.id)
     app_services.add_document(owner, application, "proof", io.BytesIO(PDF), "proof.pdf")
     db.session.commit()
-    assert app_services.problems(application) == []
+    assert readiness.problems(application) == []
     app_services.submit(owner, application)
     db.session.commit()
     version = application.versions[-1].content
@@ -235,7 +236,7 @@ def test_an_award_nomination_is_submitted_without_budget_plan_or_indicators(app,
     for slot in ("evidence", "charter"):
         app_services.add_document(owner, application, slot, io.BytesIO(PDF), f"{slot}.pdf")
     db.session.commit()
-    assert app_services.problems(application) == []
+    assert readiness.problems(application) == []
     app_services.submit(owner, application)
     db.session.commit()
     assert application.budget_lines == [] and application.activities == []

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from grants.appforms import blocks
 from grants.appforms.export import answers_workbook
+from grants.applications import readiness
 from grants.applications import services as app_services
 from grants.applications.models import Application
 from grants.extensions import db
@@ -121,7 +122,7 @@ def test_any_form_renders_saves_submits_prints_and_exports(app, generated):
     assert {code: application.sections.get(code) for code in expected} == expected
     if blocks.has(definition, "document"):
         app_services.add_document(owner, application, "files", io.BytesIO(PDF), "files.pdf")
-    assert app_services.problems(application) == []
+    assert readiness.problems(application) == []
     app_services.submit(owner, application)
     db.session.commit()
     assert application.versions[-1].content["sections"] == application.sections

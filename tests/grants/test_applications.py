@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from grants.applications import services
+from grants.applications import readiness, services
 from grants.applications.forms import MAX_ROWS
 from grants.applications.models import Application, Partner, Status
 from grants.db import utcnow
@@ -58,7 +58,7 @@ def test_a_language_the_call_does_not_accept_is_refused(app):
 
 def test_a_draft_saves_incomplete_and_lists_what_is_missing(app):
     application = create_application(filled=False)
-    found = services.problems(application)
+    found = readiness.problems(application)
     assert any("title" in p for p in found)
     assert any("calendar plan" in p for p in found)
     assert application.status == Status.draft
@@ -109,14 +109,14 @@ def test_an_activity_after_the_last_month_blocks_submission(app):
     _, activities, _, _ = application_content()
     activities[0]["end_month"] = 11
     refill(application, application.created_by, activities=activities)
-    assert any("after the project's last month" in p for p in services.problems(application))
+    assert any("after the project's last month" in p for p in readiness.problems(application))
 
 
 def test_text_in_the_other_language_needs_confirmation(app):
     application = create_application(language="ru")
     owner = application.created_by
     refill(application, owner, data=dict(KK_TEXT))
-    assert services.language_warning(application).language == "kk"
+    assert readiness.language_warning(application).language == "kk"
     with pytest.raises(services.ApplicationError, match="language you declared"):
         services.submit(owner, application)
     refill(application, owner, data={**KK_TEXT, "language_confirmed": True})
@@ -409,6 +409,57 @@ def test_the_applicant_ngo_is_not_its_own_partner(app, client):
     assert "The applicant NGO is not its own partner." in page and 'value="Мы сами"' in page
     autosaved = client.post(f"/applications/{application.id}/autosave", data=form)
     assert autosaved.status_code == 400 and not autosaved.json["saved"]
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).partners == []
+
+
+def test_the_service_refuses_a_partner_whose_check_digit_does_not_match(app):
+    application = create_application()
+    good = make_bin(90003)
+    typo = good[:11] + str((int(good[11]) + 1) % 10)
+    with pytest.raises(services.PartnerRefused, match="check digit does not match") as refused:
+        services.save(application.created_by, application, {"title": "Клуб"}, partners=[
+            {"number": good, "name": "ТОО «Дала»", "role": ""}, {"number": typo, "name": "ТОО «Тау»", "role": ""}])
+    assert refused.value.position == 1
+    db.session.rollback()
+    assert db.session.get(Application, application.id).partners == []
+
+
+def test_the_service_refuses_the_ngo_as_its_own_partner(app):
+    application = create_application()
+    with pytest.raises(services.PartnerRefused, match="not its own partner") as refused:
+        services.save(application.created_by, application, {"title": "Клуб"},
+                      partners=[{"number": application.organization.bin, "name": "Мы сами", "role": ""}])
+    assert refused.value.position == 0
+
+
+def test_the_service_keeps_a_valid_partner(app):
+    application = create_application()
+    company = make_bin(90004)
+    services.save(application.created_by, application, {"title": "Клуб"},
+                  partners=[{"number": company, "name": "ТОО «Дала»", "role": "Площадка"}])
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Application, application.id)
+    assert [(p.number, p.name, p.role) for p in stored.partners] == [(company, "ТОО «Дала»", "Площадка")]
+
+
+def test_the_ngo_as_its_own_partner_is_refused_in_kazakh_on_its_line(app, client):
+    application = create_application()
+    login(client, application.created_by.email)
+    client.get("/?lang=kk")
+    company = make_bin(90005)
+    url, form = partner_form(client, application, **{
+        "partners-0-number": company, "partners-0-name": "ТОО «Дала»",
+        "partners-1-number": application.organization.bin, "partners-1-name": "Біз өзіміз"})
+    response = client.post(url, data=form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert translated("kk", "The applicant NGO is not its own partner.") in page
+    assert f'value="{company}"' in page and 'value="Біз өзіміз"' in page and "Текст, который нельзя потерять" in page
+    autosaved = client.post(f"/applications/{application.id}/autosave", data=form)
+    assert autosaved.status_code == 400
+    assert [p["id"] for p in autosaved.json["problems"]] == ["partners-1-number"]
     db.session.expire_all()
     assert db.session.get(Application, application.id).partners == []
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from grants import audit
 from grants.audit import AuditEvent
 from grants.auth import services
+from grants.auth.models import LoginAttempt, UserRole
 from grants.extensions import db
 from tests.factories import create_user
 
@@ -155,12 +156,12 @@ def test_every_verb_the_services_write_has_a_name():
 
 
 def test_agreement_timeline_names_an_anonymous_beneficiary_in_the_pages_language(app):
-    from grants.monitoring import oversight
+    from grants.monitoring import survey
     from tests.conftest import login
     from tests.factories import create_agreement
 
     agreement = create_agreement()
-    oversight.add_feedback(agreement, "kk", 5, True, True)
+    survey.add_feedback(agreement, "kk", 5, True, True)
     db.session.commit()
     operator = create_user("operator", email="op@example.kz")
     client = app.test_client()
@@ -169,3 +170,48 @@ def test_agreement_timeline_names_an_anonymous_beneficiary_in_the_pages_language
     timeline = page[page.index('id="timeline"'):]
     assert "Игілік алушы (анонимді)" in timeline and "beneficiary" not in timeline
     assert "Игілік алушының пікірі алынды" in timeline
+
+
+def test_an_audited_update_records_only_the_fields_that_changed(app):
+    user = create_user("applicant", full_name="Айгүл")
+    user.locale = "ru"
+    db.session.commit()
+    changed = audit.update(user, "user.update_profile", user, {"full_name": "Айгүл", "locale": "kk"})
+    assert changed == {"locale": "kk"} and user.locale == "kk"
+    event = events("user.update_profile")[-1]
+    assert (event.before, event.after, event.object_id) == ({"locale": "ru"}, {"locale": "kk"}, str(user.id))
+
+
+def test_an_audited_update_that_changes_nothing_records_nothing(app):
+    user = create_user("applicant", full_name="Айгүл")
+    count = len(events())
+    assert audit.update(user, "user.update_profile", user, {"full_name": "Айгүл"}) == {}
+    assert len(events()) == count
+
+
+def test_an_audited_update_shows_rows_as_told_and_names_its_target(app):
+    admin = create_user("admin")
+    user = create_user("applicant")
+    changed = audit.update(admin, "user.set_roles", user, {"role_rows": [UserRole(role="expert")]},
+                           shown={"roles": lambda u: sorted(r.role for r in u.role_rows)}, target=admin)
+    assert changed == {"roles": ["expert"]}
+    event = events("user.set_roles")[-1]
+    assert (event.before, event.after, event.object_id) == ({"roles": ["applicant"]}, {"roles": ["expert"]},
+                                                            str(admin.id))
+
+
+def test_a_created_object_is_recorded_whole(app):
+    user = create_user("applicant", full_name="Айгүл")
+    audit.update(user, "user.update_profile", user, {"full_name": "Айгүл", "locale": None}, created=True)
+    event = events("user.update_profile")[-1]
+    assert (event.before, event.after) == ({}, {"full_name": "Айгүл", "locale": None})
+
+
+def test_an_added_row_is_flushed_and_recorded_on_its_subject_with_its_id(app):
+    admin = create_user("admin")
+    user = create_user("applicant")
+    row = LoginAttempt(email=user.email, ip="127.0.0.1", succeeded=False)
+    assert audit.add(admin, "user.sign_in_failed", user, row, {"ip": "127.0.0.1"}, id_as="attempt") is row
+    assert row.id is not None
+    event = events("user.sign_in_failed")[-1]
+    assert (event.object_id, event.before, event.after) == (str(user.id), None, {"attempt": row.id, "ip": "127.0.0.1"})

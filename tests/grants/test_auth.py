@@ -3,6 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
+from grants.audit import AuditEvent
+from grants.auth import services
 from grants.auth.models import LoginAttempt
 from grants.extensions import db
 from tests.conftest import PASSWORD, csrf_from, csrf_token, login, post_form, translated
@@ -257,3 +259,41 @@ def test_generated_passwords_always_pass_the_rules(app):
     with app.test_request_context():
         for _ in range(300):
             assert password_problem(generate_password("anna@example.kz"), "anna@example.kz") is None
+
+
+# --- the interface language ---------------------------------------------------------------------
+
+
+def profile_events(user):
+    return db.session.execute(sa.select(AuditEvent.actor_id, AuditEvent.before, AuditEvent.after).where(
+        AuditEvent.verb == "user.update_profile", AuditEvent.object_type == "User",
+        AuditEvent.object_id == str(user.id))).all()
+
+
+def test_setting_the_language_is_audited_as_the_users_own_profile_change(app):
+    user = create_user("applicant", email="aigul@example.kz")
+    user.locale = "ru"
+    db.session.commit()
+    services.set_locale(user, "kk")
+    services.set_locale(user, "kk")  # no change, no second event
+    db.session.commit()
+    assert user.locale == "kk"
+    assert profile_events(user) == [(user.id, {"locale": "ru"}, {"locale": "kk"})]
+
+
+def test_an_unknown_language_is_refused_by_the_service(app):
+    user = create_user("applicant", email="aigul@example.kz")
+    with pytest.raises(services.AuthError):
+        services.set_locale(user, "de")
+
+
+def test_switching_the_language_on_a_page_is_audited_like_the_profile_form(client):
+    user = create_user("applicant", email="aigul@example.kz")
+    login(client, "aigul@example.kz")
+    client.get("/?lang=ru")
+    before = profile_events(user)
+    client.get("/?lang=kk")
+    client.get("/?lang=kk")
+    db.session.expire_all()
+    assert profile_events(user)[len(before):] == [(user.id, {"locale": "ru"}, {"locale": "kk"})]
+    assert db.session.get(type(user), user.id).locale == "kk"

@@ -7,7 +7,7 @@ import pytest
 
 from grants.agreements import services as agreements
 from grants.agreements.models import Kind
-from grants.applications import services as app_services
+from grants.applications import outcome as app_outcome
 from grants.applications.models import Status
 from grants.audit import AuditEvent
 from grants.extensions import db
@@ -53,7 +53,7 @@ def test_the_winners_share_the_nominations_amount_equally_and_the_remainder_is_s
     won = [n for n in nominations if n.status == Status.awarded]
     assert len(won) == winners and all(n.awarded_amount == Decimal(share) for n in won)
     assert [n.awarded_amount for n in nominations if n.status != Status.awarded] == [None]
-    shared = app_services.award_share(call.topics[0])
+    shared = app_outcome.award_share(call.topics[0])
     assert (shared.share, shared.remainder, shared.winners) == (Decimal(share), Decimal(remainder), winners)
     assert db.session.query(AuditEvent).filter(AuditEvent.verb == "application.award_share").count() == winners
     today = astana_today()
@@ -76,7 +76,7 @@ def test_a_nominations_receipt_asks_for_no_amount(app, client):
 def test_an_award_agreement_waits_for_the_published_share(app):
     call = create_call(instrument="award", criteria_set="award")
     nomination = nominate(call)
-    app_services.record_outcome(operator(), nomination, "awarded")  # decided, but no results published
+    app_outcome.record_outcome(operator(), nomination, "awarded")  # decided, but no results published
     today = astana_today()
     with pytest.raises(agreements.AgreementError, match="published"):
         agreements.draw_up(operator(), nomination, today, today.replace(year=today.year + 1))
@@ -103,19 +103,19 @@ def test_an_award_is_paid_on_signing_and_reported_on_once(app, client):
     signing; a schedule with a second report is refused and nothing is set."""
     from datetime import timedelta
 
-    from grants.agreements.services import ReportRow, TrancheRow
+    from grants.agreements.schedule import ReportRow, TrancheRow, default_schedule, schedule
     from tests.conftest import login
 
     call, nominations = decided("10000000.00", 2)
     today = astana_today()
     agreement = agreements.draw_up(operator(), nominations[0], today, today + timedelta(days=364))
     db.session.commit()
-    reports, tranches = agreements.default_schedule(agreement)
+    reports, tranches = default_schedule(agreement)
     assert [(r.kind, r.period_from, r.period_to, r.due_on) for r in reports] == [
         ("final", today, today + timedelta(days=364), today + timedelta(days=364 + 15))]
     assert [(t.amount, t.condition) for t in tranches] == [(Decimal("5000000.00"), "on_signing")]
     with pytest.raises(agreements.AgreementError, match="reported on once"):
-        agreements.schedule(operator(), agreement, [
+        schedule(operator(), agreement, [
             ReportRow("interim", today, today + timedelta(days=100), today + timedelta(days=110)),
             ReportRow("final", today + timedelta(days=101), today + timedelta(days=364),
                       today + timedelta(days=370))], [TrancheRow(Decimal("5000000.00"), today, "on_signing")])

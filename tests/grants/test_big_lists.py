@@ -5,6 +5,7 @@ holds a few rows or many, each sort and filter gives the rows a person expects, 
 stopped. The rows are made straight through the models (many of them, fast); what a list must show is worked out
 here from them, not asked of the code under test."""
 
+import io
 import math
 import re
 import uuid
@@ -18,20 +19,51 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from grants.agreements import operator_views as board_views
 from grants.agreements.models import Agreement, Condition, Tranche
 from grants.agreements.services import tranche_state
+from grants.applications import eligibility
 from grants.applications import operator_views as application_views
-from grants.applications.models import Application, Status
+from grants.applications import services as app_services
+from grants.applications.models import CHECKLIST, Application, Status
+from grants.auth.models import Role
+from grants.calls import proposals
+from grants.calls import services as call_services
 from grants.db import utcnow
+from grants.demo import application_content
 from grants.extensions import db
 from grants.i18n import astana_today
-from grants.monitoring import oversight_views
+from grants.monitoring import oversight_views, recommendations, visits
+from grants.monitoring import services as monitoring
 from grants.monitoring import views as report_views
 from grants.monitoring.models import Report
-from grants.reference.models import Region
-from tests.factories import create_call, create_organization, operator, signed_in
+from grants.reference.models import Direction, Region
+from reports.models import ApiToken, Workbook
+from reports.tokens import digest
+from scoring import ranking
+from scoring.assignments import services as assignments
+from scoring.commission import services as commission
+from scoring.experts import services as experts
+from scoring.sheets import services as sheets
+from tests.conftest import IsolatedClient
+from tests.factories import (
+    PDF,
+    SPEC_ITEMS,
+    create_agreement,
+    create_application,
+    create_call,
+    create_organization,
+    create_sso_contract,
+    create_user,
+    fill_report,
+    make_bin,
+    operator,
+    signed_in,
+    topic_data,
+)
+from tests.worlds import enrol
 
 TODAY = astana_today()
 BASE = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)  # a UTC moment the submissions are spread after
@@ -410,8 +442,6 @@ def test_a_page_out_of_range_or_garbled_is_an_empty_page_not_an_error(app, bad):
 # --- the three lists everyone opens: the public calls, an NGO's applications, the experts' register ------
 
 def test_the_public_calls_cost_the_same_statements_with_2_or_12_calls(app):
-    from tests.conftest import IsolatedClient
-
     client = IsolatedClient(app)
     for _ in range(2):
         create_call(topics=2)
@@ -420,8 +450,6 @@ def test_the_public_calls_cost_the_same_statements_with_2_or_12_calls(app):
 
 
 def test_an_ngos_applications_cost_the_same_statements_with_2_or_12(app):
-    from tests.factories import create_application, create_user
-
     owner = create_user("applicant")
     org = create_organization(owner=owner)
     call = create_call()
@@ -434,9 +462,236 @@ def test_an_ngos_applications_cost_the_same_statements_with_2_or_12(app):
 
 
 def test_the_experts_register_costs_the_same_statements_with_2_or_12_experts(app):
-    from tests.worlds import enrol
-
     for _ in range(2):
         enrol()
     client = signed_in(app, operator())
     costs_do_not_grow(client, ["/manage/experts/"], lambda: [enrol() for _ in range(10)], {})
+
+
+# --- every role's list pages: the same statements with a few rows or more ---------------------------------
+#
+# A world of every role, grown in parts: each page names the parts its rows come from, and `grow()` adds rows to
+# them with the objects each row brings — its own NGO, documents, partners, score sheets, decisions, reports,
+# visits — so that a page loading a row's related objects one row at a time costs more once rows were added.
+
+ALL_PASS = {code: True for code, _label in CHECKLIST}
+PARTNER = {"number": "050240003456", "name": "Молодёжный ресурсный центр", "role": "Площадка для занятий"}
+PROPOSAL = "Предлагаем добавить в план занятия для пожилых людей в сёлах района."
+
+
+class ListWorld:
+    """A user of every role and the objects of the parts asked for; `grow(n)` adds n rows to each part."""
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.users = {role: create_user(role.value) for role in Role}
+        g.test_operator = self.users[Role.operator]  # the factories act as the world's operator
+        self.applicant = self.users[Role.applicant]
+        self.users[Role.customer].customer_body_id = create_call().customer_id  # the factories' calls' body
+        self.grown = 0
+        self.call = self.sso = self.published = None
+        if parts & {"call", "published"}:
+            self._under_review()
+        self.grow(1)
+
+    def grow(self, n=3):
+        for part in sorted(self.parts):
+            getattr(self, f"_add_{part}")(n)
+        self.grown += n
+        db.session.commit()
+
+    def _under_review(self):
+        """The call under review, the world's expert (on its applications and the published ones) and a meeting."""
+        self.call = create_call(topics=2, experts_per_application=2)
+        for topic in self.call.topics:
+            topic.grants_count = 100
+        directions = db.session.execute(sa.select(Direction).where(Direction.code == 11)).scalars().all()
+        self.expert = experts.enrol(operator(), self.users[Role.expert], {
+            "iin": None, "reads_kk": True, "reads_ru": True, "region_id": None, "active": True}, directions)
+        experts.add_affiliation(operator(), self.expert, make_bin(9, year=19), "Қор", "paid")
+        sheets.use_default_criteria(operator(), self.call)
+        self.meeting = self._meeting(self.call)
+        self.first = None  # the call's first application: more experts score it as the world grows
+        db.session.commit()
+
+    def _meeting(self, call):
+        """A meeting of the call with a quorum present, the world's commission member in the chair."""
+        members = [(self.users[Role.commission], "ngos", True), (create_user("commission"), "ngos", False),
+                   (create_user("commission"), "operator", False)]
+        meeting = commission.convene(operator(), call, utcnow(), "Астана", members)
+        db.session.flush()
+        commission.record_attendance(operator(), meeting, {m.id: "in_person" for m in meeting.members})
+        return meeting
+
+    def _scored(self, call, scorers, number):
+        """A submitted application to the call from an NGO of its own (the world's applicant on its staff), with a
+        document and a partner, found eligible and scored by each of the experts."""
+        org = create_organization(owner=self.applicant)
+        application = app_services.start(self.applicant, call.topics[number % len(call.topics)], org, "ru")
+        db.session.flush()
+        data, activities, indicators, budget = application_content("ru")
+        app_services.save(self.applicant, application, data, activities=activities, indicators=indicators,
+                          budget=budget, partners=[PARTNER])
+        app_services.add_document(self.applicant, application, "charter", io.BytesIO(PDF), "charter.pdf")
+        app_services.submit(self.applicant, application)
+        eligibility.review(operator(), application, "eligible", ALL_PASS)
+        for expert in scorers:
+            self._score(application, expert)
+        return application
+
+    def _score(self, application, expert):
+        assignment = assignments.assign_by_hand(operator(), application, expert, "Тест")
+        assignments.declare(expert.user, assignment)
+        sheet = sheets.sheet_for(expert.user, assignment)
+        sheets.save(expert.user, sheet, {c.id: (Decimal(8), False, "Хорошо")
+                                         for c in sheets.criteria(application.call)})
+        sheets.submit(expert.user, sheet)
+        db.session.flush()
+
+    def _decide(self, meeting, application):
+        """The decision the ranking says (no departure, so no reason to give)."""
+        row = next(r for rows in ranking.ranking(meeting.call).values() for r in rows
+                   if r.application.id == application.id)
+        commission.decide(operator(), meeting, application, commission.expected_outcome(row), 3, 0, 0)
+
+    def _add_call(self, n):
+        """n applications more, decided in the meeting; n experts more on the first one; n meetings more."""
+        for i in range(n):
+            application = self._scored(self.call, [self.expert, enrol()], self.grown + i)
+            self._decide(self.meeting, application)
+            self.first = self.first or application
+        for _ in range(n if self.grown else 0):
+            self._score(self.first, enrol())
+        for _ in range(n):
+            self._meeting(self.call)
+
+    def _add_published(self, n):
+        """A call whose results are published, each application appealed and scored by as many experts as the
+        call has applications: growing puts a bigger call in its place."""
+        size = self.grown + n
+        call = create_call(topics=2, experts_per_application=2)
+        for topic in call.topics:
+            topic.grants_count = size
+        sheets.use_default_criteria(operator(), call)
+        apps = [self._scored(call, [self.expert] + [enrol() for _ in range(size)], i) for i in range(size)]
+        meeting = self._meeting(call)
+        for application in apps:
+            self._decide(meeting, application)
+        commission.approve(operator(), meeting)
+        commission.publish(operator(), meeting)
+        for application in apps:
+            commission.file_appeal(self.applicant, application, "Прошу пересмотреть")
+        self.published, self.published_first = call, apps[0]
+
+    def _add_calls(self, n):
+        for _ in range(n):
+            create_call(topics=2)
+
+    def _add_topics(self, n):
+        """A draft call with its topics and documents, and a published state social order call (growing puts a
+        bigger one in its place) with as many topics, each of its own direction, regions and services, and as many
+        documents."""
+        size = self.grown + n
+        if self.grown == 0:
+            self.draft = create_call(published=False, topics=0)
+        self.topical = create_call(published=False, topics=0, instrument="sso", criteria_set="sso")
+        directions = db.session.execute(sa.select(Direction).order_by(Direction.code)).scalars().all()
+        regions = db.session.execute(sa.select(Region).order_by(Region.kato)).scalars().all()
+        for call, (start, end) in ((self.draft, (self.grown, size)), (self.topical, (0, size))):
+            for i in range(start, end):
+                call_services.save_topic(operator(), call, None, topic_data(direction_id=directions[i].id),
+                                         regions[i:i + 2], [dict(item) for item in SPEC_ITEMS]
+                                         if call.instrument == "sso" else None)
+                call_services.add_document(operator(), call, f"Документ {i}", io.BytesIO(PDF), f"d{i}.pdf")
+        call_services.publish(operator(), self.topical)
+
+    def _add_agreements(self, n):
+        """Signed agreements of NGOs the world's applicant works for, each with a report submitted, a visit and
+        an observer's recommendation."""
+        for _ in range(n):
+            agreement = create_agreement(owner=self.applicant)
+            report = agreement.reports[0]
+            fill_report(report, self.applicant)
+            monitoring.submit(self.applicant, report)
+            visit = visits.plan_visit(operator(), agreement, astana_today(), operator())
+            visits.record_visit(operator(), visit, astana_today(), "Замечаний нет", 4)
+            recommendations.recommend(self.users[Role.observer], agreement, "Рекомендуем опубликовать отчёт")
+            db.session.commit()
+
+    def _add_contracts(self, n):
+        """State social order contracts of the customer's body, each with a report submitted."""
+        for _ in range(n):
+            create_sso_contract(submit_report=True)
+
+    def _add_proposals(self, n):
+        """The public's proposals on an announced state social order plan."""
+        if self.sso is None:
+            now = utcnow()
+            self.sso = create_call(topics=2, instrument="sso", criteria_set="sso", opens_at=now + timedelta(days=5),
+                                   deadline_at=now + timedelta(days=25))
+        for i in range(self.grown, self.grown + n):
+            proposals.send(None, self.sso, {"author_name": "Гульмира Ахметова",
+                                            "author_email": f"citizen{i}@example.kz", "organization_bin": "",
+                                            "topic_id": str(self.sso.topics[i % 2].id), "text": PROPOSAL})
+
+    def _add_tokens(self, n):
+        """The analyst's API tokens and workbooks."""
+        analyst = self.users[Role.analyst]
+        for i in range(self.grown, self.grown + n):
+            db.session.add(ApiToken(user=analyst, token_hash=digest(f"bq_list_{i}"), name=f"Токен {i}"))
+            db.session.add(Workbook(requested_by_id=analyst.id, filters={}, language="kk"))
+
+
+# Every role's list pages: (role, the page's address, the parts its rows come from).
+LIST_PAGES = [
+    ("anonymous", "/calls/", {"calls"}),
+    ("anonymous", "/calls/{w.published.id}/results", {"published"}),
+    ("anonymous", "/calls/{w.topical.id}", {"topics"}),
+    ("applicant", "/applications/", {"call", "published"}),
+    ("applicant", "/applications/{w.published_first.id}/scores", {"published"}),
+    ("applicant", "/agreements", {"agreements"}),
+    ("applicant", "/organizations/", {"agreements"}),
+    ("operator", "/manage/calls/", {"calls"}),
+    ("operator", "/manage/calls/{w.draft.id}", {"topics"}),
+    ("operator", "/manage/calls/{w.topical.id}", {"topics"}),
+    ("operator", "/manage/calls/{w.call.id}/applications", {"call"}),
+    ("operator", "/manage/calls/{w.call.id}/integrity", {"call"}),
+    ("operator", "/manage/calls/{w.call.id}/assignments", {"call"}),
+    ("operator", "/manage/calls/{w.call.id}/ranking", {"call"}),
+    ("operator", "/manage/calls/{w.call.id}/commission", {"call"}),
+    ("operator", "/manage/commission/{w.meeting.id}", {"call"}),
+    ("operator", "/manage/applications/{w.first.id}/sheets", {"call"}),
+    ("operator", "/manage/calls/{w.published.id}/appeals", {"published"}),
+    ("operator", "/manage/calls/{w.sso.id}/proposals", {"proposals"}),
+    ("operator", "/manage/experts/", {"call", "published"}),
+    ("operator", "/manage/agreements", {"agreements"}),
+    ("operator", "/manage/reports", {"agreements"}),
+    ("operator", "/manage/overdue", {"agreements"}),
+    ("operator", "/manage/recommendations", {"agreements"}),
+    ("operator", "/organizations/", {"agreements"}),
+    ("expert", "/expert/", {"call", "published"}),
+    ("commission", "/commission/", {"call", "published"}),
+    ("commission", "/manage/commission/{w.meeting.id}", {"call"}),
+    ("customer", "/manage/calls/", {"calls"}),
+    ("customer", "/customer/reports", {"contracts"}),
+    ("customer", "/agreements", {"contracts"}),
+    ("analyst", "/analyst/", {"tokens"}),
+    ("analyst", "/analyst/tokens", {"tokens"}),
+    ("analyst", "/agreements", {"agreements"}),
+    ("observer", "/agreements", {"agreements"}),
+    ("admin", "/admin/users/", {"call"}),
+    # the trail names its objects in a query per kind of object shown: a page of one kind, whatever its length
+    ("admin", "/admin/audit/?verb=application.", {"call"}),
+    ("admin", "/admin/outbox/", {"published"}),
+]
+
+
+@pytest.mark.parametrize(("role", "address", "parts"), LIST_PAGES,
+                         ids=[f"{role}:{address}" for role, address, _parts in LIST_PAGES])
+def test_a_list_page_costs_the_same_statements_with_a_few_rows_or_more(app, role, address, parts):
+    world = ListWorld(parts)
+    client = IsolatedClient(app) if role == "anonymous" else signed_in(app, world.users[Role(role)])
+    few = cost(client, address.format(w=world))[0]
+    world.grow(3)
+    more = cost(client, address.format(w=world))[0]
+    assert more == few, f"{address.format(w=world)}: {few} statements with a few rows, {more} with more"

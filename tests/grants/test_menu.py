@@ -3,14 +3,14 @@
 import pytest
 from flask import url_for
 
-from grants.menu import MENU, menu_for
+from grants.menu import menu, menu_for
 from grants.permissions import _rules
 from tests.factories import create_user
 
 
 def test_every_entry_names_a_route_and_registered_rules(app):
     with app.test_request_context("/"):
-        for group in MENU:
+        for group in menu(app):
             for entry in group.entries:
                 assert url_for(entry.endpoint)
                 for action in (*entry.needs, *entry.unless):
@@ -39,3 +39,12 @@ def test_the_operator_reaches_the_board_from_the_management_group_and_the_applic
     assert "/manage/agreements" in [link.url for link in operator["manage"]]
     assert "/agreements" not in [link.url for links in operator.values() for link in links]
     assert "/agreements" in [link.url for links in applicant.values() for link in links]
+
+
+def test_the_packages_add_their_entries_where_each_role_looks_for_them(app):
+    with app.test_request_context("/"):
+        expert = [link.url for _g, links in menu_for(create_user("expert"), "home.index") for link in links]
+        operator = {g.key: [link.url for link in links] for g, links in menu_for(create_user("operator"), "home.index")}
+    assert expert[:3] == ["/", "/calls/", "/expert/"]  # scoring's "My assignments" right after the core's entries
+    assert operator["manage"][-2:] == ["/manage/experts/", "/organizations/"]  # the register before the NGOs
+    assert operator["figures"] == ["/analyst/"]  # reports' own group, after Management

@@ -10,10 +10,11 @@ import sqlalchemy as sa
 
 from grants.agreements import services as agreements
 from grants.agreements.models import AgreementIndicator
+from grants.agreements.queries import timeline
 from grants.audit import AuditEvent
 from grants.extensions import db
 from grants.i18n import astana_today
-from grants.monitoring import oversight
+from grants.monitoring import evaluation, oversight, recommendations, survey, visits
 from grants.monitoring import services as reports
 from grants.monitoring.models import Evaluation, Feedback, Recommendation, SiteVisit, VisitStatus
 from tests.conftest import csrf_token, post_form
@@ -47,7 +48,7 @@ def fetch(client, url):
 
 
 def verbs(agreement):
-    return [e.verb for e in agreements.timeline(agreement)]
+    return [e.verb for e in timeline(agreement)]
 
 
 def file_report(report, actuals, beneficiaries=7, spent=Decimal("1000.00")):
@@ -85,9 +86,10 @@ def completed(beneficiaries=7):
     return agreement
 
 
-def planned(agreement=None, on=TODAY):
+def planned(agreement=None, on=None):
     agreement = agreement or create_agreement()
-    visit = oversight.plan_visit(operator(), agreement, on, operator())
+    on = on or TODAY
+    visit = visits.plan_visit(operator(), agreement, on, operator())
     db.session.commit()
     return visit
 
@@ -104,45 +106,45 @@ def upload(client, visit, content, name):
 def test_a_visit_is_planned_for_an_operator_and_recorded_with_findings_and_a_rating(app):
     agreement = create_agreement()
     with pytest.raises(oversight.OversightError):
-        oversight.plan_visit(operator(), agreement, TODAY, owner_of(agreement))  # an NGO's staff is no inspector
+        visits.plan_visit(operator(), agreement, TODAY, owner_of(agreement))  # an NGO's staff is no inspector
     with pytest.raises(oversight.OversightError):
-        oversight.plan_visit(owner_of(agreement), agreement, TODAY, operator())  # nor plans visits
+        visits.plan_visit(owner_of(agreement), agreement, TODAY, operator())  # nor plans visits
     visit = planned(agreement)
     assert visit.status == VisitStatus.planned
     for findings, rating in (("", 4), ("   ", 4), ("Всё по плану", None), ("Всё по плану", 6)):
         with pytest.raises(oversight.OversightError):
-            oversight.record_visit(operator(), visit, TODAY, findings, rating)
+            visits.record_visit(operator(), visit, TODAY, findings, rating)
     with pytest.raises(oversight.OversightError, match="future"):
-        oversight.record_visit(operator(), visit, TODAY + timedelta(days=1), "Всё по плану", 4)
+        visits.record_visit(operator(), visit, TODAY + timedelta(days=1), "Всё по плану", 4)
     with pytest.raises(oversight.OversightError):  # follow-up actions need a due date
-        oversight.record_visit(operator(), visit, TODAY, "Всё по плану", 4, "Дополнить журнал")
-    oversight.record_visit(operator(), visit, TODAY, "Тренинг идёт, журнал ведётся.", 4, "Дополнить журнал",
-                           TODAY + timedelta(days=10), published=True)
+        visits.record_visit(operator(), visit, TODAY, "Всё по плану", 4, "Дополнить журнал")
+    visits.record_visit(operator(), visit, TODAY, "Тренинг идёт, журнал ведётся.", 4, "Дополнить журнал",
+                        TODAY + timedelta(days=10), published=True)
     db.session.commit()
     assert (visit.status, visit.rating, visit.visited_on, visit.published) == ("done", 4, TODAY, True)
     with pytest.raises(oversight.OversightError, match="already"):
-        oversight.record_visit(operator(), visit, TODAY, "Ещё раз", 5)
+        visits.record_visit(operator(), visit, TODAY, "Ещё раз", 5)
     assert {"visit.plan", "visit.done"} <= set(verbs(agreement))
 
 
 def test_a_cancelled_visit_cannot_be_recorded_as_done(app):
     visit = planned()
     with pytest.raises(oversight.OversightError):
-        oversight.cancel_visit(operator(), visit, "  ")
-    oversight.cancel_visit(operator(), visit, "Руководитель НПО в командировке")
+        visits.cancel_visit(operator(), visit, "  ")
+    visits.cancel_visit(operator(), visit, "Руководитель НПО в командировке")
     db.session.commit()
     assert visit.status == VisitStatus.cancelled
     with pytest.raises(oversight.OversightError, match="cancelled"):
-        oversight.record_visit(operator(), visit, TODAY, "Всё по плану", 4)
+        visits.record_visit(operator(), visit, TODAY, "Всё по плану", 4)
     with pytest.raises(oversight.OversightError):
-        oversight.cancel_visit(operator(), visit, "Ещё раз")
+        visits.cancel_visit(operator(), visit, "Ещё раз")
     assert "visit.cancel" in verbs(visit.agreement)
 
 
 def test_visits_are_only_for_active_suspended_or_completed_agreements(app):
     draft = create_agreement(sign=False)
     with pytest.raises(oversight.OversightError):
-        oversight.plan_visit(operator(), draft, TODAY, operator())
+        visits.plan_visit(operator(), draft, TODAY, operator())
     agreement = create_agreement()
     agreements.suspend(operator(), agreement, "Проверка")
     assert planned(agreement).status == VisitStatus.planned
@@ -189,7 +191,7 @@ def test_the_operator_plans_and_records_a_visit_through_the_pages(app):
 def test_a_visit_photo_must_be_a_jpg_or_png(app):
     visit = planned()
     with pytest.raises(oversight.OversightError, match="JPG or PNG"):
-        oversight.add_visit_photo(operator(), visit, io.BytesIO(PDF), "act.pdf")
+        visits.add_visit_photo(operator(), visit, io.BytesIO(PDF), "act.pdf")
     db.session.rollback()
     client = signed_in(app, operator())
     refused = upload(client, visit, PDF, "photo.pdf")
@@ -204,8 +206,8 @@ def test_a_visit_photo_must_be_a_jpg_or_png(app):
 
 def test_a_visit_photo_is_open_to_oversight_only_once_the_visit_is_published(app):
     visit = planned()
-    photo = oversight.add_visit_photo(operator(), visit, io.BytesIO(PNG), "event.png")
-    oversight.record_visit(operator(), visit, TODAY, "Всё по плану", 4, published=False)
+    photo = visits.add_visit_photo(operator(), visit, io.BytesIO(PNG), "event.png")
+    visits.record_visit(operator(), visit, TODAY, "Всё по плану", 4, published=False)
     db.session.commit()
     url = f"/visits/{visit.id}/photos/{photo.id}"
     observer = create_user("observer")
@@ -231,15 +233,15 @@ def test_a_visit_photo_is_open_to_oversight_only_once_the_visit_is_published(app
 def test_the_evaluation_is_computed_from_the_final_report_only_once_completed(app):
     active = create_agreement()
     with pytest.raises(oversight.OversightError, match="completed"):
-        oversight.evaluate(operator(), active, 4, "Хорошо")
+        evaluation.evaluate(operator(), active, 4, "Хорошо")
     agreement = completed()
     with pytest.raises(oversight.OversightError):
-        oversight.evaluate(operator(), agreement, 4, "  ")
+        evaluation.evaluate(operator(), agreement, 4, "  ")
     with pytest.raises(oversight.OversightError):
-        oversight.evaluate(operator(), agreement, 0, "Хорошо")
+        evaluation.evaluate(operator(), agreement, 0, "Хорошо")
     with pytest.raises(oversight.OversightError):
-        oversight.evaluate(owner_of(agreement), agreement, 5, "Отлично")
-    evaluation = oversight.evaluate(operator(), agreement, 4, "Проект достиг большинства целей.")
+        evaluation.evaluate(owner_of(agreement), agreement, 5, "Отлично")
+    recorded = evaluation.evaluate(operator(), agreement, 4, "Проект достиг большинства целей.")
     db.session.commit()
     db.session.expire_all()
     stored = db.session.execute(sa.select(Evaluation)).scalar_one()
@@ -248,8 +250,8 @@ def test_the_evaluation_is_computed_from_the_final_report_only_once_completed(ap
     assert stored.cost_per_beneficiary == Decimal("342857.14")  # (1 500 000 + 900 000) / 7
     assert stored.rating == 4
     with pytest.raises(oversight.OversightError, match="already"):
-        oversight.evaluate(operator(), agreement, 5, "Ещё раз")
-    assert evaluation.id == stored.id
+        evaluation.evaluate(operator(), agreement, 5, "Ещё раз")
+    assert recorded.id == stored.id
     assert "agreement.evaluate" in verbs(agreement)
     html = page(signed_in(app, create_user("observer")), f"/agreements/{agreement.id}")
     assert "Evaluation of effectiveness" in html
@@ -259,10 +261,10 @@ def test_the_evaluation_is_computed_from_the_final_report_only_once_completed(ap
 
 def test_no_beneficiaries_leave_the_cost_per_beneficiary_empty(app):
     agreement = completed(beneficiaries=0)
-    assert oversight.figures(agreement).cost_per_beneficiary is None
-    evaluation = oversight.evaluate(operator(), agreement, 2, "Благополучателей нет.")
+    assert evaluation.figures(agreement).cost_per_beneficiary is None
+    recorded = evaluation.evaluate(operator(), agreement, 2, "Благополучателей нет.")
     db.session.commit()
-    assert evaluation.cost_per_beneficiary is None
+    assert recorded.cost_per_beneficiary is None
 
 
 def test_the_operator_evaluates_through_the_agreement_page(app):
@@ -317,7 +319,7 @@ def test_beneficiaries_answer_anonymously_in_kazakh_or_russian_and_are_counted(a
     assert not any("user" in c.name or "ip" == c.name for c in Feedback.__table__.columns)
     events = db.session.execute(sa.select(AuditEvent).where(AuditEvent.verb == "feedback.add")).scalars().all()
     assert len(events) == 2 and all(e.actor_id is None for e in events)
-    summary = oversight.feedback_summary(agreement)
+    summary = survey.feedback_summary(agreement)
     assert (summary.count, summary.satisfaction, summary.helped, summary.would_recommend) == (
         2, Decimal("4.5"), Decimal("50.0"), Decimal("100.0"))
     grantee = page(signed_in(app, owner_of(agreement)), f"/agreements/{agreement.id}")
@@ -360,7 +362,7 @@ def test_observers_recommend_and_the_operator_answers_once(app):
     recommendation = db.session.execute(sa.select(Recommendation)).scalar_one()
     assert recommendation.author_id == observer.id
     with pytest.raises(oversight.OversightError):
-        oversight.answer(owner_of(agreement), recommendation, "Ответ НПО")
+        recommendations.answer(owner_of(agreement), recommendation, "Ответ НПО")
     staff = signed_in(app, operator())
     manage_url = f"/manage/agreements/{agreement.id}"
     assert "Awaiting the operator's answer" in page(staff, manage_url)
@@ -386,9 +388,9 @@ def test_no_recommendation_on_a_draft_and_only_from_observers(app):
     draft = create_agreement(sign=False)
     observer = create_user("observer")
     with pytest.raises(oversight.OversightError):
-        oversight.recommend(observer, draft, "Рано")
+        recommendations.recommend(observer, draft, "Рано")
     with pytest.raises(oversight.OversightError):
-        oversight.recommend(create_user("analyst"), create_agreement(), "Не моя роль")
+        recommendations.recommend(create_user("analyst"), create_agreement(), "Не моя роль")
     client = signed_in(app, create_user("applicant"))
     assert post_form(client, f"/agreements/{draft.id}/recommendations", {"recommendation_text": "Нет"},
                      page="/").status_code == 403
@@ -397,9 +399,9 @@ def test_no_recommendation_on_a_draft_and_only_from_observers(app):
 def test_the_operator_sees_unanswered_recommendations_first(app):
     agreement = create_agreement()
     observer = create_user("observer")
-    answered = oversight.recommend(observer, agreement, "Первая рекомендация")
-    oversight.answer(operator(), answered, "Учтено")
-    oversight.recommend(observer, agreement, "Вторая рекомендация")
+    answered = recommendations.recommend(observer, agreement, "Первая рекомендация")
+    recommendations.answer(operator(), answered, "Учтено")
+    recommendations.recommend(observer, agreement, "Вторая рекомендация")
     db.session.commit()
     html = page(signed_in(app, operator()), "/manage/recommendations")
     assert html.index("Вторая рекомендация") < html.index("Первая рекомендация")
@@ -432,7 +434,7 @@ def test_the_overdue_list_shows_late_reports_and_blocked_tranches(app):
 
 def test_the_track_record_shows_on_the_ngo_profile(app):
     agreement = completed()
-    oversight.evaluate(operator(), agreement, 5, "Отлично.")
+    evaluation.evaluate(operator(), agreement, 5, "Отлично.")
     owner = owner_of(agreement)
     terminated = create_agreement(owner=owner)
     agreements.pay(operator(), terminated.tranches[0], TODAY, "ПП-9")

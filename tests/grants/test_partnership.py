@@ -8,7 +8,9 @@ import pytest
 from flask_babel import force_locale
 
 from grants.agreements import services as agreements
-from grants.applications import eligibility
+from grants.agreements.schedule import schedule, yearly_schedule
+from grants.applications import eligibility, readiness
+from grants.applications import outcome as app_outcome
 from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST, Application
 from grants.extensions import db
@@ -53,12 +55,12 @@ def written(call, owner=None):
 def test_the_partnership_form_asks_for_a_budget_and_targets_for_each_of_three_years(app):
     call = partnership_call()
     application = written(call)
-    assert app_services.problems(application) == []
+    assert readiness.problems(application) == []
     assert application.budget_by_year == sorted(YEAR_TOTALS.items())
     application.budget_lines = [line for line in application.budget_lines if line.year != 2]
     application.indicators = [i for i in application.indicators if i.year != 3]
     with force_locale("kk"):
-        found = app_services.problems(application)
+        found = readiness.problems(application)
         assert translated("kk", "Year %(n)d has no budget line yet.", n=2) in found
         assert translated("kk", "Year %(n)d has no indicator yet.", n=3) in found
 
@@ -84,7 +86,7 @@ def awarded(call):
     application = written(call)
     app_services.submit(application.created_by, application)
     eligibility.review(operator(), application, "eligible", {code: True for code, _label in CHECKLIST})
-    app_services.record_outcome(operator(), application, "awarded")
+    app_outcome.record_outcome(operator(), application, "awarded")
     db.session.commit()
     return application
 
@@ -96,7 +98,7 @@ def test_one_agreement_pays_a_tranche_a_year_each_after_the_previous_years_repor
                                    - timedelta(days=1))
     assert agreement.amount == sum(YEAR_TOTALS.values())
     assert sorted({line.year for line in agreement.budget_lines}) == [1, 2, 3]
-    planned, tranches = agreements.yearly_schedule(agreement)
+    planned, tranches = yearly_schedule(agreement)
     assert [(r.kind, r.period_from, r.period_to) for r in planned] == [
         ("interim", starts, starts.replace(year=starts.year + 1) - timedelta(days=1)),
         ("interim", starts.replace(year=starts.year + 1), starts.replace(year=starts.year + 2) - timedelta(days=1)),
@@ -104,7 +106,7 @@ def test_one_agreement_pays_a_tranche_a_year_each_after_the_previous_years_repor
     assert [(t.amount, t.condition, t.report_number) for t in tranches] == [
         (YEAR_TOTALS[1], "on_signing", None), (YEAR_TOTALS[2], "report_accepted", 1),
         (YEAR_TOTALS[3], "report_accepted", 2)]
-    agreements.schedule(operator(), agreement, planned, tranches)
+    schedule(operator(), agreement, planned, tranches)
     import io
 
     from tests.factories import PDF

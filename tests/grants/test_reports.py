@@ -8,11 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from grants.agreements import services as agreements
-from grants.agreements.services import ReportRow, TrancheRow
+from grants.agreements.schedule import ReportRow, TrancheRow, schedule
 from grants.extensions import db
 from grants.i18n import astana_today
 from grants.jobs import get_queue
 from grants.mail import OutboxMessage
+from grants.monitoring import queries as report_queries
 from grants.monitoring import services as reports
 from grants.monitoring.models import ReportStatus
 from grants.monitoring.views import sheet
@@ -374,11 +375,11 @@ def test_the_overdue_sweep_tells_the_ngo_once_a_day_and_lists_blocked_tranches(a
     assert mails() == 1  # once a day
     sweep(day + timedelta(days=1))
     assert mails() == 2
-    found = reports.overdue(day)
+    found = report_queries.overdue(day)
     assert [r.id for r in found.reports] == [report.id]
     assert [t.id for t, _why in found.tranches] == [second.id]
     assert "report 1 is not accepted yet" in found.tranches[0][1]
-    assert reports.overdue(report.due_on).reports == []  # due today is not late
+    assert report_queries.overdue(report.due_on).reports == []  # due today is not late
 
 
 # --- spending across the schedule -------------------------------------------------------------------------
@@ -386,7 +387,7 @@ def test_the_overdue_sweep_tells_the_ngo_once_a_day_and_lists_blocked_tranches(a
 def test_spent_in_earlier_reports_counts_only_the_reports_before_it_in_the_schedule(app):
     agreement = create_agreement(sign=False)
     today = astana_today()
-    agreements.schedule(operator(), agreement, [
+    schedule(operator(), agreement, [
         ReportRow("interim", today - timedelta(days=30), today + timedelta(days=60), today + timedelta(days=70)),
         ReportRow("interim", today + timedelta(days=61), today + timedelta(days=150), today + timedelta(days=160)),
         ReportRow("final", today + timedelta(days=151), today + timedelta(days=300), today + timedelta(days=310)),

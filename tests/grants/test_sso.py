@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from grants.agreements import services as agreements
 from grants.agreements.models import Agreement
-from grants.applications import eligibility
+from grants.applications import eligibility, readiness
 from grants.applications import services as app_services
 from grants.applications.models import OfferLine, Status
 from grants.audit import AuditEvent
@@ -161,7 +161,7 @@ def test_an_offer_missing_a_service_cannot_be_submitted(app):
                       activities=[{"activity": "Консультации", "start_month": 1, "end_month": 10, "output": ""}],
                       offer=offer_rows(call, OFFERS["A"])[:1])
     db.session.commit()
-    found = app_services.problems(offer)
+    found = readiness.problems(offer)
     assert any("service 2" in p and "День обучения" in p for p in found), found
     with pytest.raises(app_services.ApplicationError):
         app_services.submit(offer.created_by, offer)
@@ -352,7 +352,7 @@ def test_the_customer_accepts_the_suppliers_report_on_the_contracts_services(app
     named, and the customer body — the programme's administrator — accepts the report."""
     from datetime import timedelta
 
-    from grants.agreements.services import ReportRow, TrancheRow
+    from grants.agreements.schedule import ReportRow, TrancheRow, schedule
     from grants.monitoring import services as reports
     from grants.monitoring.models import ReportStatus
     from tests.factories import PDF as SIGNED
@@ -360,8 +360,8 @@ def test_the_customer_accepts_the_suppliers_report_on_the_contracts_services(app
     call, offers = decided()
     contract = register(call, offers["B"], TOTALS["B"])
     today = astana_today()
-    agreements.schedule(operator(), contract, [ReportRow("final", today, today + timedelta(days=300),
-                                                         today + timedelta(days=310))],
+    schedule(operator(), contract, [ReportRow("final", today, today + timedelta(days=300),
+                                              today + timedelta(days=310))],
                         [TrancheRow(TOTALS["B"], today, "on_signing")])
     agreements.add_document(operator(), contract, "signed_copy", io.BytesIO(SIGNED), "contract.pdf")
     agreements.sign(operator(), contract, today)

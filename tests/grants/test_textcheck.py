@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from grants.textcheck import (
-    MISMATCH_CONFIDENCE,
+from grants.textcheck.language import MISMATCH_CONFIDENCE, detect_language, language_mismatch
+from grants.textcheck.similarity import (
     candidate_pairs,
-    detect_language,
     estimate_jaccard,
     find_similar,
     jaccard,
-    language_mismatch,
     matching_passages,
     minhash_signature,
     normalise,
@@ -280,7 +278,7 @@ def test_candidate_pairs_come_from_shared_bands_in_the_signatures_order():
 
 def test_shingles_and_signatures_are_the_same_in_every_process():
     script = (
-        "from grants.textcheck import minhash_signature, shingles; import sys; "
+        "from grants.textcheck.similarity import minhash_signature, shingles; import sys; "
         "sys.stdout.write(repr((sorted(shingles(sys.argv[1])), minhash_signature(shingles(sys.argv[1])))))"
     )
     outputs = set()

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from grants.applications import eligibility
-from grants.applications import services as app_services
+from grants.applications import outcome as app_outcome
 from grants.applications.models import CHECKLIST
 from grants.db import utcnow
 from grants.extensions import db
@@ -104,7 +104,7 @@ def apply(kato, language, awarded=False, call=None):
     application = create_application(owner=owner, org=org, call=call, language=language, submit=True)
     if awarded:  # as create_awarded_application, for this region's NGO
         eligibility.review(operator(), application, "eligible", {code: True for code, _label in CHECKLIST})
-        app_services.record_outcome(operator(), application, "awarded")
+        app_outcome.record_outcome(operator(), application, "awarded")
         db.session.commit()
     return application
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from grants.agreements import services as agreements
 from grants.applications import eligibility
+from grants.applications import outcome as app_outcome
 from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST
 from grants.calls import services as call_services
@@ -90,7 +91,7 @@ class World:
                                revision_days=5 if outcome == "returned" else None)
         elif outcome != "submitted":
             eligibility.review(operator(), application, "eligible", ALL_PASS)
-            app_services.record_outcome(operator(), application, outcome)
+            app_outcome.record_outcome(operator(), application, outcome)
         db.session.commit()
         seen = {"rejected": "rejected", "reserve": "rejected", "returned": "submitted"}.get(outcome, outcome)
         fact = Fact(region=org.region.kato, language=language, ngo=org.bin, outcome=seen,

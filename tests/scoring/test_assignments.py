@@ -363,6 +363,10 @@ def test_the_expert_page_shows_the_workload_call_by_call(app, client):
     login(client, operator().email)
     page = client.get(f"/manage/experts/{expert.id}?lang=en").get_data(as_text=True)
     assert "Workload by call" in page and call.code in page
+    # each section once, in the page's body: the title is the expert's name alone
+    assert page.count('id="workload"') == 1 and page.count('id="relatives"') == 1
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert expert.name in title and "<section" not in title
 
 
 def test_the_matchers_reason_names_the_language_in_words(app):

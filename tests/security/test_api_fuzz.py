@@ -15,7 +15,6 @@ it (run with -s to see): docs/reliability.md quotes "N generated bad inputs, zer
 import json
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -40,9 +39,10 @@ from grants.applications import eligibility
 from grants.extensions import db
 from reports import demo as history_demo
 from reports import tokens
+from tests.conftest import ARTIFACTS as TEST_ARTIFACTS
 from tests.factories import create_agreement, create_application, create_call, create_user, operator
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "security"
+ARTIFACTS = TEST_ARTIFACTS / "security"
 EXAMPLES = 40  # drawn per operation and generation mode, after the coverage phase: in all well under a minute
 STATS = ("/api/v1/stats/applications", "/api/v1/stats/kazakh-share", "/api/v1/stats/per-thousand-ngos",
          "/api/v1/stats/monitoring", "/api/v1/stats/reasons")
@@ -63,7 +63,7 @@ def from_after_to(case):
 
 def valid_data_accepted(ctx, response, case):
     if from_after_to(case):
-        assert response.status_code == 400 and "must not be after to" in response.json()["error"]
+        assert response.status_code == 400 and response.json()["error"].startswith("from: ")
         return None
     return positive_data_acceptance(ctx, response, case)
 

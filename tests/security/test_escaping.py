@@ -22,11 +22,11 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 from grants.agreements import services as agreements
-from grants.agreements.services import ReportRow, TrancheRow
+from grants.agreements.schedule import ReportRow, TrancheRow, schedule
 from grants.applications import eligibility
 from grants.extensions import db
 from grants.i18n import astana_today
-from grants.monitoring import oversight
+from grants.monitoring import recommendations, survey, visits
 from grants.monitoring import services as monitoring
 from reports import opendata
 from reports.export import write_applications_xlsx
@@ -54,7 +54,7 @@ def signed_agreement(application):
     agreement = agreements.draw_up(operator(), application, TODAY - timedelta(days=30), TODAY + timedelta(days=300))
     amount = agreement.amount
     first = (amount / 2).quantize(Decimal("0.01"))
-    agreements.schedule(operator(), agreement, [
+    schedule(operator(), agreement, [
         ReportRow("interim", TODAY - timedelta(days=30), TODAY + timedelta(days=120), TODAY + timedelta(days=130)),
         ReportRow("final", TODAY + timedelta(days=121), TODAY + timedelta(days=300), TODAY + timedelta(days=310)),
     ], [TrancheRow(first, TODAY, "on_signing"), TrancheRow(amount - first, TODAY + timedelta(days=320),
@@ -99,13 +99,13 @@ def world(app):
                     spending={agreement.budget_lines[0].id: Decimal("1000.00")})
     monitoring.submit(owner, interim)
     monitoring.return_for_revision(operator(), interim, evil("report comment"), TODAY + timedelta(days=10))
-    visit = oversight.plan_visit(operator(), agreement, TODAY, operator())
-    oversight.record_visit(operator(), visit, TODAY, evil("visit findings"), 4, evil("visit follow-up"),
-                           TODAY + timedelta(days=10), published=True)
+    visit = visits.plan_visit(operator(), agreement, TODAY, operator())
+    visits.record_visit(operator(), visit, TODAY, evil("visit findings"), 4, evil("visit follow-up"),
+                        TODAY + timedelta(days=10), published=True)
     observer = create_user("observer")
-    recommendation = oversight.recommend(observer, agreement, evil("recommendation"))
-    oversight.answer(operator(), recommendation, evil("recommendation answer"))
-    oversight.add_feedback(agreement, "ru", 5, True, True, evil("beneficiary comment"))
+    recommendation = recommendations.recommend(observer, agreement, evil("recommendation"))
+    recommendations.answer(operator(), recommendation, evil("recommendation answer"))
+    survey.add_feedback(agreement, "ru", 5, True, True, evil("beneficiary comment"))
     db.session.commit()
     meeting = db.session.execute(sa.select(Meeting).join(Decision).where(
         Decision.application_id == application.id)).scalar_one()
