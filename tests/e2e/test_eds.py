@@ -4,14 +4,20 @@ NCALayer signs with the person's .p12 file. An NGO's head signs in with ЭЦП f
 account; a cancelled signing and an NCALayer that is not running each say so on the page."""
 
 import base64
+import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from grants.extensions import db
+from grants.mail import OutboxMessage
+from grants.organizations.models import Organization
 from tests.conftest import translated
 from tests.e2e.conftest import shot
 from tests.e2e.ncalayer import NCALAYER, StandIn, signing_with
+from tests.e2e.steps import kk, register_ngo, write_application
+from tests.factories import PDF, create_call, make_bin
 from tests.pki import running_pki, trust
 
 pytestmark = pytest.mark.e2e
@@ -84,3 +90,68 @@ def test_a_cancelled_signing_and_an_absent_ncalayer_say_so_on_the_page(eds_app, 
               "the button again."))
     shot(absent, "eds-no-ncalayer-kk")
     context.close()
+
+
+def test_an_ngo_head_signs_in_registers_the_ngo_proven_by_the_key_and_submits_a_signed_application(
+        eds_app, page, tmp_path):
+    """The whole way of an NGO whose head has ЭЦП, in Kazakh: sign in with the authentication key, open an account,
+    register the NGO by the certificate's BIN (verified at once, no operator needed), write and sign the application
+    with the signing key, and anyone checks the signature by the receipt number."""
+    app, pki = eds_app
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    with app.app_context():
+        call = create_call(regions=("430000000",))
+        call_id, receipt = call.id, f"{call.code}-00001"
+        db.session.remove()
+    person = dict(iin=IIN, surname="ЖҰМАБАЕВ", name="МАРАТ", patronymic="СЕРІКҰЛЫ", email="marat@aral.kz",
+                  bin=make_bin(778), organization="«АРАЛ ӨҢІРІ» ҚОҒАМДЫҚ ҚОРЫ", role="first_head")
+    keys = {"AUTHENTICATION": pki.issue(**person), "SIGNATURE": pki.issue(purpose="sign", **person)}
+    ncalayer = StandIn(lambda request: signing_with(keys[request["args"][1]], request["args"][1])(request))
+    page.route_web_socket(NCALAYER, ncalayer)
+    base = app.config["LIVE_URL"]
+
+    open_eds_page(page, base)
+    page.get_by_role("button", name=kk("Sign with EDS")).click()
+    page.get_by_role("button", name=kk("Open an account")).click()
+    expect(page.locator(".flash").first).to_contain_text(kk("Your account is ready. Now register your NGO by its BIN."))
+    with app.app_context():  # the address in the certificate is proven by the mailed link all the same
+        letter = db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.to == "marat@aral.kz")).scalar_one()
+        link = re.search(r"/auth/verify-email/\S+", letter.body).group(0)
+        db.session.remove()
+    page.goto(f"{base}{link}")
+
+    register_ngo(page, base, person["bin"])
+    page.get_by_role("button", name=kk("Register")).click()
+    with app.app_context():
+        org = db.session.execute(sa.select(Organization)).scalar_one()
+        # proven by the certificate of its BIN: the head is its owner without the operator's check
+        assert org.verified_at is not None and org.bin == person["bin"]
+        db.session.remove()
+
+    page.goto(f"{base}/calls/{call_id}")
+    page.get_by_role("link", name=kk("Apply")).click()
+    page.get_by_label(kk("Language of the application")).select_option("kk")
+    page.get_by_role("button", name=kk("Start writing")).click()
+    write_application(page)
+    page.get_by_role("button", name=kk("Save and review")).click()
+    page.get_by_label(kk("Kind of document")).select_option("charter")
+    charter = tmp_path / "Жарғы.pdf"
+    charter.write_bytes(PDF)
+    page.get_by_label(kk("File (PDF, DOCX, XLSX, JPG or PNG)")).set_input_files(str(charter))
+    page.get_by_role("button", name=kk("Attach")).click()
+    shot(page, "eds-intake-review-kk")
+    page.get_by_role("button", name=kk("Sign with EDS and submit")).click()
+
+    expect(page.get_by_role("heading", name=kk("Receipt of an application"))).to_be_visible()
+    expect(page.locator(".receipt")).to_contain_text(receipt)
+    signed = ncalayer.requests[-1]
+    assert signed["args"][1] == "SIGNATURE" and signed["args"][3] is False  # a detached signature
+    assert base64.b64decode(signed["args"][2]).startswith(b"Baiqau application\n")
+
+    # anyone, signed in or not, checks it by the number on the receipt
+    page.context.clear_cookies()
+    page.goto(f"{base}/verify?number={receipt}&lang=kk")
+    expect(page.get_by_text(kk("Intact: the signature matches the document kept on Baiqau."))).to_be_visible()
+    expect(page.get_by_text("ЖҰМАБАЕВ МАРАТ СЕРІКҰЛЫ")).to_be_visible()
+    expect(page.get_by_text(kk("First head", context="certificate holder"))).to_be_visible()
+    shot(page, "eds-intake-verify-kk")
