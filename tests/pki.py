@@ -95,10 +95,11 @@ def with_signature_flipped(cms_b64):
 
 
 @contextmanager
-def running_pki(name="Test root"):
-    """A PKI whose OCSP responder and CRLs answer on loopback for as long as the block runs."""
+def running_pki(name="Test root", kind=PKI):
+    """A PKI (`kind`: PKI, or tests.gostca.GostPKI) whose OCSP responder and CRLs answer on loopback for as long as
+    the block runs."""
     with RevocationServer() as server:
-        pki = PKI(server.url, name=name)
+        pki = kind(server.url, name=name)
         server.pkis.append(pki)
         yield pki
 

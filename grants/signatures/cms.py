@@ -9,17 +9,13 @@ from datetime import datetime
 from asn1crypto import cms, x509
 from cryptography.exceptions import InvalidSignature
 from pyhanko_certvalidator.errors import AlgorithmNotSupported
-from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, SignatureValidationContext
+from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, SignatureValidationContext, SignatureValidator
 
+from grants.signatures import gost
 from grants.signatures.refusals import Reason, refuse
 
 DIGESTS = {"sha256", "sha384", "sha512"}
-SIGNATURES = {"rsassa_pkcs1v15", "rsassa_pss"}  # НУЦ РК's keys are RSA or GOST; GOST is not verified yet
-
-# НУЦ РК's GOST algorithms (ГОСТ 34.10-2015 with Streebog, 256 and 512 bits; the older ГОСТ 34.310-2004 and its
-# hash ГОСТ 34.311-95). Every OID under Kazakhstan's algorithm arc or Russia's GOST arc is GOST as well.
-GOST_OIDS = {"1.2.398.3.10.1.1.2.3.1", "1.2.398.3.10.1.1.2.3.2", "1.2.398.3.10.1.1.1.2", "1.2.398.3.10.1.3.1"}
-GOST_ARCS = ("1.2.398.3.10.", "1.2.643.")
+SIGNATURES = {"rsassa_pkcs1v15", "rsassa_pss"}  # and ГОСТ 34.10-2015 (grants.signatures.gost): НУЦ РК's keys
 
 
 @dataclass(frozen=True)
@@ -30,11 +26,26 @@ class SignedContent:
     other_certificates: tuple  # the rest the CMS carries (a chain, perhaps): helpers for path building only
     content: bytes
     signed_at: datetime | None  # the signer's computer's clock (signingTime): reported, never trusted
-    algorithm: str  # "sha256 rsassa_pkcs1v15"
+    algorithm: str  # "sha256 rsassa_pkcs1v15", "streebog256 gost3410-2015"
 
 
-def is_gost(oid):
-    return oid in GOST_OIDS or oid.startswith(GOST_ARCS)
+class Validator(SignatureValidator):
+    """pyca/cryptography's checks (RSA) as pyhanko-certvalidator makes them, and GOST's: for the CMS, and for the
+    certificates, CRLs and OCSP answers of a GOST chain."""
+
+    def validate_signature(self, signature, signed_data, public_key_info, signature_algorithm, context=None):
+        oid = signature_algorithm["algorithm"].dotted
+        if not gost.is_gost(oid) and not gost.is_gost(public_key_info["algorithm"]["algorithm"].dotted):
+            return DefaultSignatureValidator().validate_signature(
+                signature, signed_data, public_key_info, signature_algorithm,
+                context or SignatureValidationContext())
+        try:
+            gost.verify(public_key_info, oid, signed_data, signature)
+        except gost.UnsupportedGost as e:
+            raise AlgorithmNotSupported(f"GOST {e}") from e
+
+
+VALIDATOR = Validator()
 
 
 def read(cms_b64, expected_content):
@@ -46,11 +57,8 @@ def read(cms_b64, expected_content):
     info = infos[0]
     certificates = [c.chosen for c in signed_data["certificates"] or () if c.name == "certificate"]
     signer = _signer_certificate(info["sid"], certificates)
-    _refuse_gost(info, signer)
-    digest = info["digest_algorithm"]["algorithm"].native
+    digest = _digest(info, signer)
     signature_algorithm = info["signature_algorithm"]
-    if digest not in DIGESTS or _signature_name(signature_algorithm) not in SIGNATURES:
-        raise refuse(Reason.unsupported_algorithm, f"{digest} with {signature_algorithm['algorithm'].dotted}")
     encapsulated = signed_data["encap_content_info"]
     if encapsulated["content_type"].native != "data":
         raise refuse(Reason.malformed, f"encapsulated {encapsulated['content_type'].native}, data expected")
@@ -58,17 +66,36 @@ def read(cms_b64, expected_content):
     content = expected_content if attached is None else attached
     signed_bytes, signed_at = _signed_bytes(info, "data", digest, content)
     try:
-        DefaultSignatureValidator().validate_signature(
-            info["signature"].native, signed_bytes, signer.public_key, signature_algorithm,
-            SignatureValidationContext(contextual_md_algorithm=digest))
+        VALIDATOR.validate_signature(info["signature"].native, signed_bytes, signer.public_key, signature_algorithm,
+                                     SignatureValidationContext(contextual_md_algorithm=digest))
     except AlgorithmNotSupported as e:
-        raise refuse(Reason.unsupported_algorithm, str(e)) from e
+        raise refuse(Reason.unsupported_algorithm, str(e), gost=gost.is_gost(digest)) from e
     except (InvalidSignature, AssertionError, ValueError, TypeError) as e:  # AssertionError: key of another kind
         raise refuse(Reason.signature_mismatch, repr(e)) from e
     if attached is not None and attached != expected_content:
         raise refuse(Reason.unexpected_content, "the attached content is not the expected one")
     others = tuple(c for c in certificates if c is not signer)
-    return SignedContent(signer, others, content, signed_at, f"{digest} {_signature_name(signature_algorithm)}")
+    name = f"{gost.DIGESTS[digest]} gost3410-2015" if gost.is_gost(digest) else \
+        f"{digest} {_signature_name(signature_algorithm)}"
+    return SignedContent(signer, others, content, signed_at, name)
+
+
+def _digest(info, certificate):
+    """The signer's digest algorithm (a hashlib name, or a GOST digest's OID), refused unless it is one we accept
+    and agrees with the signature algorithm: SHA-2 with RSA, Streebog of its size with ГОСТ 34.10-2015."""
+    digest = info["digest_algorithm"]["algorithm"]
+    signature = info["signature_algorithm"]["algorithm"].dotted
+    key = certificate.public_key["algorithm"]["algorithm"].dotted
+    oids = (digest.dotted, signature, certificate["signature_algorithm"]["algorithm"].dotted, key)
+    if any(gost.is_gost(oid) for oid in oids):
+        legacy = [oid for oid in oids if oid in gost.LEGACY]
+        streebog = gost.DIGESTS.get(digest.dotted)
+        if legacy or streebog is None or gost.SIGNATURES.get(signature) != streebog or key not in gost.KEYS:
+            raise refuse(Reason.unsupported_algorithm, f"GOST {legacy or oids}", gost=True)
+        return digest.dotted
+    if digest.native not in DIGESTS or _signature_name(info["signature_algorithm"]) not in SIGNATURES:
+        raise refuse(Reason.unsupported_algorithm, f"{digest.native} with {signature}")
+    return digest.native
 
 
 def _signed_data(cms_b64):
@@ -95,15 +122,6 @@ def _signer_certificate(sid, certificates):
     raise refuse(Reason.malformed, "the CMS does not carry the signer's certificate")
 
 
-def _refuse_gost(info, certificate):
-    oids = (info["digest_algorithm"]["algorithm"].dotted, info["signature_algorithm"]["algorithm"].dotted,
-            certificate["signature_algorithm"]["algorithm"].dotted,
-            certificate.public_key["algorithm"]["algorithm"].dotted)
-    gost = [oid for oid in oids if is_gost(oid)]
-    if gost:
-        raise refuse(Reason.unsupported_algorithm, f"GOST algorithm {gost[0]}", gost=True)
-
-
 def _signature_name(algorithm):
     try:
         return algorithm.signature_algo
@@ -125,7 +143,8 @@ def _signed_bytes(info, content_type, digest, content):
     digests = [v.native for v in values.get("message_digest", ())]
     if len(digests) != 1:
         raise refuse(Reason.malformed, "no single message digest attribute")
-    if digests[0] != hashlib.new(digest, content).digest():
+    expected = gost.digest_of(digest, content) if gost.is_gost(digest) else hashlib.new(digest, content).digest()
+    if digests[0] != expected:
         raise refuse(Reason.signature_mismatch, "the message digest is not the content's")
     times = values.get("signing_time", ())
     signed_at = times[0].native if len(times) == 1 else None

@@ -10,7 +10,7 @@ class Reason(enum.StrEnum):
     """What went wrong, for the caller to branch on and the audit trail to keep; the message is for people."""
 
     malformed = "malformed"  # not a CMS SignedData, damaged, no signer's certificate, several signers
-    unsupported_algorithm = "unsupported_algorithm"  # GOST (not yet), or an algorithm nobody should use
+    unsupported_algorithm = "unsupported_algorithm"  # old GOST, or an algorithm nobody should use
     signature_mismatch = "signature_mismatch"  # the signature is not over these bytes
     unexpected_content = "unexpected_content"  # an attached content other than the one we asked to sign
     untrusted = "untrusted"  # the chain does not lead to a configured trust anchor (self-made, another CA)
@@ -63,7 +63,8 @@ def refuse(reason, detail=None, *, when=None, purpose=None, gost=False):
 def _message(reason, when, purpose, gost):
     date = format_datetime(when) if when is not None else ""
     if reason == Reason.unsupported_algorithm and gost:
-        return _("Signatures by the GOST algorithm are not supported yet. Please sign with your RSA key.")
+        return _("This signature was made with an old or unknown GOST algorithm (keys of ГОСТ 34.310-2004 are no "
+                 "longer accepted). Please sign with a current key of the National Certification Authority.")
     if reason == Reason.expired:
         return _("The certificate's validity period ended on %(date)s. Please get a new certificate from the "
                  "National Certification Authority.", date=date)

@@ -12,6 +12,7 @@ from asn1crypto import pem, x509
 from cryptography.exceptions import InvalidSignature
 from flask import current_app
 from pyhanko_certvalidator import CertificateValidator, ValidationContext, errors, validate_usage
+from pyhanko_certvalidator import context as _validator_context
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
 from config import ConfigError
@@ -21,6 +22,13 @@ from grants.signatures.refusals import Reason, SignatureRefused, refuse
 from grants.signatures.revocation import Fetched, RevocationCache, Sources
 
 log = logging.getLogger(__name__)
+
+# pyhanko-certvalidator checks a delegated OCSP responder that carries id-pkix-ocsp-nocheck in a ValidationContext
+# of its own, made without the caller's signature validator (revinfo/validate_ocsp.py,
+# _validate_delegated_ocsp_provenance, in the pinned 0.33.0): with the library's default there, a GOST responder's
+# certificate cannot be checked and every GOST OCSP answer would be dropped. The library's default is made ours,
+# which is the library's own for everything but GOST. tests/grants/test_gost.py fails if this stops working.
+_validator_context.DefaultSignatureValidator = cms.Validator
 
 # An authentication key signs in (TLS client authentication); a signing key signs documents (e-mail protection,
 # with non-repudiation), as НУЦ РК issues them.
@@ -113,7 +121,7 @@ class Verifier:
         context = ValidationContext(
             trust_roots=list(self.roots), other_certs=[*self.intermediates, *others], crls=list(self.crls), moment=at,
             allow_fetching=True,
-            fetchers=fetched.fetchers(), revinfo_policy=POLICY)
+            fetchers=fetched.fetchers(), revinfo_policy=POLICY, signature_validator=cms.VALIDATOR)
         return await CertificateValidator(certificate, validation_context=context).async_validate_path()
 
 

@@ -18,7 +18,8 @@ from grants.signatures.documents import Signature
 from grants.signatures.views import intact
 from tests.conftest import csrf_from, login, translated
 from tests.factories import create_application, create_organization, create_user, make_iin
-from tests.pki import now, sign
+from tests.gostca import GostPKI, gost_sign
+from tests.pki import now, running_pki, sign, trust
 
 pytestmark = pytest.mark.usefixtures("trusted")
 
@@ -189,3 +190,20 @@ def test_the_demo_signs_a_submission_with_the_ngo_heads_test_key(app, client, dr
     assert response.status_code == 302 and response.location.endswith("/receipt")
     kept = db.session.execute(sa.select(Signature)).scalar_one()
     assert kept.test and kept.signer_bin == draft.organization.bin
+
+
+def test_a_submission_signed_with_a_gost_key_is_kept_and_checks_intact(app, client, draft, tmp_path):
+    """НУЦ РК issues legal entities GOST signing keys (GOSTKNCA…): the NGO signs with one, the platform trusts the
+    GOST root, and the receipt checks as an RSA one does."""
+    owner = draft.organization.memberships[0].user
+    with running_pki("GOST root", kind=GostPKI) as gost_pki:
+        trust(app, gost_pki, tmp_path)
+        key = gost_pki.issue(purpose="sign", iin=owner.iin, bin=draft.organization.bin, organization="ҚБ ТЕСТ",
+                             role="signer")
+        app_services.submit(owner, draft, signature=gost_sign(key, expected_manifest(draft)))
+        db.session.commit()
+        kept = db.session.execute(sa.select(Signature)).scalar_one()
+        assert (kept.signer_iin, kept.signer_role) == (owner.iin, "signer") and intact(kept)
+        page = client.get(f"/verify?number={draft.receipt_number}&lang=kk").get_data(as_text=True)
+    assert translated("kk", "Intact: the signature matches the document kept on Baiqau.") in page
+    assert "GOST root issuing CA" in page
