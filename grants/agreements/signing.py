@@ -11,11 +11,13 @@ is required to sign with it.
 
 import base64
 
+import sqlalchemy as sa
 from flask import current_app
 
 from grants import audit
 from grants.agreements.models import Agreement, AgreementStatus, DocumentKind
 from grants.agreements.services import AgreementError, require_status
+from grants.extensions import db
 from grants.i18n import _, astana_today
 from grants.permissions import can
 from grants.signatures import HolderRole, documents, verifier
@@ -24,6 +26,17 @@ GRANTEE, OPERATOR = "Agreement/grantee", "Agreement/operator"  # the two sides' 
 documents.owned_by(GRANTEE, Agreement, "agreement.view")
 documents.owned_by(OPERATOR, Agreement, "agreement.view")
 MAY_BIND_THE_NGO = (HolderRole.first_head, HolderRole.signer)
+
+
+@documents.numbered
+def _signatures_by_number(number):
+    """An agreement's number on the public check: the NGO's signatures, then the operator's."""
+    agreement = db.session.execute(sa.select(Agreement).where(Agreement.number == number.upper())).scalar_one_or_none()
+    if agreement is None:
+        return []
+    sides = ((GRANTEE, _("Agreement %(number)s, signed by the NGO", number=agreement.number)),
+             (OPERATOR, _("Agreement %(number)s, signed by the grant operator", number=agreement.number)))
+    return [(heading, signature) for kind, heading in sides for signature in documents.of(kind, agreement.id)]
 
 
 def terms(agreement):

@@ -11,9 +11,12 @@ BAIQAU_EDS_ROLES), the step is refused without a signature that verifies.
 import base64
 import hashlib
 
+import sqlalchemy as sa
 from flask import current_app
 
+from grants.agreements.models import Agreement
 from grants.auth.services import eds_required
+from grants.extensions import db
 from grants.i18n import _
 from grants.monitoring.models import FIGURES, Report
 from grants.signatures import documents, verifier
@@ -21,6 +24,20 @@ from grants.signatures import documents, verifier
 SUBMISSION, ACCEPTANCE = "Report/submission", "Report/acceptance"  # the two signatures, as kept
 documents.owned_by(SUBMISSION, Report, "report.view")
 documents.owned_by(ACCEPTANCE, Report, "report.view")
+
+
+@documents.numbered
+def _signatures_by_number(number):
+    """An agreement's number on the public check: each report's submission and acceptance signatures."""
+    reports = db.session.execute(sa.select(Report).join(Agreement).where(Agreement.number == number.upper())
+                                 .order_by(Report.number)).scalars().all()
+    rows = []
+    for report in reports:
+        named = {"number": report.agreement.number, "n": report.number}
+        for kind, heading in ((SUBMISSION, _("Agreement %(number)s: report %(n)s as submitted", **named)),
+                              (ACCEPTANCE, _("Agreement %(number)s: report %(n)s as accepted", **named))):
+            rows += [(heading, signature) for signature in documents.of(kind, report.id)]
+    return rows
 
 
 def content(report):

@@ -50,6 +50,22 @@ def owned_by(kind, model, action):
     OWNERS[kind] = (model, action)
 
 
+# How the number printed on a document finds its signatures for the public check: finders registered by the
+# packages that number documents (an application's receipt, an agreement's number), in the order registered.
+FINDERS = []
+
+
+def numbered(finder):
+    """Register `finder(number)`: [(heading, signature)] for the documents that `number` names, or []."""
+    FINDERS.append(finder)
+    return finder
+
+
+def by_number(number):
+    """Every signature the number names: [(heading, signature)], the heading in the reader's language."""
+    return [row for finder in FINDERS for row in finder(number)]
+
+
 def signer_of(cms_b64, manifest_bytes, error):
     """The Signer of a document's signature over `manifest_bytes` (the signing key), or `error` (a Refusal of the
     caller's step) saying, in the user's language, why it does not verify."""

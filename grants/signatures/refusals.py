@@ -63,7 +63,7 @@ def refuse(reason, detail=None, *, when=None, purpose=None, gost=False):
 def _message(reason, when, purpose, gost):
     date = format_datetime(when) if when is not None else ""
     if reason == Reason.unsupported_algorithm and gost:
-        return _("This signature was made with an old or unknown GOST algorithm (keys of ГОСТ 34.310-2004 are no "
+        return _("This signature was made with an old or unknown GOST algorithm (keys of GOST 34.310-2004 are no "
                  "longer accepted). Please sign with a current key of the National Certification Authority.")
     if reason == Reason.expired:
         return _("The certificate's validity period ended on %(date)s. Please get a new certificate from the "

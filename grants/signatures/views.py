@@ -14,9 +14,9 @@ from wtforms.validators import DataRequired, Length
 from grants.applications.models import Application, Version
 from grants.extensions import db
 from grants.forms import Form
-from grants.i18n import _l
+from grants.i18n import _, _l
 from grants.permissions import allow, require
-from grants.signatures import SignatureRefused, verify_cms
+from grants.signatures import SignatureRefused, documents, verify_cms
 from grants.signatures.cms import read
 from grants.signatures.documents import OWNERS, Signature, names, of
 
@@ -26,7 +26,7 @@ READ_LIMIT = 1024 * 1024  # a manifest and a signature are a few kilobytes; a co
 
 
 class NumberForm(Form):
-    number = StringField(_l("Receipt number"), validators=[DataRequired(), Length(max=48)])
+    number = StringField(_l("Receipt or agreement number"), validators=[DataRequired(), Length(max=48)])
 
 
 class FilesForm(Form):
@@ -44,16 +44,16 @@ def intact(signature):
     return names(signature.manifest, signature.content)
 
 
-def _found(number):
+@documents.numbered
+def _application_signatures(number):
+    """An application's receipt number: the signature of each version submitted with ЭЦП."""
     application = db.session.execute(sa.select(Application).where(
-        Application.receipt_number == number.strip().upper())).scalar_one_or_none()
+        Application.receipt_number == number.upper())).scalar_one_or_none()
     if application is None:
-        return None, []
-    rows = []
-    for version in application.versions:
-        for signature in of("ApplicationVersion", version.id):
-            rows.append((version, signature, intact(signature)))
-    return application, rows
+        return []
+    return [(_("Application %(number)s, version %(version)s", number=application.receipt_number,
+               version=version.number), signature)
+            for version in application.versions for signature in of("ApplicationVersion", version.id)]
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -62,9 +62,10 @@ def verify():
     """A signed document checked by its number: intact or not, who signed, in which standing, when."""
     form, files = NumberForm(prefix="n", meta={"csrf": False}), FilesForm(prefix="f", meta={"csrf": False})
     number = (request.args.get("number") or "").strip()[:48]
-    application, rows = _found(number) if number else (None, [])
-    return render_template("signatures/verify.html", form=form, files=files, number=number,
-                           application=application, rows=rows, checked=None), 404 if number and not rows else 200
+    rows = [(heading, signature, intact(signature)) for heading, signature in documents.by_number(number)] \
+        if number else []
+    return render_template("signatures/verify.html", form=form, files=files, number=number, rows=rows,
+                           checked=None), 404 if number and not rows else 200
 
 
 def _read(storage):
@@ -96,7 +97,7 @@ def verify_files():
             checked["problem"] = str(refusal)
         if content:
             checked["content"] = names(manifest, content)
-    return render_template("signatures/verify.html", form=form, files=files, number="", application=None, rows=[],
+    return render_template("signatures/verify.html", form=form, files=files, number="", rows=[],
                            checked=checked), 400 if checked["problem"] else 200
 
 

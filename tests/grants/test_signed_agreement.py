@@ -230,3 +230,15 @@ def test_both_pages_show_who_signed_and_offer_the_signature_to_whose_turn_it_is(
     assert len(set(names)) == 2 and all(name in page for name in names) and "data-ncalayer" not in page
     # A form without its token changes nothing.
     assert staff.post(f"/manage/agreements/{draft.id}/sign-eds", data={}).status_code == 400
+
+
+def test_anyone_checks_the_signed_agreement_by_its_number(client, draft, pki):
+    manifest = expected_manifest(draft)
+    signing.sign_as_grantee(owner_of(draft), draft, sign(ngo_key(pki, draft), manifest))
+    signing.sign_as_operator(operator(), draft, sign(operator_key(pki), manifest))
+    db.session.commit()
+    page = client.get(f"/verify?number={draft.number.lower()}&lang=ru").get_data(as_text=True)
+    assert translated("ru", "Agreement %(number)s, signed by the NGO", number=draft.number) in page
+    assert translated("ru", "Agreement %(number)s, signed by the grant operator", number=draft.number) in page
+    assert page.count(translated("ru", "Intact: the signature matches the document kept on Baiqau.")) == 2
+    assert "ОПЕРАТОРОВА" in page

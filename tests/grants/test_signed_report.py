@@ -149,3 +149,15 @@ def test_the_pages_offer_the_signature_and_name_who_signed(app, report, pki):
     assert [s.signer_name for s in kept()] == [submission.signer_name, "ОПЕРАТОРОВА ТЕСТ ТЕСТОВИЧ"]
     page = ngo.get(f"/reports/{report.id}").get_data(as_text=True)
     assert "ОПЕРАТОРОВА ТЕСТ ТЕСТОВИЧ" in page and submission.signer_name in page
+
+
+def test_a_signed_report_is_checked_by_its_agreements_number(client, report, pki):
+    reports.submit(owner_of(report.agreement), report,
+                   signature=sign(ngo_key(pki, report), expected_submission(report)))
+    db.session.commit()
+    number = report.agreement.number
+    page = client.get(f"/verify?number={number}&lang=kk").get_data(as_text=True)
+    assert translated("kk", "Agreement %(number)s: report %(n)s as submitted", number=number, n=report.number) in page
+    assert translated("kk", "Intact: the signature matches the document kept on Baiqau.") in page
+    # the agreement itself was signed on paper (the factory's), so only the report's signature is listed
+    assert translated("kk", "Agreement %(number)s, signed by the NGO", number=number) not in page
