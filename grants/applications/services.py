@@ -263,7 +263,10 @@ def _verified_signer(actor, application, signature):
         raise ApplicationError(_("The application is signed with a certificate that is not of this NGO (BIN "
                                  "%(bin)s). Sign with the EDS of the NGO: the certificate of its head, or of an "
                                  "employee, with its BIN.", bin=application.organization.bin))
-    if actor.iin is not None and signer.iin != actor.iin:
+    if actor.iin is None:  # who signed must be known as this account's person, as for an agreement
+        raise ApplicationError(_("Your account has no EDS linked yet. Sign out, sign in once with “Sign in with "
+                                 "EDS”, then sign the application."))
+    if signer.iin != actor.iin:
         raise ApplicationError(_("The application is signed with another person's certificate. Sign with your own "
                                  "EDS."))
     return signer, signed, content

@@ -87,12 +87,14 @@ def show(app_id):
 
 def _signing(application, content):
     """What the review page hands NCALayer to sign with the submission, where ЭЦП is on: the manifest in Base64,
-    whether the demo's test key may sign instead, and whether an unsigned submission is refused."""
+    whether the demo's test key may sign instead, whether an unsigned submission is refused, and whether the account
+    is linked to an ЭЦП at all (a signature is accepted only from the account's own person)."""
     if current_app.config.get("EDS", "off") == "off" or not application.editable:
         return None
     manifest = services.signing_manifest(application, services.signing_content(application, content))
     return {"manifest": base64.b64encode(manifest).decode(),
-            "demo": signatures.verifier().demo is not None, "required": eds_required(current_user)}
+            "demo": signatures.verifier().demo is not None, "required": eds_required(current_user),
+            "linked": current_user.iin is not None}
 
 
 def _save(application, form):

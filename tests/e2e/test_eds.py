@@ -122,6 +122,8 @@ def test_an_ngo_head_signs_in_registers_the_ngo_proven_by_the_key_and_submits_a_
 
     register_ngo(page, base, person["bin"])
     page.get_by_role("button", name=kk("Register")).click()
+    expect(page.locator(".flash").first).to_contain_text(
+        kk("%(name)s is registered. You are its owner.", name="«Арал өңірі» қоғамдық қоры"))
     with app.app_context():
         org = db.session.execute(sa.select(Organization)).scalar_one()
         # proven by the certificate of its BIN: the head is its owner without the operator's check

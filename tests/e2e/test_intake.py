@@ -52,6 +52,8 @@ def test_an_ngo_applies_in_kazakh_with_the_interface_in_kazakh(live_app, page, a
     register_ngo(page, base, make_bin(777))
     shot(page, "intake-1-register-ngo-kk")
     page.get_by_role("button", name=kk("Register")).click()
+    expect(page.locator(".flash").first).to_contain_text(
+        kk("%(name)s is registered. You are its owner.", name="«Арал өңірі» қоғамдық қоры"))
 
     page.goto(f"{base}/calls/{call_id}")
     page.get_by_role("link", name=kk("Apply")).click()

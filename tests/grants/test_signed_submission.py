@@ -86,6 +86,16 @@ def test_another_persons_certificate_is_refused(draft, pki):
         app_services.submit(owner, draft, signature=cms)
 
 
+def test_an_account_with_no_eds_linked_is_told_to_link_it_first(draft, pki):
+    """A password account cannot say whose key it holds: the signer must be known as the account's own person."""
+    owner = draft.organization.memberships[0].user
+    cms = sign(key_of(pki, draft), expected_manifest(draft))
+    owner.iin = None
+    with pytest.raises(app_services.ApplicationError, match="no EDS linked yet"):
+        app_services.submit(owner, draft, signature=cms)
+    assert draft.status == "draft"
+
+
 def test_the_authentication_key_does_not_sign_an_application(draft, pki):
     owner = draft.organization.memberships[0].user
     auth = pki.issue(purpose="auth", iin=owner.iin, bin=draft.organization.bin, role="first_head")
