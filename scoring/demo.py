@@ -67,7 +67,12 @@ def extend(users, orgs, past):
                                  [(users["commission@baiqau.kz"], "ngos", True)])
     db.session.flush()
     commission.record_attendance(operator, meeting, {meeting.members[0].id: "in_person"})
-    commission.decide(operator, meeting, pavlodar, "awarded", 1, 0, 0)
+    # Before the vote the member declares no conflict on either application; the secretary puts the ranking's
+    # outcome to the vote and records the member's vote aloud; the decision is counted from the roll call.
+    commission.declare(users["commission@baiqau.kz"], meeting, {})
+    commission.propose(operator, meeting, pavlodar, "awarded")
+    commission.cast_vote(operator, meeting, pavlodar, meeting.members[0], "for")
+    commission.decide(operator, meeting, pavlodar)
     commission.approve(operator, meeting, now=meeting.held_at)
     commission.publish(operator, meeting, now=meeting.held_at + timedelta(days=1))
     scoring_now(users)

@@ -3,7 +3,7 @@
 from grants.filters import LANGUAGE_TITLES, enum_title
 from grants.i18n import _
 from scoring.assignments.models import Conflict, State
-from scoring.commission.models import AppealState, Attendance, MeetingState, NamedBy, Outcome
+from scoring.commission.models import AppealState, Attendance, Choice, MeetingState, NamedBy, Outcome, VotingRule
 from scoring.experts.models import Tie
 from scoring.sheets.models import Aggregation, SheetState
 
@@ -33,4 +33,6 @@ def register(app):
         named_by_title=enum_title(NamedBy),
         commission_outcome_title=enum_title(Outcome),
         appeal_state_title=enum_title(AppealState),
+        voting_rule_title=enum_title(VotingRule),
+        vote_title=enum_title(Choice),
     )

@@ -33,14 +33,20 @@ def view_meeting(user, meeting=None):
     return Decision(False, str(_l("You are not a member of this meeting.")))
 
 
-@rule("commission.sign")
-def sign_protocol(user, meeting=None):
-    """A member of the meeting signs its protocol (scoring.commission.signing says whether they were present)."""
-    if not user.is_authenticated or not user.has_role(Role.commission):
-        return Decision(False, str(_l("The protocol is signed by the commission's members.")))
-    if meeting is None or any(m.user_id == user.id for m in meeting.members):
-        return YES
-    return Decision(False, str(_l("You are not a member of this meeting.")))
+def _members_only(message):
+    """A rule for what only a member of the meeting does (the services say whether they were present)."""
+    def check(user, meeting=None):
+        if not user.is_authenticated or not user.has_role(Role.commission):
+            return Decision(False, str(message))
+        if meeting is None or any(m.user_id == user.id for m in meeting.members):
+            return YES
+        return Decision(False, str(_l("You are not a member of this meeting.")))
+    return check
+
+
+# A member of the meeting signs its protocol; declares conflicts and, when remote, votes.
+rule("commission.sign")(_members_only(_l("The protocol is signed by the commission's members.")))
+rule("commission.vote")(_members_only(_l("Conflicts are declared and votes cast by the commission's members.")))
 
 
 @rule("assignment.own")

@@ -41,6 +41,7 @@ from tests.factories import (
     create_user,
     make_bin,
     make_iin,
+    roll_call,
 )
 
 ANON = "anonymous"
@@ -233,6 +234,10 @@ EXPECTED = {
     "commission.mine": {Role.commission},
     "commission.meeting": CALL_RUNNERS | {Role.commission},  # the commission user here sits on the meeting
     "commission.decide": CALL_RUNNERS,
+    "commission.propose": CALL_RUNNERS,
+    "commission.record_votes": CALL_RUNNERS,
+    "commission.declare": {Role.commission},  # a member of the meeting declares conflicts
+    "commission.vote": {Role.commission},  # a remote member votes
     "commission.approve": CALL_RUNNERS,
     "commission.publish": CALL_RUNNERS,
     "commission.sign": {Role.commission},  # a member of the meeting signs its approved protocol
@@ -289,7 +294,7 @@ def world(app, tmp_path):
     meeting = commission.convene(users[Role.operator], call, utcnow(), "", [(users[Role.commission], "ngos", True)])
     db.session.flush()
     commission.record_attendance(users[Role.operator], meeting, {meeting.members[0].id: "in_person"})
-    commission.decide(users[Role.operator], meeting, application, "awarded", 1, 0, 0)
+    roll_call(meeting, application, "awarded", actor=users[Role.operator])
     commission.approve(users[Role.operator], meeting)
     users[Role.commission].iin = make_iin(991)  # the member present signs the protocol with the demo's test key
     protocol = commission.sign_protocol(users[Role.commission], meeting, demo_signature(

@@ -398,3 +398,20 @@ def totp(secret, at=None, step_offset=0):
     digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def roll_call(meeting, application, outcome, reason="", against=(), actor=None):
+    """The commission decides on `application` by roll call: each member present declares no conflict (unless they
+    declared already), the secretary puts `outcome` to the vote, each member present votes for it (those whose
+    users are in `against`, against), and the decision is recorded. A refusal of any step propagates."""
+    from scoring.commission import services as commission
+
+    actor = actor or operator()
+    for member in meeting.present:
+        if member.declared_at is None:
+            commission.declare(member.user, meeting, {})
+    commission.propose(actor, meeting, application, outcome, reason)
+    for member in meeting.voters_on(application.id):
+        voter = member.user if member.attendance == "remote" else actor
+        commission.cast_vote(voter, meeting, application, member, "against" if member.user in against else "for")
+    return commission.decide(actor, meeting, application)

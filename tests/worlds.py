@@ -17,7 +17,7 @@ from scoring.assignments import services as assignments
 from scoring.commission import services as commission
 from scoring.experts import services as experts
 from scoring.sheets import services as sheets
-from tests.factories import PDF, create_application, create_call, create_organization, create_user, operator
+from tests.factories import PDF, create_application, create_call, create_organization, create_user, operator, roll_call
 
 ALL_PASS = {code: True for code, _label in CHECKLIST}
 
@@ -94,7 +94,7 @@ def convene_with_quorum(call, n=3):
 def awarded_by_commission(publish=True):
     call, (application,) = ranked_call([[9, 9, 9, 9]])
     meeting = convene_with_quorum(call)
-    commission.decide(operator(), meeting, application, "awarded", 3, 0, 0)
+    roll_call(meeting, application, "awarded")
     commission.approve(operator(), meeting)
     if publish:
         commission.publish(operator(), meeting)

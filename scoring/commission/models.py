@@ -64,6 +64,44 @@ class Outcome(enum.StrEnum):
         }[self]
 
 
+class VotingRule(enum.StrEnum):
+    """How a motion on an application is carried, by the votes of the members who vote on it (for or against;
+    an abstention is no vote). The call's regulation states it; the meeting is convened under it."""
+
+    majority_chair = "majority_chair"  # more for than against; on a tie, the chair's vote decides
+    majority = "majority"  # more for than against; a tie is not carried
+    two_thirds = "two_thirds"  # at least two thirds of those voting are for
+
+    @property
+    def title(self):
+        return {
+            VotingRule.majority_chair: _l("Simple majority of those voting; on a tie, the chair's vote decides"),
+            VotingRule.majority: _l("Simple majority of those voting; a tie is not carried"),
+            VotingRule.two_thirds: _l("Two thirds of those voting"),
+        }[self]
+
+    def carried(self, votes_for, votes_against, chair_for):
+        """Whether a motion with these votes is carried (`chair_for`: the chair voted for it)."""
+        if self == VotingRule.two_thirds:
+            return votes_for > 0 and 3 * votes_for >= 2 * (votes_for + votes_against)
+        if votes_for != votes_against:
+            return votes_for > votes_against
+        return self == VotingRule.majority_chair and votes_for > 0 and chair_for
+
+
+class Choice(enum.StrEnum):
+    """A member's vote on a motion."""
+
+    for_ = "for"
+    against = "against"
+    abstain = "abstain"
+
+    @property
+    def title(self):
+        return {Choice.for_: pgettext("vote", "For"), Choice.against: pgettext("vote", "Against"),
+                Choice.abstain: pgettext("vote", "Abstained")}[self]
+
+
 class Meeting(db.Model):
     __tablename__ = "commission_meetings"
 
@@ -74,6 +112,8 @@ class Meeting(db.Model):
     place: Mapped[str] = mapped_column(sa.String(400), default="")
     state: Mapped[str] = mapped_column(sa.String(16), default=MeetingState.planned)
     appeal_days: Mapped[int] = mapped_column(default=5)
+    voting_rule: Mapped[str] = mapped_column(sa.String(16), default=VotingRule.majority_chair,
+                                             server_default=VotingRule.majority_chair)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -84,11 +124,13 @@ class Meeting(db.Model):
                                                    order_by="Member.id")
     decisions: Mapped[list["Decision"]] = relationship(back_populates="meeting", cascade="all, delete-orphan",
                                                        order_by="Decision.id")
+    motions: Mapped[list["Motion"]] = relationship(cascade="all, delete-orphan", order_by="Motion.id")
 
     __table_args__ = (
         sa.CheckConstraint("state IN ('planned', 'approved', 'published')", name="state"),
         sa.CheckConstraint("state = 'planned' OR approved_at IS NOT NULL", name="approved_has_time"),
         sa.CheckConstraint("appeal_days BETWEEN 0 AND 60", name="appeal_days"),
+        sa.CheckConstraint("voting_rule IN ('majority_chair', 'majority', 'two_thirds')", name="voting_rule"),
     )
 
     @property
@@ -107,6 +149,32 @@ class Meeting(db.Model):
     def covers(self, application):
         return self.direction_id is None or application.topic.direction_id == self.direction_id
 
+    def voters_on(self, application_id):
+        """The members present who vote on an application: not those conflicted on it."""
+        return [m for m in self.present if not m.conflicted_on(application_id)]
+
+    def conflicted_on(self, application_id):
+        return [m for m in self.members if m.conflicted_on(application_id)]
+
+    def has_quorum_on(self, application_id):
+        """A conflicted member does not count towards the quorum on that application."""
+        return bool(self.members) and len(self.voters_on(application_id)) >= self.quorum
+
+    def motion_on(self, application_id):
+        return next((m for m in self.motions if m.application_id == application_id), None)
+
+    @property
+    def chair(self):
+        return next((m for m in self.members if m.is_chair), None)
+
+    def roll_call(self, application_id):
+        """{"for", "against", "abstain": [members], "conflicted": [members]} on an application, from its motion's
+        votes and the declarations: what the protocol says of each member."""
+        motion = self.motion_on(application_id)
+        votes = {v.member_id: v.choice for v in motion.votes} if motion else {}
+        named = {c.value: [m for m in self.members if votes.get(m.id) == c] for c in Choice}
+        return {**named, "conflicted": self.conflicted_on(application_id)}
+
 
 class Member(db.Model):
     __tablename__ = "commission_members"
@@ -117,9 +185,19 @@ class Member(db.Model):
     named_by: Mapped[str] = mapped_column(sa.String(12))
     is_chair: Mapped[bool] = mapped_column(default=False)
     attendance: Mapped[str] = mapped_column(sa.String(12), default=Attendance.absent)
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # their conflicts declared, per application
 
     meeting: Mapped[Meeting] = relationship(back_populates="members")
     user: Mapped[User] = relationship(lazy="joined")
+    declarations: Mapped[list["Declaration"]] = relationship(back_populates="member", cascade="all, delete-orphan",
+                                                             order_by="Declaration.id")
+
+    @property
+    def present(self):
+        return self.attendance != Attendance.absent
+
+    def conflicted_on(self, application_id):
+        return any(d.conflicted for d in self.declarations if d.application_id == application_id)
 
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "user_id", name="uq_commission_members_meeting_user"),
@@ -128,9 +206,82 @@ class Member(db.Model):
     )
 
 
+class Declaration(db.Model):
+    """A member's declaration on one application before the meeting: a conflict of interest or none. The platform's
+    own finding (the NGO's or a partner's BIN, a partner's IIN, the member's own NGO) is a conflict the member
+    cannot declare away."""
+
+    __tablename__ = "commission_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("commission_members.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"))
+    conflicted: Mapped[bool] = mapped_column(default=False)
+    detected: Mapped[bool] = mapped_column(default=False)  # found by the platform, not only declared
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="declarations")
+
+    __table_args__ = (
+        sa.UniqueConstraint("member_id", "application_id", name="uq_commission_declarations_member_application"),
+        sa.CheckConstraint("conflicted OR NOT detected", name="detected_is_conflict"),
+    )
+
+
+class Motion(db.Model):
+    """What the secretary puts to the vote on one application: an outcome and, where it departs from the ranking,
+    the reason. Each member present and not conflicted votes on it; carried, it becomes the decision."""
+
+    __tablename__ = "commission_motions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("commission_meetings.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"))
+    outcome: Mapped[str] = mapped_column(sa.String(12))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    votes: Mapped[list["Vote"]] = relationship(back_populates="motion", cascade="all, delete-orphan",
+                                               order_by="Vote.id")
+
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "application_id", name="uq_commission_motions_meeting_application"),
+        sa.CheckConstraint("outcome IN ('awarded', 'reserve', 'rejected')", name="outcome"),
+    )
+
+    def vote_of(self, member):
+        return next((v for v in self.votes if v.member_id == member.id), None)
+
+
+class Vote(db.Model):
+    """One member's vote on a motion: recorded by the secretary for a member in the room, cast by the member in
+    the platform when remote."""
+
+    __tablename__ = "commission_votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(sa.ForeignKey("commission_motions.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("commission_members.id", ondelete="CASCADE"))
+    choice: Mapped[str] = mapped_column(sa.String(8))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    remote: Mapped[bool] = mapped_column(default=False)  # cast by the member themself
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    motion: Mapped[Motion] = relationship(back_populates="votes")
+    member: Mapped[Member] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("motion_id", "member_id", name="uq_commission_votes_motion_member"),
+        sa.CheckConstraint("choice IN ('for', 'against', 'abstain')", name="choice"),
+    )
+
+
 class Decision(db.Model):
-    """The commission's decision on one application, with the votes and, where it departs from
-    the ranking, the reason."""
+    """The commission's decision on one application: the motion it carried, the votes counted from the roll call
+    (never typed), the members who abstained for a conflict of interest and, where it departs from the ranking, the
+    reason."""
 
     __tablename__ = "commission_decisions"
 
@@ -143,6 +294,7 @@ class Decision(db.Model):
     votes_for: Mapped[int] = mapped_column(default=0)
     votes_against: Mapped[int] = mapped_column(default=0)
     votes_abstained: Mapped[int] = mapped_column(default=0)
+    votes_conflicted: Mapped[int] = mapped_column(default=0, server_default="0")
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -12,13 +12,14 @@ from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 
 from grants.filters import enum_title
-from grants.i18n import _, format_datetime
+from grants.i18n import _, format_datetime, pgettext
 from grants.i18n import format_number as number
-from scoring.commission.models import Attendance, NamedBy, Outcome
+from scoring.commission.models import Attendance, NamedBy, Outcome, VotingRule
 
 named_by_title = enum_title(NamedBy)
 attendance_title = enum_title(Attendance)
 outcome_title = enum_title(Outcome)
+voting_rule_title = enum_title(VotingRule)
 
 
 def _table(doc, header, rows, numeric=()):
@@ -82,6 +83,17 @@ def build(meeting, language, criteria, means) -> bytes:
     if criteria:
         legend = doc.add_paragraph("; ".join(f"{c.code} — {getattr(c, 'name_' + language)}" for c in criteria))
         legend.runs[0].font.size = Pt(9)
+
+    doc.add_heading(_("Roll call"), level=2)
+    doc.add_paragraph(_("Voting rule") + f": {voting_rule_title(meeting.voting_rule)}.")
+    header = [_("Application"), pgettext("vote", "For"), pgettext("vote", "Against"), pgettext("vote", "Abstained"),
+              _("Conflict of interest: did not vote")]
+    rows = []
+    for d in sorted(meeting.decisions, key=lambda d: (d.rank is None, d.rank or 0)):
+        names = meeting.roll_call(d.application_id)
+        rows.append([d.application.receipt_number, *(", ".join(m.user.full_name for m in names[kind]) or "—"
+                                                     for kind in ("for", "against", "abstain", "conflicted"))])
+    _table(doc, header, rows)
 
     doc.add_heading(_("Signatures"), level=2)
     _table(doc, None, [[m.user.full_name, "____________________"] for m in meeting.present])

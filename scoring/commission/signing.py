@@ -30,9 +30,12 @@ def content(meeting):
         # their certificates).
         "members": [{"user": m.user_id, "named_by": m.named_by, "chair": m.is_chair, "attendance": m.attendance}
                     for m in sorted(meeting.members, key=lambda m: m.user_id)],
+        "voting_rule": meeting.voting_rule,
         "decisions": [{"application": d.application.receipt_number, "outcome": d.outcome, "rank": d.rank,
                        "score": None if d.score is None else str(d.score), "votes": [d.votes_for, d.votes_against,
                                                                                      d.votes_abstained],
+                       "roll_call": {kind: sorted(m.user_id for m in members) for kind, members in
+                                     meeting.roll_call(d.application_id).items()},
                        "reason": d.reason} for d in sorted(meeting.decisions, key=lambda d: d.application_id)],
     })
 

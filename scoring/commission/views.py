@@ -24,7 +24,18 @@ from scoring import ranking
 from scoring.assignments.models import Assignment
 from scoring.commission import protocol_docx as protocol_docx_builder
 from scoring.commission import queries, services, signing
-from scoring.commission.models import Appeal, AppealState, Attendance, Decision, Meeting, MeetingState, NamedBy, Outcome
+from scoring.commission.models import (
+    Appeal,
+    AppealState,
+    Attendance,
+    Choice,
+    Decision,
+    Meeting,
+    MeetingState,
+    NamedBy,
+    Outcome,
+    VotingRule,
+)
 from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoreSheet, SheetState
 
@@ -62,8 +73,11 @@ def call_meetings(call_id):
             chosen = [(u, request.form.get(f"named-{u.id}", NamedBy.ngos), request.form.get("chair") == str(u.id))
                       for u in candidates if request.form.get(f"member-{u.id}") == "y"]
             direction = db.session.get(Direction, _int("direction_id")) if _int("direction_id") else None
+            rule = request.form.get("voting_rule", VotingRule.majority_chair)
+            if rule not in set(VotingRule):
+                abort(400)
             meeting = attempt(services.convene, current_user, call, held_at, request.form.get("place", ""), chosen,
-                              direction=direction, appeal_days=_int("appeal_days", 5) or 0,
+                              direction=direction, appeal_days=_int("appeal_days", 5) or 0, voting_rule=rule,
                               success=_("The meeting is convened."))
             if meeting:
                 return redirect(url_for("commission.meeting", meeting_id=meeting.id))
@@ -71,7 +85,8 @@ def call_meetings(call_id):
                                   .order_by(Meeting.held_at)).scalars().all()
     directions = sorted({t.direction for t in call.topics}, key=lambda d: d.code)
     return render_template("commission/call.html", call=call, meetings=meetings, candidates=candidates,
-                           directions=directions, confirm=ConfirmForm(), typed=request.form, named_by=list(NamedBy)), \
+                           directions=directions, confirm=ConfirmForm(), typed=request.form, named_by=list(NamedBy),
+                           voting_rules=list(VotingRule)), \
         400 if request.method == "POST" else 200
 
 
@@ -98,26 +113,94 @@ def meeting(meeting_id):
     rows = {topic: [r for r in topic_rows if meeting.covers(r.application)]
             for topic, topic_rows in ranking.ranking(meeting.call).items()}
     decisions = {d.application_id: d for d in meeting.decisions}
+    me = next((m for m in meeting.members if m.user_id == current_user.id), None)
+    found = {app_id for member_id, app_id in services.member_conflicts(meeting, services.in_scope(meeting))
+             if me is not None and member_id == me.id}
     return render_template("commission/meeting.html", meeting=meeting, rows=rows, decisions=decisions,
                            confirm=ConfirmForm(), expected=services.expected_outcome, outcomes=list(Outcome),
                            attendance_options=list(Attendance), signing=signing.offer(meeting, current_user),
-                           signatures=signing.signatures(meeting))
+                           signatures=signing.signatures(meeting), me=me, found=found, choices=list(Choice),
+                           tally=services.tally, in_scope=services.in_scope(meeting))
+
+
+def _posted(meeting_id, app_id, action):
+    """The meeting and the application a POST about one application names, its CSRF token checked."""
+    meeting = load(meeting_id, action)
+    application = db.get_or_404(Application, app_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return meeting, application
+
+
+def _back(meeting, application=None):
+    return redirect(url_for("commission.meeting", meeting_id=meeting.id)
+                    + (f"#app-{application.id}" if application is not None else ""))
+
+
+@bp.route("/commission/<int:meeting_id>/declare", methods=["POST"])
+@allow("commission.vote")
+def declare(meeting_id):
+    """A member's declaration of conflicts of interest on every application of the meeting's scope."""
+    meeting = load(meeting_id, "commission.vote")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    conflicts = {a.id: request.form.get(f"note-{a.id}", "") for a in services.in_scope(meeting)
+                 if request.form.get(f"conflict-{a.id}") == "y"}
+    attempt(services.declare, current_user, meeting, conflicts, success=_("Your declaration is recorded."))
+    return redirect(url_for("commission.meeting", meeting_id=meeting.id) + "#declaration")
+
+
+@bp.route("/manage/commission/<int:meeting_id>/propose/<int:app_id>", methods=["POST"])
+@allow("commission.manage")
+def propose(meeting_id, app_id):
+    """The secretary puts a decision on one application to the vote."""
+    meeting, application = _posted(meeting_id, app_id, "commission.manage")
+    if request.form.get("outcome") not in set(Outcome):
+        abort(400)
+    attempt(services.propose, current_user, meeting, application, request.form["outcome"],
+            request.form.get("reason", ""), success=_("The decision is put to the vote."))
+    return _back(meeting, application)
+
+
+@bp.route("/manage/commission/<int:meeting_id>/votes/<int:app_id>", methods=["POST"])
+@allow("commission.manage")
+def record_votes(meeting_id, app_id):
+    """The secretary records the votes of the members in the room on one application's motion."""
+    meeting, application = _posted(meeting_id, app_id, "commission.manage")
+    choices = {m: request.form[f"vote-{m.id}"] for m in meeting.present if request.form.get(f"vote-{m.id}")}
+    if any(c not in set(Choice) for c in choices.values()):
+        abort(400)
+    if not choices:
+        flash(_("Choose each member's vote."), "error")
+        return _back(meeting, application)
+
+    def record():
+        for member, choice in choices.items():
+            services.cast_vote(current_user, meeting, application, member, choice)
+    attempt(record, success=_("The votes are recorded."))
+    return _back(meeting, application)
+
+
+@bp.route("/commission/<int:meeting_id>/vote/<int:app_id>", methods=["POST"])
+@allow("commission.vote")
+def vote(meeting_id, app_id):
+    """A remote member casts their own vote on one application's motion."""
+    meeting, application = _posted(meeting_id, app_id, "commission.vote")
+    member = next((m for m in meeting.members if m.user_id == current_user.id), None)
+    if request.form.get("choice") not in set(Choice) or member is None:
+        abort(400)
+    attempt(services.cast_vote, current_user, meeting, application, member, request.form["choice"],
+            success=_("Your vote is recorded."))
+    return _back(meeting, application)
 
 
 @bp.route("/manage/commission/<int:meeting_id>/decide/<int:app_id>", methods=["POST"])
 @allow("commission.manage")
 def decide(meeting_id, app_id):
-    meeting = load(meeting_id, "commission.manage")
-    application = db.get_or_404(Application, app_id)
-    if not ConfirmForm().validate_on_submit() or request.form.get("outcome") not in set(Outcome):
-        abort(400)
-    votes = [_int(f"votes_{k}") for k in ("for", "against", "abstained")]
-    if None in votes:
-        flash(_("Votes are whole numbers."), "error")
-    else:
-        attempt(services.decide, current_user, meeting, application, request.form["outcome"], *votes,
-                request.form.get("reason", ""), success=_("The decision is recorded."))
-    return redirect(url_for("commission.meeting", meeting_id=meeting.id) + f"#app-{application.id}")
+    """The decision, counted from the roll call on the application's motion."""
+    meeting, application = _posted(meeting_id, app_id, "commission.manage")
+    attempt(services.decide, current_user, meeting, application, success=_("The decision is recorded."))
+    return _back(meeting, application)
 
 
 @bp.route("/manage/commission/<int:meeting_id>/approve", methods=["POST"])

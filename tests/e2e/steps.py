@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from grants.appforms.templates import STATE_GRANT
 from grants.demo import KK_TEXT
 from tests.conftest import PASSWORD, translated
+from tests.e2e.conftest import shot
 
 
 def sign_in(page, base, email, lang):
@@ -49,10 +50,13 @@ def local(moment):
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
-def commission_decides(page, base, call_id, lang, member_id, member_name, held_at, outcomes=(None,)):
+def commission_decides(page, base, call_id, lang, member_id, member_name, held_at, outcomes=(None,),
+                       member_email=None):
     """The signed-in operator, from the call's page, convenes its commission (one member, present in person, in
-    the chair), records a decision on each application in the order the meeting lists them (one vote for; the
-    outcome given, or the one the form proposes where None), approves the protocol and publishes the results."""
+    the chair); the member, on their own computer, declares no conflict of interest; the operator, as secretary,
+    puts a decision on each application to the vote in the order the meeting lists them (the outcome given, or the
+    one the form proposes where None), records the member's vote for it and the decision counted from it,
+    approves the protocol and publishes the results."""
     page.goto(f"{base}/manage/calls/{call_id}")
     follow(page, lang, "Commission")
     page.locator("#held_at").fill(local(held_at))
@@ -63,14 +67,27 @@ def commission_decides(page, base, call_id, lang, member_id, member_name, held_a
     expect(page.get_by_role("heading", name=translated(lang, "Commission meeting"), exact=False)).to_be_visible()
     page.get_by_label(f"{translated(lang, 'Attendance')}: {member_name}").select_option("in_person")
     press(page, lang, "Record attendance")
+    meeting_url = page.url.split("#")[0]
+    context = page.context.browser.new_context()
+    member = context.new_page()
+    sign_in(member, base, member_email, lang)
+    member.goto(meeting_url)
+    press(member, lang, "Declare")
+    flash(member, lang, "Your declaration is recorded.")
+    context.close()
+    page.reload()
     for n, outcome in enumerate(outcomes):
-        decide = page.locator("form.decide").nth(n)
+        motion = page.locator("form.decide").nth(n)
         if outcome is not None:
-            decide.locator("select[name=outcome]").select_option(outcome)
-        decide.locator("input[name=votes_for]").fill("1")
-        decide.locator("input[name=votes_against]").fill("0")
-        decide.locator("input[name=votes_abstained]").fill("0")
-        decide.get_by_role("button", name=translated(lang, "Record"), exact=True).click()
+            motion.locator("select[name=outcome]").select_option(outcome)
+        motion.get_by_role("button", name=translated(lang, "Put to the vote"), exact=True).click()
+        flash(page, lang, "The decision is put to the vote.")
+        page.get_by_label(f"{translated(lang, 'Vote')}: {member_name}").nth(n).select_option("for")
+        page.get_by_role("button", name=translated(lang, "Record the votes"), exact=True).nth(n).click()
+        flash(page, lang, "The votes are recorded.")
+        if n == 0:
+            shot(page, f"commission-roll-call-{lang}")
+        page.get_by_role("button", name=translated(lang, "Record the decision"), exact=True).nth(n).click()
         flash(page, lang, "The decision is recorded.")
     press(page, lang, "Approve the protocol")
     press(page, lang, "Publish the results")

@@ -58,6 +58,7 @@ def test_an_award_from_the_operators_form_to_two_winners_sharing_its_amount(live
         member = create_user("commission", full_name="Бауыржан Комиссиев")
         db.session.commit()
         ids = dict(operator=staff.email, ngo=applicant.email, expert=expert.user.email, member=member.id,
+                   member_email=member.email,
                    customer=db.session.execute(sa.select(CustomerBody.id).where(CustomerBody.code == "MCI"))
                    .scalar_one(),
                    direction=db.session.execute(sa.select(Direction.id).where(Direction.code == 11)).scalar_one(),
@@ -180,7 +181,8 @@ def test_an_award_from_the_operators_form_to_two_winners_sharing_its_amount(live
     # 5. The commission names both winners; the results are published.
     sign_in(page, base, ids["operator"], "kk")
     commission_decides(page, base, call_id, "kk", ids["member"], "Бауыржан Комиссиев",
-                       now.replace(hour=11, minute=0), outcomes=["awarded"] * len(receipts))
+                       now.replace(hour=11, minute=0), outcomes=["awarded"] * len(receipts),
+                       member_email=ids["member_email"])
 
     # 6. Each winner's agreement is for half of the nomination's 10 000 000 ₸.
     half = Decimal("5000000.00")

@@ -83,7 +83,7 @@ def test_a_call_from_publication_to_an_accepted_final_report_and_the_analysts_wo
         expert.user.full_name = "Нұрлан Сарапшы"
         db.session.commit()
         ids = dict(operator=staff.email, ngo=applicant.email, ngo_name=ngo.name_kk, expert=expert.user.email,
-                   member=member.id, analyst=analyst.email,
+                   member=member.id, member_email=member.email, analyst=analyst.email,
                    customer=db.session.execute(sa.select(CustomerBody.id).where(CustomerBody.code == "MCI"))
                    .scalar_one(),
                    direction=db.session.execute(sa.select(Direction.id).where(Direction.code == 11)).scalar_one(),
@@ -219,7 +219,7 @@ def test_a_call_from_publication_to_an_accepted_final_report_and_the_analysts_wo
 
     # 7. The commission meets, decides and publishes the results (the operator keeps the minutes, in English).
     commission_decides(page, base, call_id, "en", ids["member"], "Бауыржан Комиссиев",
-                       now.replace(hour=11, minute=0))
+                       now.replace(hour=11, minute=0), member_email=ids["member_email"])
     step("commission-decides-and-results-are-published")
     sign_out(page, "en")
 

@@ -37,6 +37,7 @@ def test_from_the_experts_sheet_to_the_published_result(live_app, page, app):
         assignments.assign(staff, call)
         db.session.commit()
         ids = dict(call=call.id, expert=expert.user.email, operator=staff.email, member=member.id,
+                   member_email=member.email,
                    ngo=application.organization.name_kk, receipt=application.receipt_number)
         db.session.remove()
     base = live_app.config["LIVE_URL"]
@@ -59,7 +60,8 @@ def test_from_the_experts_sheet_to_the_published_result(live_app, page, app):
     page.goto(f"{base}/manage/calls/{ids['call']}/ranking")
     expect(page.locator("table").first).to_contain_text(ids["receipt"])
     shot(page, "scoring-2-ranking-ru")
-    commission_decides(page, base, ids["call"], "ru", ids["member"], "Бауыржан Комиссиев", datetime(2026, 12, 20, 11))
+    commission_decides(page, base, ids["call"], "ru", ids["member"], "Бауыржан Комиссиев", datetime(2026, 12, 20, 11),
+                       member_email=ids["member_email"])
     shot(page, "scoring-3-meeting-ru")
     sign_out(page, "ru")
 

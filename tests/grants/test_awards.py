@@ -15,7 +15,7 @@ from grants.i18n import astana_today
 from scoring.assignments import services as assignments
 from scoring.commission import services as commission
 from scoring.sheets import services as sheets
-from tests.factories import create_call, operator
+from tests.factories import create_call, operator, roll_call
 from tests.worlds import convene_with_quorum, enrol, fill_sheet, nominate, sheet_of
 
 
@@ -35,7 +35,7 @@ def decided(cap, winners, nominees=None):
     db.session.commit()
     meeting = convene_with_quorum(call)
     for n, nomination in enumerate(nominations):
-        commission.decide(operator(), meeting, nomination, "awarded" if n < winners else "reserve", 3, 0, 0)
+        roll_call(meeting, nomination, "awarded" if n < winners else "reserve")
     commission.approve(operator(), meeting)
     commission.publish(operator(), meeting)
     db.session.commit()

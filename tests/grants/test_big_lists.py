@@ -60,6 +60,7 @@ from tests.factories import (
     fill_report,
     make_bin,
     operator,
+    roll_call,
     signed_in,
     topic_data,
 )
@@ -552,7 +553,7 @@ class ListWorld:
         """The decision the ranking says (no departure, so no reason to give)."""
         row = next(r for rows in ranking.ranking(meeting.call).values() for r in rows
                    if r.application.id == application.id)
-        commission.decide(operator(), meeting, application, commission.expected_outcome(row), 3, 0, 0)
+        roll_call(meeting, application, commission.expected_outcome(row))
 
     def _add_call(self, n):
         """n applications more, decided in the meeting; n experts more on the first one; n meetings more."""

@@ -42,7 +42,16 @@ from scoring.commission import services as commission
 from scoring.price import price_points
 from scoring.sheets import services as sheets
 from tests.conftest import translated
-from tests.factories import PDF, SPEC_ITEMS, create_call, create_organization, create_user, operator, topic_data
+from tests.factories import (
+    PDF,
+    SPEC_ITEMS,
+    create_call,
+    create_organization,
+    create_user,
+    operator,
+    roll_call,
+    topic_data,
+)
 from tests.worlds import ALL_PASS, convene_with_quorum, enrol, fill_sheet, sheet_of
 
 OFFERS = {  # (volume, unit price) for each of the two services
@@ -214,9 +223,9 @@ def test_a_grant_call_has_no_price_to_score(app):
 def decided():
     call, offers = scored()
     meeting = convene_with_quorum(call)
-    commission.decide(operator(), meeting, offers["B"], "awarded", 3, 0, 0)
-    commission.decide(operator(), meeting, offers["A"], "reserve", 3, 0, 0)
-    commission.decide(operator(), meeting, offers["C"], "rejected", 3, 0, 0, reason="Ниже других по качеству.")
+    roll_call(meeting, offers["B"], "awarded")
+    roll_call(meeting, offers["A"], "reserve")
+    roll_call(meeting, offers["C"], "rejected", "Ниже других по качеству.")
     commission.approve(operator(), meeting)
     commission.publish(operator(), meeting)
     db.session.commit()

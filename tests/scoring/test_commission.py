@@ -18,7 +18,7 @@ from scoring.commission.models import MeetingState
 from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoringRules
 from tests.conftest import login, post_form
-from tests.factories import create_user, operator
+from tests.factories import create_user, operator, roll_call
 from tests.worlds import commission_members, convene_with_quorum, ranked_call
 
 
@@ -40,18 +40,18 @@ def test_without_quorum_no_decision_is_taken(app):
     services.record_attendance(operator(), meeting, {m.id: "in_person" if i < 3 else "absent"
                                                      for i, m in enumerate(meeting.members)})
     with pytest.raises(services.CommissionError, match="No quorum: 3 of 5"):
-        services.decide(operator(), meeting, application, "awarded", 3, 0, 0)
+        roll_call(meeting, application, "awarded")
     services.record_attendance(operator(), meeting, {meeting.members[3].id: "remote"})
-    services.decide(operator(), meeting, application, "awarded", 4, 0, 0)
+    roll_call(meeting, application, "awarded")
 
 
 def test_a_decision_that_departs_from_the_ranking_needs_a_reason(app):
     call, (first, second) = ranked_call([[9, 9, 9, 9], [7, 7, 7, 7]])
     meeting = convene_with_quorum(call)
     with pytest.raises(services.CommissionError, match="departs from the ranking"):
-        services.decide(operator(), meeting, second, "awarded", 2, 1, 0)
-    services.decide(operator(), meeting, second, "awarded", 2, 1, 0, "Единственный проект для сельских районов")
-    services.decide(operator(), meeting, first, "reserve", 2, 1, 0, "Дублирует проект прошлого года")
+        roll_call(meeting, second, "awarded")
+    roll_call(meeting, second, "awarded", "Единственный проект для сельских районов")
+    roll_call(meeting, first, "reserve", "Дублирует проект прошлого года")
     services.approve(operator(), meeting)
     assert meeting.state == MeetingState.approved
 
@@ -62,23 +62,16 @@ def test_below_the_threshold_nobody_wins(app):
                                 threshold=Decimal("20"), blind=False, low_mark_share=Decimal("0.3")))
     meeting = convene_with_quorum(call)
     with pytest.raises(services.CommissionError, match="below the threshold"):
-        services.decide(operator(), meeting, application, "awarded", 3, 0, 0, "Очень нужен")
-
-
-def test_more_votes_than_members_present_are_refused(app):
-    call, (application,) = ranked_call([[8, 8, 8, 8]])
-    meeting = convene_with_quorum(call)
-    with pytest.raises(services.CommissionError, match="More votes"):
-        services.decide(operator(), meeting, application, "awarded", 4, 0, 0)
+        roll_call(meeting, application, "awarded", "Очень нужен")
 
 
 def test_the_protocol_waits_for_every_ranked_application_and_keeps_to_the_grants(app):
     call, (first, second) = ranked_call([[9, 9, 9, 9], [8, 8, 8, 8]])
     meeting = convene_with_quorum(call)
-    services.decide(operator(), meeting, first, "awarded", 3, 0, 0)
+    roll_call(meeting, first, "awarded")
     with pytest.raises(services.CommissionError, match="still need a decision"):
         services.approve(operator(), meeting)
-    services.decide(operator(), meeting, second, "awarded", 3, 0, 0, "Оба проекта сильные")
+    roll_call(meeting, second, "awarded", "Оба проекта сильные")
     with pytest.raises(services.CommissionError, match="2 winners for 1 grant"):
         services.approve(operator(), meeting)
 
@@ -86,8 +79,8 @@ def test_the_protocol_waits_for_every_ranked_application_and_keeps_to_the_grants
 def test_publication_gives_each_application_its_outcome_and_tells_the_ngo(app, client):
     call, (first, second) = ranked_call([[9, 9, 9, 9], [7, 7, 7, 7]])
     meeting = convene_with_quorum(call)
-    services.decide(operator(), meeting, first, "awarded", 3, 0, 0)
-    services.decide(operator(), meeting, second, "reserve", 3, 0, 0)
+    roll_call(meeting, first, "awarded")
+    roll_call(meeting, second, "reserve")
     with pytest.raises(services.CommissionError, match="approved"):
         services.publish(operator(), meeting)
     services.approve(operator(), meeting)
@@ -101,7 +94,7 @@ def test_publication_gives_each_application_its_outcome_and_tells_the_ngo(app, c
     assert first.organization.name_ru in page and second.organization.name_ru in page
     assert "36" in page  # the winner's score, with its score by criterion beside it
     with pytest.raises(services.CommissionError):
-        services.decide(operator(), meeting, first, "rejected", 3, 0, 0, "поздно")
+        roll_call(meeting, first, "rejected", "поздно")
 
 
 def test_the_applicant_sees_its_scores_without_expert_names_after_publication(app):
@@ -111,7 +104,7 @@ def test_the_applicant_sees_its_scores_without_expert_names_after_publication(ap
     client = app.test_client()
     login(client, application.created_by.email)
     assert client.get(f"/applications/{application.id}/scores").status_code == 404
-    services.decide(operator(), meeting, application, "awarded", 3, 0, 0)
+    roll_call(meeting, application, "awarded")
     services.approve(operator(), meeting)
     services.publish(operator(), meeting)
     db.session.commit()
@@ -161,7 +154,7 @@ def test_a_commission_member_finds_their_meetings_in_the_menu_and_no_one_elses(a
 def test_the_protocol_is_in_kazakh_and_in_russian_whatever_the_interface(app, client):
     call, (application,) = ranked_call([[8, 8, 8, 8]])
     meeting = convene_with_quorum(call)
-    services.decide(operator(), meeting, application, "awarded", 3, 0, 0)
+    roll_call(meeting, application, "awarded")
     db.session.commit()
     login(client, operator().email)
     client.get("/?lang=en")
@@ -179,7 +172,7 @@ def published(marks=((8, 8, 8, 8),), appeal_days=5):
     meeting = convene_with_quorum(call)
     meeting.appeal_days = appeal_days
     for application in apps:
-        services.decide(operator(), meeting, application, "awarded", 3, 0, 0)
+        roll_call(meeting, application, "awarded")
     services.approve(operator(), meeting)
     services.publish(operator(), meeting)
     db.session.commit()
@@ -217,8 +210,8 @@ def test_only_the_ngos_staff_appeal_and_only_a_published_result(app):
     with pytest.raises(services.CommissionError, match="no published result"):
         services.file_appeal(mine.created_by, mine, "Рано")
     meeting = convene_with_quorum(call)
-    services.decide(operator(), meeting, mine, "awarded", 3, 0, 0)
-    services.decide(operator(), meeting, other, "reserve", 3, 0, 0)
+    roll_call(meeting, mine, "awarded")
+    roll_call(meeting, other, "reserve")
     services.approve(operator(), meeting)
     services.publish(operator(), meeting)
     with pytest.raises(services.CommissionError, match="own staff"):
@@ -257,8 +250,8 @@ def docx_text(document):
 def test_the_protocol_downloads_as_a_word_document_in_kazakh_and_in_russian(app, client):
     call, (first, second) = ranked_call([[8, 8, 8, 8], [7, 7, 7, 7]])
     meeting = convene_with_quorum(call)
-    services.decide(operator(), meeting, first, "awarded", 3, 0, 0)
-    services.decide(operator(), meeting, second, "rejected", 2, 1, 0, "Бюджет не обоснован")
+    roll_call(meeting, first, "awarded")
+    roll_call(meeting, second, "rejected", "Бюджет не обоснован", against=(meeting.present[1].user,))
     services.approve(operator(), meeting)
     db.session.commit()
     login(client, operator().email)
@@ -281,8 +274,12 @@ def test_the_protocol_downloads_as_a_word_document_in_kazakh_and_in_russian(app,
             assert f"{getattr(organization, 'name_' + language)} ({bin_label} {organization.bin})" in text
         other = "ru" if language == "kk" else "kk"
         assert getattr(first.organization, "name_" + other) not in text
-        members, decisions, signatures = document.tables
+        members, decisions, roll, signatures = document.tables
         assert len(members.rows) == len(signatures.rows) == 3
+        # the roll call names who voted how: the second member against the second application, nobody conflicted
+        dissenter = meeting.present[1].user.full_name
+        assert [c.text for c in roll.rows[2].cells] == [second.receipt_number, ", ".join(
+            m.user.full_name for m in meeting.present if m.user.full_name != dissenter), dissenter, "—", "—"]
         assert [c.text for c in decisions.rows[1].cells][:2] == ["1", first.receipt_number]
         assert decisions.rows[1].cells[-1].text == "3 / 0 / 0"
         assert decisions.rows[2].cells[0].text == "2" and decisions.rows[2].cells[-1].text == "2 / 1 / 0"

@@ -20,7 +20,7 @@ from scoring.assignments.models import Assignment, State
 from scoring.commission import services as commission
 from scoring.sheets import services as sheets
 from tests.conftest import login, post_form, translated
-from tests.factories import create_application, create_user, operator
+from tests.factories import create_application, create_user, operator, roll_call
 from tests.worlds import ALL_PASS, convene_with_quorum, enrol, fill_sheet, scored_call, sheet_of
 
 APPROVED = "The commission approved its protocol on %(date)s: declarations, score sheets and assignments of this " \
@@ -37,7 +37,7 @@ def decided_call():
     late = enrol()
     waiting = assignments.assign_by_hand(operator(), second, late, "Второе мнение")
     meeting = convene_with_quorum(call)
-    commission.decide(operator(), meeting, first, "awarded", 2, 0, 0)
+    roll_call(meeting, first, "awarded")
     commission.approve(operator(), meeting)
     db.session.commit()
     return call, meeting, first, second, expert, late, waiting, submitted, draft
@@ -105,7 +105,7 @@ def test_no_eligibility_decision_or_resubmission_after_the_commission_decided(ap
     eligibility.review(operator(), returned, "returned", ALL_PASS, ["BUDGET"], "Уточните бюджет", revision_days=5)
     sheets.submit(expert.user, fill_sheet(call, sheet_of(call, first, expert), expert, [8, 8, 8, 8]))
     meeting = convene_with_quorum(call)
-    commission.decide(operator(), meeting, first, "awarded", 2, 0, 0)
+    roll_call(meeting, first, "awarded")
     commission.approve(operator(), meeting)
     db.session.commit()
     assert call.commission_decided_at is not None  # the commission marked the call, from scoring
@@ -132,14 +132,14 @@ def test_no_decision_after_publication_even_in_another_meeting(app):
     call, meeting, first, *_ = decided_call()
     other = convene_with_quorum(call)
     with pytest.raises(commission.CommissionError, match="Another meeting decided this application"):
-        commission.decide(operator(), other, first, "rejected", 2, 0, 0, "Пересмотр")
+        roll_call(other, first, "rejected", "Пересмотр")
     db.session.rollback()
     commission.publish(operator(), meeting)
     db.session.commit()
     with pytest.raises(commission.CommissionError, match="only through an appeal"):
-        commission.decide(operator(), meeting, first, "rejected", 2, 0, 0, "Пересмотр")
+        roll_call(meeting, first, "rejected", "Пересмотр")
     with pytest.raises(commission.CommissionError, match="only through an appeal"):
-        commission.decide(operator(), other, first, "rejected", 2, 0, 0, "Пересмотр")
+        roll_call(other, first, "rejected", "Пересмотр")
     db.session.rollback()
     assert [d.outcome for d in meeting.decisions] == ["awarded"] and first.status == Status.awarded
 

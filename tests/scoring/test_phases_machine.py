@@ -35,7 +35,7 @@ from scoring.commission import services as commission
 from scoring.commission.models import Appeal, Decision, Meeting, MeetingState
 from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoreLine, ScoreSheet
-from tests.factories import call_data, create_organization, create_user, operator, topic_data
+from tests.factories import call_data, create_organization, create_user, operator, roll_call, topic_data
 from tests.worlds import ALL_PASS, enrol
 
 N_APPS = 3
@@ -214,8 +214,7 @@ class PhasesMachine(RuleBasedStateMachine):
     def commission_decides(self, m, i, verdict):
         meeting = self._pick(self._meetings(), m)
         if meeting is not None:
-            self.act("decide", commission.decide, self.op, meeting, self.apps[i], verdict, 3, 0, 0,
-                     "Решение комиссии")
+            self.act("decide", roll_call, meeting, self.apps[i], verdict, "Решение комиссии", actor=self.op)
 
     @rule(m=st.integers(0, 1))
     def commission_decides_by_the_ranking(self, m):
@@ -224,8 +223,7 @@ class PhasesMachine(RuleBasedStateMachine):
         if meeting is None:
             return
         for row in [r for rows in ranking.ranking(self.call).values() for r in rows if r.rank is not None]:
-            self.act("decide", commission.decide, self.op, meeting, row.application,
-                     commission.expected_outcome(row), 3, 0, 0)
+            self.act("decide", roll_call, meeting, row.application, commission.expected_outcome(row), actor=self.op)
 
     @rule(m=st.integers(0, 1))
     def commission_approves(self, m):
@@ -267,8 +265,8 @@ class PhasesMachine(RuleBasedStateMachine):
             ranked = [r for rows in ranking.ranking(self.call).values() for r in rows
                       if r.rank is not None and r.application.id not in decided]
             if ranked:
-                return self.act("decide", commission.decide, self.op, meeting, ranked[0].application,
-                                commission.expected_outcome(ranked[0]), 3, 0, 0)
+                return self.act("decide", roll_call, meeting, ranked[0].application,
+                                commission.expected_outcome(ranked[0]), actor=self.op)
             return self.act("approve", commission.approve, self.op, meeting)
         if meeting.state == MeetingState.approved:
             return self.act("publish", commission.publish, self.op, meeting)

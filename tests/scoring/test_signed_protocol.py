@@ -13,7 +13,7 @@ from grants.signatures.documents import Signature
 from scoring.commission import services as commission
 from scoring.commission import signing
 from tests.conftest import csrf_token, translated
-from tests.factories import create_user, make_iin, operator, signed_in
+from tests.factories import create_user, make_iin, operator, roll_call, signed_in
 from tests.pki import sign
 from tests.worlds import convene_with_quorum, ranked_call
 
@@ -26,7 +26,7 @@ def meeting():
     call, (application,) = ranked_call([[9, 9, 9, 9]])
     meeting = convene_with_quorum(call, n=5)
     commission.record_attendance(operator(), meeting, {meeting.members[4].id: "absent"})
-    commission.decide(operator(), meeting, application, "awarded", 4, 0, 0)
+    roll_call(meeting, application, "awarded")
     commission.approve(operator(), meeting)
     for i, member in enumerate(meeting.members):
         member.user.iin = make_iin(40 + i)
