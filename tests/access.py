@@ -244,6 +244,7 @@ EXPECTED = {
     "commission.protocol": CALL_RUNNERS | {Role.commission},
     "commission.protocol_docx": CALL_RUNNERS | {Role.commission},
     "commission.results": EVERYONE,
+    "commission.public_protocol": EVERYONE,  # once the results are published
     "commission.my_scores": NGO_RECORDS | {Role.customer},
     "commission.appeal": APPLICANT,
     "commission.call_appeals": CALL_RUNNERS,

@@ -26,7 +26,7 @@ MAX_PAGE_BYTES = 200 * 1024
 MAX_PAGES = 500  # a bound on one crawl, far above what a role reaches (about 200 for the administrator)
 # Pages that keep a language of their own whatever the interface's: the protocol prints in the language it is
 # asked for, the beneficiaries' survey in the project's.
-OWN_LANGUAGE = {"commission.protocol", "oversight.feedback", "oversight.feedback_thanks"}
+OWN_LANGUAGE = {"commission.protocol", "commission.public_protocol", "oversight.feedback", "oversight.feedback_thanks"}
 
 # What each role works on (DESIGN.md, "Who uses it"), written out by hand: the crawl must reach every one.
 WORK = {

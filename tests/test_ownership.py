@@ -110,6 +110,7 @@ OWNED = {
     "calls.show": "the call: public once published",
     "calls.document": "the call's document: public once the call is published",
     "commission.results": "the call's results: public once published",
+    "commission.public_protocol": "the meeting's protocol: public once its results are published",
     "proposals.send": "the call's plan: anyone may send a proposal once the call is published",
     # the call as a customer body prepares it
     "manage_calls.show": "the call: the operator, the customer body it is for",
@@ -200,6 +201,7 @@ PUBLIC = {
     "calls.show": "a published call's page is public",
     "calls.document": "a published call's documents are published with it",
     "commission.results": "published results are public: no one has to wonder what the commission decided",
+    "commission.public_protocol": "a published meeting's protocol is public, its members and votes named",
     "proposals.send": "a published call's plan takes proposals from anyone (the service refuses a grant's call)",
     "oversight.feedback": "the beneficiaries' survey is open to whoever holds its token (a printed QR code)",
     "oversight.feedback_thanks": "the survey's thank-you page, by the same token",

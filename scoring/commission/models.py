@@ -124,7 +124,8 @@ class Meeting(db.Model):
                                                    order_by="Member.id")
     decisions: Mapped[list["Decision"]] = relationship(back_populates="meeting", cascade="all, delete-orphan",
                                                        order_by="Decision.id")
-    motions: Mapped[list["Motion"]] = relationship(cascade="all, delete-orphan", order_by="Motion.id")
+    motions: Mapped[list["Motion"]] = relationship(cascade="all, delete-orphan", order_by="Motion.id",
+                                                   lazy="selectin")
 
     __table_args__ = (
         sa.CheckConstraint("state IN ('planned', 'approved', 'published')", name="state"),
@@ -190,7 +191,7 @@ class Member(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="members")
     user: Mapped[User] = relationship(lazy="joined")
     declarations: Mapped[list["Declaration"]] = relationship(back_populates="member", cascade="all, delete-orphan",
-                                                             order_by="Declaration.id")
+                                                             order_by="Declaration.id", lazy="selectin")
 
     @property
     def present(self):
@@ -244,7 +245,7 @@ class Motion(db.Model):
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     votes: Mapped[list["Vote"]] = relationship(back_populates="motion", cascade="all, delete-orphan",
-                                               order_by="Vote.id")
+                                               order_by="Vote.id", lazy="selectin")
 
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "application_id", name="uq_commission_motions_meeting_application"),

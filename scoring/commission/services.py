@@ -114,27 +114,28 @@ def in_scope(meeting):
 def member_conflicts(meeting, applications):
     """{(member id, application id)} the platform finds on its own, as it does for experts (scoring.assignments):
     the member's account acts for the applicant NGO, their IIN is a partner of the project, or — where the member
-    is also on the experts' register — one of their affiliations or relatives' IINs is the NGO's or a partner's."""
+    is also on the experts' register — one of their affiliations or relatives' IINs is the NGO's or a partner's.
+    A fixed number of queries, however many members and applications."""
     from grants.applications.models import Partner
+    from grants.organizations.models import Membership
     from scoring.assignments.services import detected_conflicts
     from scoring.experts.models import Expert
 
-    pairs = set()
     ids = [a.id for a in applications]
-    partners = {}
-    if ids:
-        for app_id, number in db.session.execute(sa.select(Partner.application_id, Partner.number)
-                                                 .where(Partner.application_id.in_(ids))):
-            partners.setdefault(app_id, set()).add(number)
-    for member in meeting.members:
-        user = member.user
-        for application in applications:
-            if application.organization.has_member(user) or (user.iin and user.iin in partners.get(application.id,
-                                                                                                      ())):
-                pairs.add((member.id, application.id))
-        expert = db.session.execute(sa.select(Expert).where(Expert.user_id == user.id)).scalar_one_or_none()
-        if expert is not None:
-            pairs.update((member.id, app_id) for _e, app_id in detected_conflicts([expert], applications))
+    users = {m.user_id: m for m in meeting.members}
+    if not ids or not users:
+        return set()
+    partners = set(db.session.execute(sa.select(Partner.application_id, Partner.number)
+                                      .where(Partner.application_id.in_(ids))).all())
+    memberships = set(db.session.execute(sa.select(Membership.user_id, Membership.organization_id)
+                                         .where(Membership.user_id.in_(users))).all())
+    pairs = {(member.id, a.id) for member in meeting.members for a in applications
+             if (member.user_id, a.organization_id) in memberships
+             or (member.user.iin and (a.id, member.user.iin) in partners)}
+    experts = db.session.execute(sa.select(Expert).where(Expert.user_id.in_(users))).scalars().all()
+    if experts:
+        member_of = {e.id: users[e.user_id].id for e in experts}
+        pairs.update((member_of[expert_id], app_id) for expert_id, app_id in detected_conflicts(experts, applications))
     return pairs
 
 

@@ -113,14 +113,15 @@ def meeting(meeting_id):
     rows = {topic: [r for r in topic_rows if meeting.covers(r.application)]
             for topic, topic_rows in ranking.ranking(meeting.call).items()}
     decisions = {d.application_id: d for d in meeting.decisions}
+    in_scope = [r.application for topic_rows in rows.values() for r in topic_rows]
     me = next((m for m in meeting.members if m.user_id == current_user.id), None)
-    found = {app_id for member_id, app_id in services.member_conflicts(meeting, services.in_scope(meeting))
-             if me is not None and member_id == me.id}
+    found = {app_id for member_id, app_id in services.member_conflicts(meeting, in_scope)
+             if member_id == me.id} if me is not None and meeting.state == MeetingState.planned else set()
     return render_template("commission/meeting.html", meeting=meeting, rows=rows, decisions=decisions,
                            confirm=ConfirmForm(), expected=services.expected_outcome, outcomes=list(Outcome),
                            attendance_options=list(Attendance), signing=signing.offer(meeting, current_user),
                            signatures=signing.signatures(meeting), me=me, found=found, choices=list(Choice),
-                           tally=services.tally, in_scope=services.in_scope(meeting))
+                           tally=services.tally, in_scope=in_scope)
 
 
 def _posted(meeting_id, app_id, action):
@@ -251,7 +252,7 @@ def protocol(meeting_id, language):
     meeting, criteria, means = _protocol_data(meeting_id, language)
     with force_locale(language):
         return render_template("commission/protocol.html", meeting=meeting, protocol_lang=language,
-                               criteria=criteria, means=means)
+                               criteria=criteria, means=means, signatures=signing.signatures(meeting))
 
 
 @bp.route("/manage/commission/<int:meeting_id>/protocol/<language>.docx")
@@ -269,14 +270,16 @@ def protocol_docx(meeting_id, language):
 @bp.route("/calls/<int:call_id>/results")
 @allow("public")
 def results(call_id):
-    """Who won, by how much and on which criteria: no one has to wonder what a closed commission decided."""
+    """Every decision of the published meetings — who won, who is on the reserve list and who was not supported —
+    with its place, score by criterion and votes, and the protocols: no one has to wonder what a closed commission
+    decided."""
     call = db.get_or_404(Call, call_id)
     decisions = db.session.execute(
-        sa.select(Decision).join(Meeting).where(Meeting.call_id == call.id, Meeting.state == MeetingState.published,
-                                                Decision.outcome.in_([Outcome.awarded, Outcome.reserve]))
+        sa.select(Decision).join(Meeting).where(Meeting.call_id == call.id, Meeting.state == MeetingState.published)
         .order_by(Decision.rank)).scalars().all()
     if not decisions:
         abort(404)
+    meetings = sorted({d.meeting for d in decisions}, key=lambda m: m.held_at)
     by_topic = {}
     for d in decisions:
         by_topic.setdefault(d.application.topic, []).append(d)
@@ -286,7 +289,23 @@ def results(call_id):
         if rules.price_points else {}
     return render_template("commission/results.html", call=call, by_topic=dict(sorted(
         by_topic.items(), key=lambda item: item[0].number)), criteria=sheets.criteria(call),
-        means=ranking.criterion_means(d.application_id for d in decisions), rules=rules, priced=priced)
+        means=ranking.criterion_means(d.application_id for d in decisions), rules=rules, priced=priced,
+        meetings=meetings)
+
+
+@bp.route("/calls/<int:call_id>/protocols/<int:meeting_id>/<language>")
+@allow("public")
+def public_protocol(call_id, meeting_id, language):
+    """A published meeting's protocol, for anyone, in Kazakh or Russian: the members by name and how each voted,
+    every decision with its place, score by criterion and reason; the experts are not named in it."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if meeting.call_id != call_id or meeting.state != MeetingState.published or language not in ("kk", "ru"):
+        abort(404)
+    criteria = sheets.criteria(meeting.call)
+    means = ranking.criterion_means(d.application_id for d in meeting.decisions)
+    with force_locale(language):
+        return render_template("commission/protocol.html", meeting=meeting, protocol_lang=language,
+                               criteria=criteria, means=means, signatures=signing.signatures(meeting))
 
 
 @bp.route("/applications/<int:app_id>/scores")

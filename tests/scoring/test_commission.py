@@ -6,18 +6,21 @@ from io import BytesIO
 
 import docx
 import pytest
+import sqlalchemy as sa
 from flask_babel import force_locale
 
 from grants.applications.models import Status
+from grants.auth.models import User
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _
 from grants.mail import OutboxMessage
 from scoring.commission import services
 from scoring.commission.models import MeetingState
+from scoring.experts.models import Expert
 from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoringRules
-from tests.conftest import login, post_form
+from tests.conftest import login, post_form, translated
 from tests.factories import create_user, operator, roll_call
 from tests.worlds import commission_members, convene_with_quorum, ranked_call
 
@@ -289,3 +292,32 @@ def test_the_protocol_downloads_as_a_word_document_in_kazakh_and_in_russian(app,
     assert client.get(f"/manage/commission/{meeting.id}/protocol/kk").mimetype == "text/html"
     page = client.get(f"/manage/commission/{meeting.id}").get_data(as_text=True)
     assert f"/manage/commission/{meeting.id}/protocol/ru.docx" in page
+
+
+def test_the_published_protocol_is_public_with_every_decision_and_the_votes_experts_unnamed(app, client):
+    call, (first, second) = ranked_call([[9, 9, 9, 9], [5, 5, 5, 5]])
+    meeting = convene_with_quorum(call)
+    dissenter = meeting.present[2].user
+    roll_call(meeting, first, "awarded")
+    roll_call(meeting, second, "rejected", "Бюджет не обоснован", against=(dissenter,))
+    services.approve(operator(), meeting)
+    db.session.commit()
+    protocol = f"/calls/{call.id}/protocols/{meeting.id}/ru"
+    assert client.get(protocol).status_code == 404  # approved, not published: not public yet
+    services.publish(operator(), meeting)
+    db.session.commit()
+    results = client.get(f"/calls/{call.id}/results?lang=ru").get_data(as_text=True)
+    # the application not supported is listed too, with its reason and its votes (2 for, 1 against)
+    assert second.organization.name_ru in results and "Бюджет не обоснован" in results
+    assert translated("ru", "Not supported", context="commission decision") in results
+    assert "2 / 1 / 0" in results and protocol in results
+    for language in ("kk", "ru"):
+        page = client.get(f"/calls/{call.id}/protocols/{meeting.id}/{language}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert all(m.user.full_name in text for m in meeting.members)  # the members are named
+        experts = db.session.execute(sa.select(User).join(Expert, Expert.user_id == User.id)).scalars().all()
+        assert experts and not any(e.full_name in text for e in experts)  # the experts are not
+        assert getattr(second.organization, "name_" + language) in text
+    assert client.get(f"/calls/{call.id + 1}/protocols/{meeting.id}/ru").status_code == 404
+    assert client.get(f"/calls/{call.id}/protocols/{meeting.id}/en").status_code == 404

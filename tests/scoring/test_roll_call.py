@@ -240,6 +240,7 @@ def test_the_pages_a_member_declares_and_votes_remotely_the_secretary_records_th
     assert translated("ru", "Your vote") in html and f"/commission/{meeting.id}/vote/{application.id}" in html
     assert f"/manage/commission/{meeting.id}/votes/" not in html  # the secretary's form is not the member's
     post_form(client, f"/commission/{meeting.id}/vote/{application.id}", {"choice": "against"}, page=page)
+    db.session.expire_all()
     assert meeting.motion_on(application.id).vote_of(remote).choice == "against"
 
     client = app.test_client()  # the secretary, on their own computer
@@ -247,6 +248,7 @@ def test_the_pages_a_member_declares_and_votes_remotely_the_secretary_records_th
     post_form(client, f"/manage/commission/{meeting.id}/votes/{application.id}",
               {f"vote-{meeting.members[0].id}": "for", f"vote-{meeting.members[1].id}": "for"}, page=page)
     post_form(client, f"/manage/commission/{meeting.id}/decide/{application.id}", {}, page=page)
+    db.session.expire_all()
     [decision] = meeting.decisions
     assert (decision.votes_for, decision.votes_against, decision.votes_abstained) == (2, 1, 0)
     protocol = client.get(f"/manage/commission/{meeting.id}/protocol/ru").get_data(as_text=True)
