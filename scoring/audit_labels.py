@@ -3,7 +3,7 @@
 from grants.audit_display import describe
 from grants.i18n import _l
 from scoring.assignments.models import Conflict, State
-from scoring.commission.models import AppealState, MeetingState, Outcome
+from scoring.commission.models import AppealState, Choice, MeetingState, Outcome, VotingRule
 from scoring.experts.models import Tie
 from scoring.sheets.models import SheetState
 
@@ -28,6 +28,9 @@ describe(
         "sheet.reopen": _l("Score sheet reopened"),
         "commission.convene": _l("Commission meeting convened"),
         "commission.attendance": _l("Attendance recorded"),
+        "commission.declare": _l("Conflicts of interest declared by a member"),
+        "commission.propose": _l("Decision put to the vote"),
+        "commission.vote": _l("Vote recorded"),
         "commission.decide": _l("Commission's decision recorded"),
         "commission.approve": _l("Commission's protocol approved"),
         "commission.sign_protocol": _l("Protocol signed with EDS by a member"),
@@ -43,8 +46,12 @@ describe(
             "call": _l("Call"), "held_at": _l("Held at"), "members": _l("Members"), "outcome": _l("Outcome"),
             "rank": _l("Place in the ranking"), "votes": _l("Votes for, against, abstained"),
             "shortfalls": _l("Applications short of experts"), "seed": _l("Seed of the matcher"),
-            "kept": _l("Assignments kept"), "added": _l("Assignments added")},
+            "kept": _l("Assignments kept"), "added": _l("Assignments added"), "member": _l("Member"),
+            "conflicts": _l("Conflicts of interest"), "detected": _l("Found by the platform"),
+            "choice": _l("Vote"), "remote": _l("Voted remotely"),
+            "conflicted": _l("Members with a conflict of interest"), "voting_rule": _l("Voting rule")},
     values={("assignment", "state"): State, ("assignment", "conflict"): Conflict, ("sheet", "state"): SheetState,
             ("commission", "state"): MeetingState, ("commission", "outcome"): Outcome,
+            ("commission", "choice"): Choice, ("commission", "voting_rule"): VotingRule,
             ("appeal", "state"): AppealState, ("expert", "tie"): Tie},
 )
