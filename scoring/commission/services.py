@@ -172,6 +172,14 @@ def declare(actor, meeting, conflicts):
     return member
 
 
+def _require_quorum_on(meeting, application):
+    """Refuse unless enough members present may vote on the application (those conflicted on it do not count)."""
+    if not meeting.has_quorum_on(application.id):
+        raise CommissionError(_("No quorum on this application: %(voters)d members present may vote on it (the "
+                                "others declared a conflict of interest), %(quorum)d are needed.",
+                                voters=len(meeting.voters_on(application.id)), quorum=meeting.quorum))
+
+
 def _undeclared(meeting):
     return [m for m in meeting.present if m.declared_at is None]
 
@@ -187,10 +195,7 @@ def propose(actor, meeting, application, outcome, reason=""):
         raise CommissionError(_("Not every member present has declared conflicts of interest: %(names)s. Each "
                                 "declares on the meeting's page before the vote.",
                                 names=", ".join(m.user.full_name for m in undeclared)))
-    if not meeting.has_quorum_on(application.id):
-        raise CommissionError(_("No quorum on this application: %(voters)d members present may vote on it (the "
-                                "others declared a conflict of interest), %(quorum)d are needed.",
-                                voters=len(meeting.voters_on(application.id)), quorum=meeting.quorum))
+    _require_quorum_on(meeting, application)
     outcome = Outcome(outcome)
     row = _rows(meeting).get(application.id)
     if row is None or row.rank is None or application.status != Status.eligible:
@@ -263,10 +268,7 @@ def decide(actor, meeting, application):
     motion = meeting.motion_on(application.id)
     if motion is None:
         raise CommissionError(_("Nothing is put to the vote on this application yet."))
-    if not meeting.has_quorum_on(application.id):
-        raise CommissionError(_("No quorum on this application: %(voters)d members present may vote on it (the "
-                                "others declared a conflict of interest), %(quorum)d are needed.",
-                                voters=len(meeting.voters_on(application.id)), quorum=meeting.quorum))
+    _require_quorum_on(meeting, application)
     votes_for, votes_against, abstained, waiting = tally(meeting, motion)
     if waiting:
         raise CommissionError(_("Not everyone has voted yet: %(names)s.",

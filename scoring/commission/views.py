@@ -145,8 +145,11 @@ def declare(meeting_id):
     meeting = load(meeting_id, "commission.vote")
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    conflicts = {a.id: request.form.get(f"note-{a.id}", "") for a in services.in_scope(meeting)
-                 if request.form.get(f"conflict-{a.id}") == "y"}
+    # The ticked applications, by the form's own field names; the service keeps only those in the meeting's scope,
+    # so the ranking that scope comes from is computed once, there.
+    ticked = (key.removeprefix("conflict-") for key, value in request.form.items()
+              if key.startswith("conflict-") and value == "y")
+    conflicts = {int(app_id): request.form.get(f"note-{app_id}", "") for app_id in ticked if app_id.isdigit()}
     attempt(services.declare, current_user, meeting, conflicts, success=_("Your declaration is recorded."))
     return redirect(url_for("commission.meeting", meeting_id=meeting.id) + "#declaration")
 
