@@ -7,6 +7,7 @@ from grants.appforms.templates import STATE_GRANT
 from grants.demo import KK_TEXT
 from tests.conftest import PASSWORD, translated
 from tests.e2e.conftest import shot
+from tests.factories import PDF
 
 
 def sign_in(page, base, email, lang):
@@ -110,6 +111,15 @@ def register_ngo(page, base, bin_):
     page.get_by_label(kk("Phone")).fill("+7 724 222 33 44")
     page.get_by_label(kk("E-mail of the NGO")).fill("info@aral.kz")
     page.get_by_label(kk("Year of the last filing to the national NGO database")).fill("2026")
+
+
+def attach_charter(page, folder):
+    """The NGO's charter, a PDF named in Kazakh, attached on the review page."""
+    page.get_by_label(kk("Kind of document")).select_option("charter")
+    charter = folder / "Жарғы.pdf"
+    charter.write_bytes(PDF)
+    page.get_by_label(kk("File (PDF, DOCX, XLSX, JPG or PNG)")).set_input_files(str(charter))
+    page.get_by_role("button", name=kk("Attach")).click()
 
 
 def write_application(page):

@@ -16,8 +16,8 @@ from grants.organizations.models import Organization
 from tests.conftest import translated
 from tests.e2e.conftest import shot
 from tests.e2e.ncalayer import NCALAYER, StandIn, signing_with
-from tests.e2e.steps import kk, register_ngo, write_application
-from tests.factories import PDF, create_call, make_bin
+from tests.e2e.steps import attach_charter, kk, register_ngo, write_application
+from tests.factories import create_call, make_bin
 from tests.pki import running_pki, trust
 
 pytestmark = pytest.mark.e2e
@@ -136,11 +136,7 @@ def test_an_ngo_head_signs_in_registers_the_ngo_proven_by_the_key_and_submits_a_
     page.get_by_role("button", name=kk("Start writing")).click()
     write_application(page)
     page.get_by_role("button", name=kk("Save and review")).click()
-    page.get_by_label(kk("Kind of document")).select_option("charter")
-    charter = tmp_path / "Жарғы.pdf"
-    charter.write_bytes(PDF)
-    page.get_by_label(kk("File (PDF, DOCX, XLSX, JPG or PNG)")).set_input_files(str(charter))
-    page.get_by_role("button", name=kk("Attach")).click()
+    attach_charter(page, tmp_path)
     shot(page, "eds-intake-review-kk")
     page.get_by_role("button", name=kk("Sign with EDS and submit")).click()
 

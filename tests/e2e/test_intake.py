@@ -12,8 +12,8 @@ from grants.mail import OutboxMessage
 from grants.organizations import ownership
 from grants.organizations.models import Organization
 from tests.e2e.conftest import shot
-from tests.e2e.steps import kk, register_ngo, write_application
-from tests.factories import PDF, create_call, create_user, make_bin
+from tests.e2e.steps import attach_charter, kk, register_ngo, write_application
+from tests.factories import create_call, create_user, make_bin
 
 pytestmark = pytest.mark.e2e
 
@@ -65,11 +65,7 @@ def test_an_ngo_applies_in_kazakh_with_the_interface_in_kazakh(live_app, page, a
     shot(page, "intake-2-write-kk")
     page.get_by_role("button", name=kk("Save and review")).click()
 
-    page.get_by_label(kk("Kind of document")).select_option("charter")
-    charter = tmp_path / "Жарғы.pdf"
-    charter.write_bytes(PDF)
-    page.get_by_label(kk("File (PDF, DOCX, XLSX, JPG or PNG)")).set_input_files(str(charter))
-    page.get_by_role("button", name=kk("Attach")).click()
+    attach_charter(page, tmp_path)
     expect(page.get_by_role("link", name="Жарғы.pdf")).to_be_visible()
     # an NGO registered by its BIN alone is not proven its own yet: the review says so, until the operator
     # has checked its registration documents
