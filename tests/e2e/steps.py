@@ -26,6 +26,13 @@ def press(page, lang, msgid):
     page.get_by_role("button", name=translated(lang, msgid), exact=True).click()
 
 
+def sign_with_eds(page, name):
+    """Presses an NCALayer form's button once the page's NCALayer client has taken the form over: pressed before,
+    the form would post unsigned, as it does in a browser without the script."""
+    expect(page.locator("form[data-ncalayer-ready]")).to_have_count(1)
+    page.get_by_role("button", name=name).click()
+
+
 def follow(page, lang, msgid):
     """Click a link; one folded into a group of the main menu is reached by opening the group, as a person does."""
     name = translated(lang, msgid)

@@ -16,7 +16,7 @@ from grants.organizations.models import Organization
 from tests.conftest import translated
 from tests.e2e.conftest import shot
 from tests.e2e.ncalayer import NCALAYER, StandIn, signing_with
-from tests.e2e.steps import attach_charter, kk, register_ngo, write_application
+from tests.e2e.steps import attach_charter, kk, register_ngo, sign_with_eds, write_application
 from tests.factories import create_call, make_bin
 from tests.pki import running_pki, trust
 
@@ -47,7 +47,7 @@ def test_an_ngo_head_signs_in_with_eds_for_the_first_time_and_opens_an_account(e
     base = app.config["LIVE_URL"]
     open_eds_page(page, base)
     shot(page, "eds-sign-in-kk")
-    page.get_by_role("button", name=translated("kk", "Sign with EDS")).click()
+    sign_with_eds(page, translated("kk", "Sign with EDS"))
     expect(page.get_by_role("heading", name=translated("kk", "Your EDS and your account"))).to_be_visible()
     [request] = ncalayer.requests
     assert (request["module"], request["method"]) == ("kz.gov.pki.knca.commonUtils", "createCAdESFromBase64")
@@ -75,7 +75,7 @@ def test_a_cancelled_signing_and_an_absent_ncalayer_say_so_on_the_page(eds_app, 
     base = app.config["LIVE_URL"]
     page.route_web_socket(NCALAYER, StandIn(lambda request: {"code": "500", "message": "action.canceled"}))
     open_eds_page(page, base)
-    page.get_by_role("button", name=translated("kk", "Sign with EDS")).click()
+    sign_with_eds(page, translated("kk", "Sign with EDS"))
     expect(page.locator("[data-ncalayer-status]")).to_have_text(
         translated("kk", "Signing was cancelled in NCALayer. Press the button to try again."))
     expect(page.get_by_role("button", name=translated("kk", "Sign with EDS"))).to_be_enabled()
@@ -84,7 +84,7 @@ def test_a_cancelled_signing_and_an_absent_ncalayer_say_so_on_the_page(eds_app, 
     context = browser.new_context()
     absent = context.new_page()
     open_eds_page(absent, base)
-    absent.get_by_role("button", name=translated("kk", "Sign with EDS")).click()
+    sign_with_eds(absent, translated("kk", "Sign with EDS"))
     expect(absent.locator("[data-ncalayer-status]")).to_have_text(translated(
         "kk", "NCALayer does not answer. Start NCALayer on this computer (it runs beside the browser), then press "
               "the button again."))
@@ -111,7 +111,7 @@ def test_an_ngo_head_signs_in_registers_the_ngo_proven_by_the_key_and_submits_a_
     base = app.config["LIVE_URL"]
 
     open_eds_page(page, base)
-    page.get_by_role("button", name=kk("Sign with EDS")).click()
+    sign_with_eds(page, kk("Sign with EDS"))
     page.get_by_role("button", name=kk("Open an account")).click()
     expect(page.locator(".flash").first).to_contain_text(kk("Your account is ready. Now register your NGO by its BIN."))
     with app.app_context():  # the address in the certificate is proven by the mailed link all the same
@@ -138,7 +138,7 @@ def test_an_ngo_head_signs_in_registers_the_ngo_proven_by_the_key_and_submits_a_
     page.get_by_role("button", name=kk("Save and review")).click()
     attach_charter(page, tmp_path)
     shot(page, "eds-intake-review-kk")
-    page.get_by_role("button", name=kk("Sign with EDS and submit")).click()
+    sign_with_eds(page, kk("Sign with EDS and submit"))
 
     expect(page.get_by_role("heading", name=kk("Receipt of an application"))).to_be_visible()
     expect(page.locator(".receipt")).to_contain_text(receipt)

@@ -8,21 +8,14 @@ import pytest
 from playwright.sync_api import expect
 
 from grants.extensions import db
-from tests.conftest import PASSWORD, translated
+from tests.conftest import translated
 from tests.e2e.conftest import shot
 from tests.e2e.ncalayer import NCALAYER, StandIn, signing_with
+from tests.e2e.steps import sign_in, sign_with_eds
 from tests.factories import create_agreement, make_iin, operator
 from tests.pki import running_pki, trust
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page, base, email, lang):
-    page.goto(f"{base}/auth/login?lang={lang}")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    expect(page.get_by_role("button", name=translated(lang, "Sign out"))).to_be_visible()
 
 
 def test_the_ngo_and_then_the_operator_sign_the_agreement_with_eds(live_app, page, browser, tmp_path):
@@ -46,7 +39,7 @@ def test_the_ngo_and_then_the_operator_sign_the_agreement_with_eds(live_app, pag
         page.route_web_socket(NCALAYER, ncalayer)
         sign_in(page, base, head_email, "kk")
         page.goto(f"{base}/agreements/{agreement_id}")
-        page.get_by_role("button", name=translated("kk", "Sign the agreement with EDS")).click()
+        sign_with_eds(page, translated("kk", "Sign the agreement with EDS"))
         expect(page.locator(".flash").first).to_contain_text(translated(
             "kk", "The NGO's signature is kept. The grant operator signs next; the agreement is active then."))
         [request] = ncalayer.requests
@@ -61,7 +54,7 @@ def test_the_ngo_and_then_the_operator_sign_the_agreement_with_eds(live_app, pag
         desk.route_web_socket(NCALAYER, StandIn(signing_with(operator_key, "SIGNATURE")))
         sign_in(desk, base, staff_email, "ru")
         desk.goto(f"{base}/manage/agreements/{agreement_id}")
-        desk.get_by_role("button", name=translated("ru", "Sign with EDS: the agreement becomes active")).click()
+        sign_with_eds(desk, translated("ru", "Sign with EDS: the agreement becomes active"))
         expect(desk.locator(".flash").first).to_contain_text(translated(
             "ru", "The agreement is signed with EDS by the NGO and the grant operator, and active."))
         expect(desk.locator("#signing")).to_contain_text("ЖҰМАБАЕВ МАРАТ")

@@ -72,4 +72,5 @@
     say(form.dataset.msgWait, false);
     sign();
   });
+  form.dataset.ncalayerReady = "";  // the button now asks NCALayer; until here it would post the form unsigned
 })();
