@@ -9,7 +9,7 @@ from flask import current_app
 
 from grants import audit
 from grants.agreements import demo as agreements_demo
-from grants.applications import eligibility
+from grants.applications import eligibility, seal
 from grants.applications import services as app_services
 from grants.applications.models import CHECKLIST
 from grants.auth import services as auth_services
@@ -295,10 +295,13 @@ def _calls(users, orgs):
     youth = open_call.topics[0]
     _apply(ngo[almaty.id], almaty, youth, "kk", now)  # a draft in Kazakh
     _apply(ngo[kyzylorda.id], kyzylorda, youth, "kk", now, submit=True, signed=True)  # signed with ЭЦП
-    returned = _apply(ngo[pavlodar.id], pavlodar, youth, "ru", now, submit=True)
+    # Sealed until the deadline; the operator opened this one early on the NGO's technical complaint, which is
+    # listed on the call's page once the deadline passes.
+    complained = _apply(ngo[pavlodar.id], pavlodar, youth, "ru", now - timedelta(days=1), submit=True)
+    seal.open_early(operator, complained, "Обращение НПО: по словам заявителя, загруженный устав не открывается. "
+                                          "Проверена целостность файла: файл открывается, заявка не изменялась.",
+                    now=now - timedelta(hours=3))
     all_pass = {code: True for code, _label in CHECKLIST}
-    eligibility.review(operator, returned, "returned", all_pass, ["BUDGET"],
-                       "Уточните расчет стоимости тренингов: укажите количество участников.", revision_days=5, now=now)
 
     # A call whose intake ended a month ago: checked, its conclusion published, its experts at work
     # (scoring's step assigns them; one declaration is still awaited).
@@ -314,6 +317,11 @@ def _calls(users, orgs):
     checked = scoring_deadline + timedelta(days=5)
     for org, language in ((kyzylorda, "kk"), (pavlodar, "ru")):
         application = _apply(ngo[org.id], org, in_review.topics[0], language, during, submit=True)
+        if org is pavlodar:  # returned for revision, corrected within the days given, then found eligible
+            eligibility.review(operator, application, "returned", all_pass, ["BUDGET"],
+                               "Уточните расчет стоимости тренингов: укажите количество участников.", revision_days=5,
+                               now=scoring_deadline + timedelta(days=1))
+            app_services.submit(ngo[org.id], application, now=scoring_deadline + timedelta(days=3))
         eligibility.review(operator, application, "eligible", all_pass, now=checked)
     eligibility.publish_conclusion(operator, in_review, now=checked)
     call_services.close(operator, in_review, now=checked)

@@ -39,6 +39,7 @@ from tests.factories import (
     create_organization,
     create_sso_contract,
     create_user,
+    end_intake,
     make_bin,
     make_iin,
     roll_call,
@@ -206,6 +207,7 @@ EXPECTED = {
     "review.call_answers": CALL_RUNNERS,
     "review.review": CALL_RUNNERS,
     "review.integrity": CALL_RUNNERS,
+    "review.open_early": STAFF,
     "review.publish_conclusion": CALL_RUNNERS,
     "experts.index": STAFF,
     "experts.new": STAFF,
@@ -278,6 +280,7 @@ def world(app, tmp_path):
     users[Role.applicant].iin = make_iin(990)
     app_services.submit(users[Role.applicant], application, signature=demo_signature(
         str(users[Role.applicant].id), app_services.signing_manifest(application), purpose="sign"))
+    end_intake(call)
     eligibility.review(users[Role.operator], application, "eligible", {code: True for code, _l in CHECKLIST})
     rows = db.session.execute(sa.select(Direction).where(Direction.code == 11)).scalars().all()
     expert = expert_services.enrol(users[Role.operator], users[Role.expert], {

@@ -152,6 +152,20 @@ def create_call(published=True, topics=1, regions=("750000000", "430000000"), ac
     return call
 
 
+def end_intake(call):
+    """The call's deadline passes, as it would in time: its applications are unsealed for the operator and
+    no more are submitted (grants/applications/seal.py)."""
+    call.deadline_at = max(call.opens_at + timedelta(seconds=1), utcnow() - timedelta(seconds=1))
+    db.session.flush()
+    return call
+
+
+def in_time(call):
+    """When an application to the call is written and submitted: now, or, where its intake has ended
+    (end_intake), a minute before its deadline, as the last applications come."""
+    return call.deadline_at - timedelta(minutes=1) if utcnow() >= call.deadline_at else None
+
+
 def custom_call(definition):
     """A published, open call whose form is `definition` (set as the builder would leave it)."""
     call = create_call(published=False)
@@ -174,13 +188,14 @@ def create_application(owner=None, call=None, language="ru", filled=True, submit
     owner = owner or create_user("applicant")
     org = org or create_organization(owner=owner)
     call = call or create_call()
-    application = app_services.start(owner, call.topics[0], org, language)
+    when = in_time(call)
+    application = app_services.start(owner, call.topics[0], org, language, now=when)
     db.session.flush()
     if filled:
         data, activities, indicators, budget = application_content(language)
         app_services.save(owner, application, data, activities=activities, indicators=indicators, budget=budget)
     if submit:
-        app_services.submit(owner, application)
+        app_services.submit(owner, application, now=when)
     db.session.commit()
     return application
 
@@ -218,6 +233,7 @@ def create_awarded_application(owner=None, call=None, language="ru"):
     from grants.applications.models import CHECKLIST
 
     application = create_application(owner=owner, call=call, language=language, submit=True)
+    end_intake(application.call)
     eligibility.review(operator(), application, "eligible", {code: True for code, _label in CHECKLIST})
     app_outcome.record_outcome(operator(), application, "awarded")
     db.session.commit()

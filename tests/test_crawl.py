@@ -36,7 +36,8 @@ WORK = {
         "organizations.index", "organizations.show"},
     "operator@baiqau.kz": {
         "manage_calls.index", "manage_calls.new", "manage_calls.show", "manage_calls.edit", "manage_calls.topic_edit",
-        "review.call_applications", "review.review", "review.integrity", "experts.index", "experts.new",
+        "review.call_applications", "review.review", "review.integrity", "review.open_early", "experts.index",
+        "experts.new",
         "experts.show", "assignments.call_assignments", "sheets.call_scoring", "sheets.call_ranking",
         "sheets.application_sheets", "commission.call_meetings", "commission.meeting", "commission.protocol",
         "commission.call_appeals", "manage_agreements.board", "manage_agreements.show",

@@ -137,6 +137,7 @@ OWNED = {
     "review.call_answers": "the call's applications: the operator",
     "review.review": "the application's eligibility: the operator",
     "review.integrity": "the call's applications: the operator",
+    "review.open_early": "a sealed application's early opening: the operator",
     "review.publish_conclusion": "the call's eligibility conclusion: the operator",
     "assignments.call_assignments": "the call's panels: the operator",
     "assignments.run": "the call's panels: the operator",

@@ -17,7 +17,17 @@ from scoring.assignments import services as assignments
 from scoring.commission import services as commission
 from scoring.experts import services as experts
 from scoring.sheets import services as sheets
-from tests.factories import PDF, create_application, create_call, create_organization, create_user, operator, roll_call
+from tests.factories import (
+    PDF,
+    create_application,
+    create_call,
+    create_organization,
+    create_user,
+    end_intake,
+    in_time,
+    operator,
+    roll_call,
+)
 
 ALL_PASS = {code: True for code, _label in CHECKLIST}
 
@@ -34,6 +44,7 @@ def enrol(languages=("kk", "ru"), directions=(11,), **kwargs):
 
 def eligible(call, language="ru", n=1):
     apps = [create_application(call=call, language=language, submit=True) for _ in range(n)]
+    end_intake(call)
     for application in apps:
         eligibility.review(operator(), application, "eligible", ALL_PASS)
     db.session.commit()
@@ -106,14 +117,15 @@ def nominate(call, language="kk", answers=None, slots=("evidence", "charter")):
     """A nomination written and submitted on the award's form, then found eligible."""
     owner = create_user("applicant")
     org = create_organization(owner=owner)
-    nomination = app_services.start(owner, call.topics[0], org, language)
+    nomination = app_services.start(owner, call.topics[0], org, language, now=in_time(call))
     db.session.flush()
     app_services.save(owner, nomination, {"title": f"Номинация {org.bin}", "language": language,
                                           "achievements": "2025 жылы 300 балаға көмектестік.", "reached": 300,
                                           "references": "Әкімдік", "development": "Оқыту", **(answers or {})})
     for slot in slots:
         app_services.add_document(owner, nomination, slot, io.BytesIO(PDF), f"{slot}.pdf")
-    app_services.submit(owner, nomination)
+    app_services.submit(owner, nomination, now=in_time(call))
+    end_intake(call)
     eligibility.review(operator(), nomination, "eligible", ALL_PASS)
     db.session.commit()
     return nomination

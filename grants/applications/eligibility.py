@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from grants import audit, mail
+from grants.applications import seal
 from grants.applications.models import CHECKLIST, Application, CallConclusion, EligibilityReview, Outcome, Status
 from grants.applications.phases import require_eligibility_open
 from grants.applications.services import ApplicationError
@@ -26,6 +27,7 @@ def review(actor, application, outcome, checklist, reason_codes=(), comment="", 
     if application.status != Status.submitted:
         raise ApplicationError(_("Only a submitted application awaiting the check can be decided."))
     require_eligibility_open(application.call, ApplicationError)
+    seal.require_unsealed(application, ApplicationError, now)
     checklist = {code: bool(checklist.get(code)) for code in CHECK_CODES}
     comment = (comment or "").strip()
     known = set(db.session.execute(sa.select(ReasonCode.code).where(ReasonCode.active)).scalars())

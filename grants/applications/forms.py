@@ -121,6 +121,13 @@ class DocumentForm(Form):
         self.kind.choices = choices((slot.code, slot.label) for slot in blocks.slots(definition))
 
 
+class OpenEarlyForm(Form):
+    reason = TextAreaField(_l("Why the application is opened before the deadline"),
+                           validators=[DataRequired(), Length(max=2000)],
+                           description=_l("Published on the call's page after the deadline, with the receipt number "
+                                          "and the time of opening."))
+
+
 class ReviewForm(Form):
     outcome = SelectField(_l("Decision"), validators=[DataRequired()])
     reasons = SelectField(_l("Reason"), validators=[Optional()])

@@ -71,10 +71,15 @@ class Application(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # An award winner's equal share of its nomination's amount, set when the results are published.
     awarded_amount: Mapped[Decimal | None] = mapped_column(Money)
+    # Sealed intake (grants/applications/seal.py): an application opened before the deadline, by whom and why.
+    opened_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_early_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    opened_early_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     topic: Mapped[Topic] = relationship(lazy="joined")
     organization: Mapped[Organization] = relationship(lazy="joined")
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    opened_early_by: Mapped[User | None] = relationship(foreign_keys=[opened_early_by_id])
     activities: Mapped[list["Activity"]] = relationship(order_by="Activity.position", cascade="all, delete-orphan")
     indicators: Mapped[list["Indicator"]] = relationship(order_by="Indicator.position",
                                                          cascade="all, delete-orphan")
@@ -92,6 +97,8 @@ class Application(db.Model):
         sa.CheckConstraint("status = 'draft' OR (receipt_number IS NOT NULL AND submitted_at IS NOT NULL)",
                            name="submitted_has_receipt"),
         sa.CheckConstraint("status != 'returned' OR revision_deadline IS NOT NULL", name="returned_has_deadline"),
+        sa.CheckConstraint("opened_early_at IS NULL OR (opened_early_by_id IS NOT NULL AND opened_early_reason != '')",
+                           name="opened_early_says_who_and_why"),
         # A call's list for the operator, its count and its counts by language and status, read from the index.
         sa.Index("ix_applications_topic_status", "topic_id", "status", "language", "organization_id"),
     )

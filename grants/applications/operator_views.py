@@ -7,8 +7,8 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_login import current_user
 
 from grants.appforms.export import answers_workbook
-from grants.applications import eligibility, queries, services
-from grants.applications.forms import ReviewForm
+from grants.applications import eligibility, queries, seal, services
+from grants.applications.forms import OpenEarlyForm, ReviewForm
 from grants.applications.models import CHECKLIST, Application, EligibilityReview, Outcome, Status
 from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call
@@ -32,10 +32,18 @@ def call_applications(call_id):
     args = {k: request.args.get(k, "") for k in queries.CALL_FILTERS}
     page = db.paginate(queries.call_applications(call, args), per_page=PER_PAGE, error_out=False)
     regions = db.session.execute(sa.select(Region).order_by(Region.kato)).scalars().all()
+    sealed = seal.call_sealed(call)
     return render_template("applications/operator/list.html", call=call, page=page, args=args, regions=regions,
                            statuses=[s for s in Status if s != Status.draft],
                            conclusion=eligibility.conclusion_of(call), counts=eligibility.counts(call),
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), sealed=sealed, openings=seal.openings(call),
+                           by_region=seal.sealed_counts(call)[2] if sealed else None)
+
+
+def require_call_unsealed(call):
+    """What reads every application of a call at once waits for its deadline."""
+    if seal.call_sealed(call):
+        abort(403, description=seal.sealed_reason(call))
 
 
 @bp.route("/calls/<int:call_id>/applications/answers.xlsx")
@@ -44,6 +52,7 @@ def call_answers(call_id):
     """Every submitted application's answers, a column per question of the call's form."""
     call = db.get_or_404(Call, call_id)
     require("application.review", call)
+    require_call_unsealed(call)
     return send_file(BytesIO(answers_workbook(call)), as_attachment=True,
                      download_name=f"{call.code}-answers.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -59,6 +68,7 @@ def reason_options():
 def review(app_id):
     application = db.get_or_404(Application, app_id)
     require("application.review", application)
+    require("application.unsealed", application)
     form = ReviewForm()
     form.outcome.choices = choices((o.value, o.title) for o in Outcome)
     form.reasons.choices = choices(reason_options())
@@ -86,6 +96,7 @@ def application_reviews(application):
 def integrity(call_id):
     call = db.get_or_404(Call, call_id)
     require("application.review", call)
+    require_call_unsealed(call)
     twice = eligibility.same_ngo_twice(call)
     similar = eligibility.similar_applications(call)
     pair = None
@@ -96,6 +107,27 @@ def integrity(call_id):
         pair = (a, b, eligibility.passages(a, b))
     return render_template("applications/operator/integrity.html", call=call, twice=twice, similar=similar,
                            pair=pair)
+
+
+@bp.route("/applications/<int:app_id>/open-early", methods=["GET", "POST"])
+@allow("application.open_early")
+def open_early(app_id):
+    """Open one sealed application before the deadline, for a reason published after it."""
+    application = db.get_or_404(Application, app_id)
+    require("application.review", application)
+    form = OpenEarlyForm()
+    status = 200
+    if form.validate_on_submit():
+        if attempt(seal.open_early, current_user, application, form.reason.data,
+                   success=_("Application %(number)s is open to the grant operator before the deadline. The "
+                             "opening and its reason are recorded and published on the call's page after the "
+                             "deadline.", number=application.receipt_number)):
+            return redirect(url_for("review.review", app_id=application.id))
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("applications/operator/open_early.html", application=application, form=form,
+                           sealed=seal.sealed(application)), status
 
 
 @bp.route("/calls/<int:call_id>/conclusion", methods=["POST"])

@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 import grants.calls.rules  # noqa: F401  (registers the rules)
 from grants import storage
+from grants.applications import seal
 from grants.applications.eligibility import conclusion_of
 from grants.calls import queries
 from grants.calls.models import Call, CallStatus, Topic
@@ -40,7 +41,9 @@ def published_call(call_id):
 
 def render_call(call, status=200, **extra):
     """The call's public page; a form sent from it (a proposal on the plan) comes back here with its problems."""
-    return render_template("calls/public/show.html", call=call, conclusion=conclusion_of(call), **extra), status
+    openings = [] if seal.call_sealed(call) else seal.openings(call)  # published once the deadline has passed
+    return render_template("calls/public/show.html", call=call, conclusion=conclusion_of(call), openings=openings,
+                           **extra), status
 
 
 @bp.route("/<int:call_id>/documents/<int:call_doc_id>")

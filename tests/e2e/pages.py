@@ -27,7 +27,11 @@ def demo_ids(site):
             draft=_one("select a.id from applications a join memberships m on m.organization_id = a.organization_id "
                        "join users u on u.id = m.user_id where a.status = 'draft' and u.email = :email "
                        "order by a.id limit 1", email=NGO),
-            submitted=_one("select id from applications where status = 'submitted' order by id limit 1"),
+            # sealed until the deadline but for the one the operator opened early
+            submitted=_one("select id from applications where status = 'submitted' and opened_early_at is not null "
+                           "order by id limit 1"),
+            sealed=_one("select id from applications where status = 'submitted' and opened_early_at is null "
+                        "order by id limit 1"),
             awarded=_one("select id from applications where status = 'awarded' order by id limit 1"),
             organization=_one("select m.organization_id from memberships m join users u on u.id = m.user_id "
                               "where u.email = :email", email=NGO),
@@ -72,6 +76,8 @@ def by_role(ids):
                           f"/manage/calls/{past}/applications", f"/manage/calls/{past}/ranking",
                           f"/manage/calls/{past}/assignments", f"/manage/calls/{past}/scoring",
                           f"/manage/commission/{meeting}", f"/manage/applications/{ids['submitted']}/review",
+                          f"/manage/applications/{ids['sealed']}/open-early",
+                          f"/manage/calls/{ids['open_call']}/applications",
                           f"/manage/reports/{ids['report']}", "/manage/overdue", f"/manage/experts/{ids['expert']}",
                           "/manage/calls/new", f"/manage/visits/{ids['visit']}"]),
         ADMIN: ("kk", ["/admin/users/", f"/admin/users/{ids['user']}", "/admin/audit/",

@@ -24,6 +24,7 @@ from grants.agreements.models import Agreement, AgreementStatus
 from grants.agreements.services import tranche_state
 from grants.appforms.templates import STATE_GRANT
 from grants.applications.models import Application, Status
+from grants.calls.models import Call
 from grants.demo import KK_TEXT
 from grants.extensions import db
 from grants.i18n import ALMATY, LANGUAGE_NAMES, format_money
@@ -33,7 +34,7 @@ from reports.models import Workbook, WorkbookStatus
 from tests.conftest import translated
 from tests.e2e.conftest import ARTIFACTS, shot
 from tests.e2e.steps import commission_decides, fill_in, flash, follow, local, press, sign_in, sign_out
-from tests.factories import PDF, create_organization, create_user, operator, photo_png
+from tests.factories import PDF, create_organization, create_user, end_intake, operator, photo_png
 from tests.worlds import enrol
 
 pytestmark = pytest.mark.e2e
@@ -164,12 +165,23 @@ def test_a_call_from_publication_to_an_accepted_final_report_and_the_analysts_wo
     step("ngo-submits-application")
     sign_out(page, "kk")
 
-    # 3. The operator signs in in Kazakh, switches to Russian (remembered from now on) and checks eligibility.
+    # 3. The operator signs in in Kazakh and switches to Russian (remembered from now on). Until the deadline the
+    # application is sealed: counted, not linked. Once the deadline passes the operator checks its eligibility.
     sign_in(page, base, ids["operator"], "kk")
     switch_language(page, "ru", "Managing calls")
     follow(page, "ru", "Managing calls")
     page.get_by_role("link", name=TITLE_RU).click()
     follow(page, "ru", "Applications")
+    expect(page.locator("#sealed")).to_be_visible()
+    expect(page.get_by_role("link", name=receipt)).to_have_count(0)
+    expect(page.locator("main table").last).to_contain_text(receipt)
+    step("operator-sees-sealed-intake")
+    with live_app.app_context():
+        end_intake(db.session.get(Call, call_id))
+        db.session.commit()
+        db.session.remove()
+    page.reload()
+    expect(page.locator("#sealed")).to_have_count(0)
     page.get_by_role("link", name=receipt).click()
     for check in page.locator("ul.checklist input[name^=check_]").all():
         check.check()

@@ -18,7 +18,7 @@ from grants.applications.models import Application
 from grants.db import utcnow
 from grants.extensions import db
 from tests.conftest import login, post_form, translated
-from tests.factories import PDF, PNG, create_call, create_organization, create_user, custom_call, started
+from tests.factories import PDF, PNG, create_call, create_organization, create_user, custom_call, end_intake, started
 
 
 def texts(word):
@@ -311,6 +311,7 @@ def test_the_operator_downloads_every_submitted_answer_a_column_per_question(app
     app_services.add_document(owner, application, "proof", io.BytesIO(PDF), "proof.pdf")
     app_services.submit(owner, application)
     started(call)  # a draft of another NGO: not in the file
+    end_intake(call)  # the file reads every application: after the deadline
     db.session.commit()
     staff = signed_in(app, operator(), "ru")
     response = staff.get(f"/manage/calls/{call.id}/applications/answers.xlsx")

@@ -57,7 +57,9 @@ from tests.factories import (
     create_organization,
     create_sso_contract,
     create_user,
+    end_intake,
     fill_report,
+    in_time,
     make_bin,
     operator,
     roll_call,
@@ -236,6 +238,8 @@ def test_a_calls_applications_are_sorted_filtered_and_paged_in_order(app, monkey
     call, other = create_call(topics=2), create_call()
     made = add_applications(call, 1, 60)
     add_applications(other, 61, 5)  # another call's: never shown
+    end_intake(call)  # each row links the application's page: after the deadline
+    db.session.commit()
     client = signed_in(app, operator())
     url = f"/manage/calls/{call.id}/applications"
     shown = [a for a in made if a.status != Status.draft]
@@ -528,13 +532,15 @@ class ListWorld:
         """A submitted application to the call from an NGO of its own (the world's applicant on its staff), with a
         document and a partner, found eligible and scored by each of the experts."""
         org = create_organization(owner=self.applicant)
-        application = app_services.start(self.applicant, call.topics[number % len(call.topics)], org, "ru")
+        application = app_services.start(self.applicant, call.topics[number % len(call.topics)], org, "ru",
+                                         now=in_time(call))
         db.session.flush()
         data, activities, indicators, budget = application_content("ru")
         app_services.save(self.applicant, application, data, activities=activities, indicators=indicators,
                           budget=budget, partners=[PARTNER])
         app_services.add_document(self.applicant, application, "charter", io.BytesIO(PDF), "charter.pdf")
-        app_services.submit(self.applicant, application)
+        app_services.submit(self.applicant, application, now=in_time(call))
+        end_intake(call)
         eligibility.review(operator(), application, "eligible", ALL_PASS)
         for expert in scorers:
             self._score(application, expert)

@@ -12,13 +12,14 @@ from grants.demo import KK_TEXT, RU_TEXT, application_content
 from grants.extensions import db
 from grants.mail import OutboxMessage
 from tests.conftest import csrf_token, login
-from tests.factories import create_application, create_call, operator
+from tests.factories import create_application, create_call, end_intake, operator
 
 ALL_PASS = {code: True for code, _label in CHECKLIST}
 
 
 def test_eligible_needs_every_item_of_the_checklist(app):
     application = create_application(submit=True)
+    end_intake(application.call)
     with pytest.raises(services.ApplicationError, match="every item"):
         eligibility.review(operator(), application, "eligible", {**ALL_PASS, "registry": False})
     eligibility.review(operator(), application, "eligible", ALL_PASS)
@@ -27,6 +28,7 @@ def test_eligible_needs_every_item_of_the_checklist(app):
 
 def test_ineligible_needs_a_coded_reason_and_words(app):
     application = create_application(submit=True)
+    end_intake(application.call)
     with pytest.raises(services.ApplicationError, match="coded reason"):
         eligibility.review(operator(), application, "ineligible", ALL_PASS, [], "Нет в базе")
     with pytest.raises(services.ApplicationError, match="Write the reasons"):
@@ -50,6 +52,7 @@ def test_only_a_submitted_application_is_decided(app):
 
 def test_a_returned_application_is_revised_and_resubmitted_as_a_new_version(app):
     application = create_application(submit=True)
+    end_intake(application.call)
     owner = application.created_by
     eligibility.review(operator(), application, "returned", ALL_PASS, ["BUDGET"], "Уточните смету", revision_days=5)
     db.session.commit()
@@ -74,10 +77,11 @@ def test_the_conclusion_counts_applications_and_ngos_by_language_and_outcome(app
     ru = [create_application(call=call, submit=True) for _ in range(3)]
     kk = [create_application(call=call, language="kk", submit=True) for _ in range(2)]
     create_application(call=call)  # a draft is not an application yet
-    eligibility.review(operator(), ru[0], "eligible", ALL_PASS)
-    eligibility.review(operator(), ru[1], "ineligible", ALL_PASS, ["AMOUNT"], "Превышена сумма")
     with pytest.raises(services.ApplicationError, match="after the deadline"):
         eligibility.publish_conclusion(operator(), call)
+    end_intake(call)
+    eligibility.review(operator(), ru[0], "eligible", ALL_PASS)
+    eligibility.review(operator(), ru[1], "ineligible", ALL_PASS, ["AMOUNT"], "Превышена сумма")
     later = call.deadline_at + timedelta(hours=1)
     with pytest.raises(services.ApplicationError, match="3 application"):
         eligibility.publish_conclusion(operator(), call, now=later)
@@ -94,6 +98,7 @@ def test_the_conclusion_counts_applications_and_ngos_by_language_and_outcome(app
 def test_the_published_conclusion_is_on_the_public_call_page(app, client):
     call = create_call()
     application = create_application(call=call, language="kk", submit=True)
+    end_intake(call)
     eligibility.review(operator(), application, "eligible", ALL_PASS)
     eligibility.publish_conclusion(operator(), call, now=call.deadline_at + timedelta(hours=1))
     db.session.commit()
@@ -119,6 +124,7 @@ def test_a_text_copied_from_another_ngo_is_flagged_with_the_passages(app, client
     services.save(copy.created_by, copy, data, activities=activities, indicators=indicators, budget=budget)
     services.submit(copy.created_by, copy)
     honest = create_application(call=call, submit=True)
+    end_intake(call)
     db.session.commit()
     pairs = eligibility.similar_applications(call)
     assert {(a.id, b.id) for a, b, _score in pairs} == {tuple(sorted((original.id, copy.id)))}
@@ -130,6 +136,8 @@ def test_a_text_copied_from_another_ngo_is_flagged_with_the_passages(app, client
 
 def test_operator_records_a_decision_through_the_page(app, client):
     application = create_application(submit=True)
+    end_intake(application.call)
+    db.session.commit()
     login(client, operator().email)
     client.get("/?lang=en")
     url = f"/manage/applications/{application.id}/review"

@@ -22,7 +22,9 @@ from tests.factories import (
     create_call,
     create_organization,
     create_user,
+    end_intake,
     fill_report,
+    in_time,
     operator,
 )
 
@@ -39,7 +41,7 @@ def partnership_call():
 def written(call, owner=None):
     owner = owner or create_user("applicant")
     org = create_organization(owner=owner)
-    application = app_services.start(owner, call.topics[0], org, "ru")
+    application = app_services.start(owner, call.topics[0], org, "ru", now=in_time(call))
     db.session.flush()
     data, activities, _indicators, _budget = application_content("ru")
     indicators = [{"name": "Обучено волонтеров", "unit": "чел.", "baseline": Decimal("0"), "target": Decimal(t),
@@ -84,7 +86,8 @@ def test_a_budget_line_without_its_year_is_refused_in_the_users_language(app, cl
 
 def awarded(call):
     application = written(call)
-    app_services.submit(application.created_by, application)
+    app_services.submit(application.created_by, application, now=in_time(call))
+    end_intake(call)
     eligibility.review(operator(), application, "eligible", {code: True for code, _label in CHECKLIST})
     app_outcome.record_outcome(operator(), application, "awarded")
     db.session.commit()

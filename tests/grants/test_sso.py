@@ -48,6 +48,8 @@ from tests.factories import (
     create_call,
     create_organization,
     create_user,
+    end_intake,
+    in_time,
     operator,
     roll_call,
     topic_data,
@@ -86,7 +88,7 @@ def write(call, prices, language="ru"):
     """An NGO's offer written on the SSO form and kept as a draft."""
     owner = create_user("applicant")
     org = create_organization(owner=owner)
-    offer = app_services.start(owner, call.topics[0], org, language)
+    offer = app_services.start(owner, call.topics[0], org, language, now=in_time(call))
     db.session.flush()
     texts = {code: "Центр помощи семьям работает в Астане с 2015 года." for code in
              ("summary", "problem", "approach", "target_groups", "team")}
@@ -102,7 +104,8 @@ def write(call, prices, language="ru"):
 
 def submitted(call, prices):
     offer = write(call, prices)
-    app_services.submit(offer.created_by, offer)
+    app_services.submit(offer.created_by, offer, now=in_time(call))
+    end_intake(call)
     eligibility.review(operator(), offer, "eligible", ALL_PASS)
     db.session.commit()
     return offer

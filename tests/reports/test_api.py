@@ -26,6 +26,7 @@ from tests.factories import (
     create_call,
     create_organization,
     create_user,
+    end_intake,
     operator,
     signed_in,
 )
@@ -87,6 +88,7 @@ def world(app):
     owner = create_user("applicant")
     stopped = create_application(owner=owner, org=create_organization(owner=owner, kato="430000000"),
                                  call=create_call(budget_year=2025), language="ru", submit=True)
+    end_intake(stopped.call)
     eligibility.review(operator(), stopped, "ineligible", {}, reason_codes=["TOPIC"], comment="Не по теме")
     create_application(language="kk")  # a draft: not an application yet
     create_agreement(language="kk")

@@ -28,6 +28,7 @@ from tests.factories import (
     create_call,
     create_organization,
     create_user,
+    end_intake,
     operator,
     signed_in,
 )
@@ -103,6 +104,7 @@ def apply(kato, language, awarded=False, call=None):
     org = create_organization(owner=owner, kato=kato)
     application = create_application(owner=owner, org=org, call=call, language=language, submit=True)
     if awarded:  # as create_awarded_application, for this region's NGO
+        end_intake(application.call)
         eligibility.review(operator(), application, "eligible", {code: True for code, _label in CHECKLIST})
         app_outcome.record_outcome(operator(), application, "awarded")
         db.session.commit()

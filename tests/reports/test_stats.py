@@ -26,7 +26,16 @@ from grants.reference.models import CustomerBody, Direction, ReasonCode, Region
 from reports import stats
 from reports.history import import_rows
 from reports.stats import BadFilter, Filters
-from tests.factories import create_agreement, create_call, create_organization, create_user, operator, topic_data
+from tests.factories import (
+    create_agreement,
+    create_call,
+    create_organization,
+    create_user,
+    end_intake,
+    in_time,
+    operator,
+    topic_data,
+)
 
 ALL_PASS = {code: True for code, _label in CHECKLIST}
 ALMATY_KATO, ASTANA, KYZYLORDA, TURKISTAN = "750000000", "710000000", "430000000", "610000000"
@@ -81,11 +90,13 @@ class World:
         if org is None:
             org = create_organization(owner=create_user("applicant"), kato=kato)
         owner = org.memberships[0].user
-        application = app_services.start(owner, call.topics[0], org, language)
+        application = app_services.start(owner, call.topics[0], org, language, now=in_time(call))
         db.session.flush()
         data, activities, indicators, budget = application_content(language, Decimal(total))
         app_services.save(owner, application, data, activities=activities, indicators=indicators, budget=budget)
-        app_services.submit(owner, application)
+        app_services.submit(owner, application, now=in_time(call))
+        if outcome != "submitted":
+            end_intake(call)
         if outcome in ("ineligible", "returned"):
             eligibility.review(operator(), application, outcome, ALL_PASS, list(reasons), "Причины указаны.",
                                revision_days=5 if outcome == "returned" else None)
@@ -155,7 +166,7 @@ def world():
     w.apply(local, ALMATY_KATO, "ru", "1300000", outcome="awarded")
     # a draft is not an application yet
     draft_org = create_organization(owner=create_user("applicant"), kato=ASTANA)
-    app_services.start(draft_org.memberships[0].user, this_year.topics[0], draft_org, "kk")
+    app_services.start(draft_org.memberships[0].user, this_year.topics[0], draft_org, "kk", now=in_time(this_year))
     db.session.commit()
     w.agreements = [w.agreement(), w.agreement(language="kk"), w.agreement(sign=False)]
     w.history([

@@ -22,6 +22,7 @@ from tests.factories import (
     create_history,
     create_organization,
     create_user,
+    end_intake,
     operator,
 )
 
@@ -40,6 +41,7 @@ def world():
     awarded = create_awarded_application(language="kk")
     create_application(language="ru", submit=True)
     stopped = create_application(language="ru", submit=True)
+    end_intake(stopped.call)
     eligibility.review(operator(), stopped, "ineligible", {}, reason_codes=["TOPIC", "AMOUNT"], comment="Нет.")
     db.session.commit()
     return awarded

@@ -40,7 +40,7 @@ from grants.extensions import db
 from reports import demo as history_demo
 from reports import tokens
 from tests.conftest import ARTIFACTS as TEST_ARTIFACTS
-from tests.factories import create_agreement, create_application, create_call, create_user, operator
+from tests.factories import create_agreement, create_application, create_call, create_user, end_intake, operator
 
 ARTIFACTS = TEST_ARTIFACTS / "security"
 EXAMPLES = 40  # drawn per operation and generation mode, after the coverage phase: in all well under a minute
@@ -92,6 +92,7 @@ def statistics(app):
     create_application(language="kk", submit=True)
     create_agreement(language="ru")
     stopped = create_application(call=create_call(budget_year=2025), submit=True)
+    end_intake(stopped.call)
     eligibility.review(operator(), stopped, "ineligible", {}, reason_codes=["TOPIC"], comment="Не по теме")
     db.session.commit()
 

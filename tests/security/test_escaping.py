@@ -33,7 +33,7 @@ from reports.export import write_applications_xlsx
 from scoring.assignments.models import Assignment
 from scoring.commission.models import Decision, Meeting
 from scoring.sheets.models import ScoreLine, ScoreSheet
-from tests.factories import PDF, create_application, create_user, operator, signed_in
+from tests.factories import PDF, create_application, create_user, end_intake, operator, signed_in
 from tests.worlds import awarded_by_commission
 
 TODAY = astana_today()
@@ -86,6 +86,7 @@ def world(app):
     # eligibility in the first one.
     stopped = create_application(submit=True)
     stopped.topic.title_kk = stopped.topic.title_ru = stopped.topic.title_en = evil("topic title")
+    end_intake(stopped.call)
     eligibility.review(operator(), stopped, "ineligible", {}, reason_codes=["TOPIC"],
                        comment=evil("eligibility comment"))
 
