@@ -293,7 +293,7 @@ def results(call_id):
     return render_template("commission/results.html", call=call, by_topic=dict(sorted(
         by_topic.items(), key=lambda item: item[0].number)), criteria=sheets.criteria(call),
         means=ranking.criterion_means(d.application_id for d in decisions), rules=rules, priced=priced,
-        meetings=meetings)
+        meetings=meetings, undecided=queries.undecided(call, meetings))
 
 
 @bp.route("/calls/<int:call_id>/protocols/<int:meeting_id>/<language>")

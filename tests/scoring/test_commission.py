@@ -22,7 +22,7 @@ from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoringRules
 from tests.conftest import login, post_form, translated
 from tests.factories import create_user, operator, roll_call
-from tests.worlds import commission_members, convene_with_quorum, ranked_call
+from tests.worlds import commission_members, convene_with_quorum, fill_sheet, ranked_call, scored_call, sheet_of
 
 
 @pytest.mark.parametrize("n, by_operator, ok", [(3, 1, True), (4, 1, False), (17, 5, False), (5, 3, False),
@@ -321,3 +321,22 @@ def test_the_published_protocol_is_public_with_every_decision_and_the_votes_expe
         assert getattr(second.organization, "name_" + language) in text
     assert client.get(f"/calls/{call.id + 1}/protocols/{meeting.id}/ru").status_code == 404
     assert client.get(f"/calls/{call.id}/protocols/{meeting.id}/en").status_code == 404
+
+
+def test_the_published_results_list_the_eligible_applications_the_commission_could_not_decide(client):
+    """An eligible application still awaiting a sheet is not decided; the results say so rather than omit it."""
+    call, (scored, waiting), (expert,) = scored_call(n_apps=2, per_item=1, n_experts=1)
+    sheets.submit(expert.user, fill_sheet(call, sheet_of(call, scored, expert), expert, [9, 9, 9, 9]))
+    meeting = convene_with_quorum(call)
+    roll_call(meeting, scored, "awarded")
+    with pytest.raises(services.CommissionError, match="fully scored"):
+        services.propose(operator(), meeting, waiting, "rejected", "Оценка не завершена")
+    services.approve(operator(), meeting)
+    services.publish(operator(), meeting)
+    db.session.commit()
+    page = client.get(f"/calls/{call.id}/results?lang=ru").get_data(as_text=True)
+    section = page[page.index(translated("ru", "Eligible applications without a decision")):]
+    assert waiting.receipt_number in section and scored.receipt_number not in section
+    # one expert was to score it and none has: "0 of 1"
+    assert translated("ru", "%(done)s of %(needed)s submitted", done=0, needed=1) in section
+    assert db.session.get(type(waiting), waiting.id).status == Status.eligible
