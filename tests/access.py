@@ -26,6 +26,7 @@ from reports.jobs import build_workbook_job
 from reports.models import ApiToken, Workbook
 from reports.tokens import digest
 from scoring.assignments import services as assignment_services
+from scoring.commission import appeals
 from scoring.commission import services as commission
 from scoring.commission import signing as protocol_signing
 from scoring.experts import services as expert_services
@@ -304,7 +305,7 @@ def world(app, tmp_path):
     protocol = commission.sign_protocol(users[Role.commission], meeting, demo_signature(
         str(users[Role.commission].id), protocol_signing.manifest(meeting), purpose="sign"))
     commission.publish(users[Role.operator], meeting)
-    appeal = commission.file_appeal(users[Role.applicant], application, "Прошу пересмотреть")
+    appeal = appeals.file_appeal(users[Role.applicant], application, "Прошу пересмотреть")
     db.session.commit()
     agreement = create_agreement(owner=users[Role.applicant])
     amendment = BudgetAmendment(agreement_id=agreement.id, changes={}, reason="Тест",

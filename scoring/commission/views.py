@@ -22,8 +22,8 @@ from grants.reference.models import Direction
 from grants.refusals import attempt
 from scoring import ranking
 from scoring.assignments.models import Assignment
+from scoring.commission import appeals, queries, services, signing
 from scoring.commission import protocol_docx as protocol_docx_builder
-from scoring.commission import queries, services, signing
 from scoring.commission.models import (
     Appeal,
     AppealState,
@@ -317,20 +317,20 @@ def my_scores(app_id):
     """After publication the NGO sees its own scores and the experts' comments, without their names."""
     application = db.get_or_404(Application, app_id)
     require("application.view", application)
-    decision = services.published_decision(application)
+    decision = appeals.published_decision(application)
     if decision is None:
         abort(404)
     sheets_ = db.session.execute(sa.select(ScoreSheet).join(Assignment).where(
         Assignment.application_id == application.id, ScoreSheet.state == SheetState.submitted)
         .options(selectinload(ScoreSheet.lines))  # each sheet's scores with the sheets, not a query per sheet
         .order_by(ScoreSheet.id)).scalars().all()
-    appeals = db.session.execute(sa.select(Appeal).where(Appeal.application_id == application.id)
-                                 .order_by(Appeal.id)).scalars().all()
-    deadline = services.appeal_deadline(decision.meeting)
+    filed = db.session.execute(sa.select(Appeal).where(Appeal.application_id == application.id)
+                               .order_by(Appeal.id)).scalars().all()
+    deadline = appeals.appeal_deadline(decision.meeting)
     appeal_open = utcnow() <= deadline  # the page says only the one of "until …" and "ended" that is true
     return render_template("commission/scores.html", application=application, decision=decision, sheets=sheets_,
-                           appeal_deadline=deadline, appeal_open=appeal_open, appeals=appeals, confirm=ConfirmForm(),
-                           can_appeal=appeal_open and not any(a.state == AppealState.filed for a in appeals)
+                           appeal_deadline=deadline, appeal_open=appeal_open, appeals=filed, confirm=ConfirmForm(),
+                           can_appeal=appeal_open and not any(a.state == AppealState.filed for a in filed)
                            and can(current_user, "application.edit", application))
 
 
@@ -341,7 +341,7 @@ def appeal(app_id):
     require("application.edit", application)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    attempt(services.file_appeal, current_user, application, request.form.get("text", ""),
+    attempt(appeals.file_appeal, current_user, application, request.form.get("text", ""),
             success=_("The appeal is filed; the grant operator answers it here and by mail."))
     return redirect(url_for("commission.my_scores", app_id=application.id))
 
@@ -351,10 +351,10 @@ def appeal(app_id):
 def call_appeals(call_id):
     call = db.get_or_404(Call, call_id)
     require("commission.manage", call)
-    appeals = db.session.execute(
+    filed = db.session.execute(
         sa.select(Appeal).join(Application).join(Topic, Topic.id == Application.topic_id)
         .where(Topic.call_id == call.id).order_by(Appeal.filed_at)).scalars().all()
-    return render_template("commission/appeals.html", call=call, appeals=appeals, confirm=ConfirmForm())
+    return render_template("commission/appeals.html", call=call, appeals=filed, confirm=ConfirmForm())
 
 
 @bp.route("/manage/appeals/<int:appeal_id>/resolve", methods=["POST"])
@@ -364,7 +364,7 @@ def resolve_appeal(appeal_id):
     require("commission.manage", found)
     if not ConfirmForm().validate_on_submit() or request.form.get("upheld") not in ("y", "n"):
         abort(400)
-    attempt(services.resolve_appeal, current_user, found, request.form["upheld"] == "y",
+    attempt(appeals.resolve_appeal, current_user, found, request.form["upheld"] == "y",
             request.form.get("resolution", ""), success=_("The answer is recorded and the NGO is notified."))
     return redirect(url_for("commission.call_appeals", call_id=found.application.call.id))
 

@@ -44,6 +44,7 @@ from reports.models import ApiToken, Workbook
 from reports.tokens import digest
 from scoring import ranking
 from scoring.assignments import services as assignments
+from scoring.commission import appeals
 from scoring.commission import services as commission
 from scoring.experts import services as experts
 from scoring.sheets import services as sheets
@@ -587,7 +588,7 @@ class ListWorld:
         commission.approve(operator(), meeting)
         commission.publish(operator(), meeting)
         for application in apps:
-            commission.file_appeal(self.applicant, application, "Прошу пересмотреть")
+            appeals.file_appeal(self.applicant, application, "Прошу пересмотреть")
         self.published, self.published_first = call, apps[0]
 
     def _add_calls(self, n):

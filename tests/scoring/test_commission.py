@@ -15,7 +15,7 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _
 from grants.mail import OutboxMessage
-from scoring.commission import services
+from scoring.commission import appeals, services
 from scoring.commission.models import MeetingState
 from scoring.experts.models import Expert
 from scoring.sheets import services as sheets
@@ -186,13 +186,13 @@ def test_an_appeal_is_filed_within_the_period_and_answered(app):
     meeting, (application,) = published()
     owner = application.created_by
     with pytest.raises(services.CommissionError, match="grounds"):
-        services.file_appeal(owner, application, " ")
-    appeal = services.file_appeal(owner, application, "Эксперт не учел письма поддержки")
+        appeals.file_appeal(owner, application, " ")
+    appeal = appeals.file_appeal(owner, application, "Эксперт не учел письма поддержки")
     with pytest.raises(services.CommissionError, match="already under consideration"):
-        services.file_appeal(owner, application, "Ещё одна")
+        appeals.file_appeal(owner, application, "Ещё одна")
     with pytest.raises(services.CommissionError, match="answer"):
-        services.resolve_appeal(operator(), appeal, False, "")
-    services.resolve_appeal(operator(), appeal, False, "Письма учтены в критерии реализуемости.")
+        appeals.resolve_appeal(operator(), appeal, False, "")
+    appeals.resolve_appeal(operator(), appeal, False, "Письма учтены в критерии реализуемости.")
     db.session.commit()
     assert appeal.state == "dismissed" and appeal.resolved_by_id == operator().id
     assert db.session.query(OutboxMessage).filter(OutboxMessage.to == owner.email,
@@ -203,22 +203,22 @@ def test_an_appeal_after_the_period_is_refused(app):
     meeting, (application,) = published(appeal_days=5)
     late = meeting.published_at + timedelta(days=5, seconds=1)
     with pytest.raises(services.CommissionError, match="appeal period ended"):
-        services.file_appeal(application.created_by, application, "Поздно", now=late)
-    services.file_appeal(application.created_by, application, "Вовремя",
+        appeals.file_appeal(application.created_by, application, "Поздно", now=late)
+    appeals.file_appeal(application.created_by, application, "Вовремя",
                          now=meeting.published_at + timedelta(days=5))
 
 
 def test_only_the_ngos_staff_appeal_and_only_a_published_result(app):
     call, (mine, other) = ranked_call([[8, 8, 8, 8], [7, 7, 7, 7]])
     with pytest.raises(services.CommissionError, match="no published result"):
-        services.file_appeal(mine.created_by, mine, "Рано")
+        appeals.file_appeal(mine.created_by, mine, "Рано")
     meeting = convene_with_quorum(call)
     roll_call(meeting, mine, "awarded")
     roll_call(meeting, other, "reserve")
     services.approve(operator(), meeting)
     services.publish(operator(), meeting)
     with pytest.raises(services.CommissionError, match="own staff"):
-        services.file_appeal(mine.created_by, other, "Чужая заявка")
+        appeals.file_appeal(mine.created_by, other, "Чужая заявка")
 
 
 def test_the_applicant_files_an_appeal_from_the_scores_page(app, client):

@@ -31,6 +31,7 @@ from grants.refusals import Refusal
 from scoring import ranking
 from scoring.assignments import services as assignments
 from scoring.assignments.models import Assignment, State
+from scoring.commission import appeals
 from scoring.commission import services as commission
 from scoring.commission.models import Appeal, Decision, Meeting, MeetingState
 from scoring.sheets import services as sheets
@@ -130,7 +131,7 @@ class PhasesMachine(RuleBasedStateMachine):
     @rule(i=st.integers(0, N_APPS - 1))
     def applicant_appeals(self, i):
         application = self.apps[i]
-        self.act("appeal", commission.file_appeal, application.organization.memberships[0].user, application,
+        self.act("appeal", appeals.file_appeal, application.organization.memberships[0].user, application,
                  "Просим пересмотреть оценку")
 
     # --- the operator -------------------------------------------------------------------------
@@ -171,7 +172,7 @@ class PhasesMachine(RuleBasedStateMachine):
         appeal = self._pick(db.session.execute(sa.select(Appeal).where(Appeal.application_id.in_(
             [a.id for a in self.apps])).order_by(Appeal.id)).scalars().all(), k)
         if appeal is not None:
-            self.act("answer appeal", commission.resolve_appeal, self.op, appeal, upheld, "Оценка проверена")
+            self.act("answer appeal", appeals.resolve_appeal, self.op, appeal, upheld, "Оценка проверена")
 
     # --- the experts --------------------------------------------------------------------------
 
