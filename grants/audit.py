@@ -161,3 +161,81 @@ def verify(batch=1000):
             checked += 1
             last_id = event.id
         db.session.expunge_all()
+
+
+class AuditHead(db.Model):
+    """The chain's head as published on a day (Astana time): the newest event then, by its position in the chain
+    and its hash. Whoever keeps a published head can later prove that nothing up to it was removed or changed."""
+
+    __tablename__ = "audit_heads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, unique=True)
+    # not a foreign key: a head outlives a tampered log, which is what it is kept to reveal
+    event_id: Mapped[int]
+    position: Mapped[int]  # the events in the chain up to and with this one
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def current_head():
+    """(event id, position, hash) of the chain's newest event, or None while the chain is empty."""
+    last = db.session.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc())
+                              .limit(1)).first()
+    if last is None:
+        return None
+    position = db.session.execute(sa.select(sa.func.count(AuditEvent.id))
+                                  .where(AuditEvent.id <= last.id)).scalar_one()
+    return last.id, position, last.hash
+
+
+def publish_head(now=None):
+    """Publish today's head (once a day, from cron: `flask audit publish-head`); today's, if already published."""
+    from grants.i18n import ALMATY
+
+    now = now or utcnow()
+    day = now.astimezone(ALMATY).date()
+    head = db.session.execute(sa.select(AuditHead).where(AuditHead.day == day)).scalar_one_or_none()
+    if head is not None:
+        return head
+    current = current_head()
+    if current is None:
+        return None
+    event_id, position, digest = current
+    head = AuditHead(day=day, event_id=event_id, position=position, hash=digest, published_at=now)
+    db.session.add(head)
+    db.session.flush()
+    return head
+
+
+def published_heads(limit=None):
+    query = sa.select(AuditHead).order_by(AuditHead.day.desc())
+    return db.session.execute(query.limit(limit) if limit else query).scalars().all()
+
+
+def verify_head(position, digest):
+    """Why the chain does not hold `digest` as its event at `position` (None when it does)."""
+    row = db.session.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id)
+                             .offset(position - 1).limit(1)).first() if position >= 1 else None
+    if row is None:
+        return f"the chain has fewer than {position} events: events were removed"
+    if row.hash != digest:
+        return f"event {position} of the chain does not have the published hash: the chain was changed"
+    return None
+
+
+def verify_published(digest=None):
+    """Each head published here (and `digest`, a head kept elsewhere) is still in the chain, at its position.
+
+    Returns a list of problems, empty when every head holds. The chain itself is checked by verify()."""
+    problems = []
+    for head in published_heads():
+        why = verify_head(head.position, head.hash)
+        if why:
+            problems.append(f"head of {head.day.isoformat()} ({head.hash[:12]}…): {why}")
+    if digest:
+        known = db.session.execute(sa.select(AuditHead).where(AuditHead.hash == digest)).scalars().first()
+        if known is None and db.session.execute(
+                sa.select(AuditEvent.id).where(AuditEvent.hash == digest)).first() is None:
+            problems.append(f"head {digest[:12]}… is not in the chain: events were removed or changed")
+    return problems

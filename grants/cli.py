@@ -105,18 +105,37 @@ def audit_group():
 
 
 @audit_group.command("verify")
-def audit_verify():
-    """Recompute every hash of the chain and report the first broken link."""
+@click.option("--head", "digest", default=None, metavar="HASH",
+              help="A head published earlier (on the open-data page or in a protocol): prove it is still in the chain.")
+def audit_verify(digest):
+    """Recompute every hash of the chain and report the first broken link; then check every published head."""
     checked, broken, why = audit.verify()
-    if broken is None:
-        click.echo(f"Audit chain intact: {checked} events verified.")
+    if broken is not None:
+        click.echo(
+            f"Audit chain BROKEN at event #{broken.id} ({broken.verb} {broken.object_type}:{broken.object_id}, "
+            f"{broken.at.isoformat()}): {why}. {checked} events before it are intact.",
+            err=True,
+        )
+        sys.exit(1)
+    problems = audit.verify_published((digest or "").strip().lower() or None)
+    if problems:
+        for problem in problems:
+            click.echo(f"Published head NOT in the chain: {problem}.", err=True)
+        sys.exit(1)
+    heads = len(audit.published_heads())
+    click.echo(f"Audit chain intact: {checked} events verified; {heads} published heads hold"
+               + (", and so does the head given." if digest else "."))
+
+
+@audit_group.command("publish-head")
+def audit_publish_head():
+    """Publish today's head of the chain on the open-data page (daily, from cron)."""
+    head = audit.publish_head()
+    db.session.commit()
+    if head is None:
+        click.echo("The audit chain is empty: nothing to publish.")
         return
-    click.echo(
-        f"Audit chain BROKEN at event #{broken.id} ({broken.verb} {broken.object_type}:{broken.object_id}, "
-        f"{broken.at.isoformat()}): {why}. {checked} events before it are intact.",
-        err=True,
-    )
-    sys.exit(1)
+    click.echo(f"Head of {head.day.isoformat()}: event {head.position}, {head.hash}")
 
 
 @click.command("backup")

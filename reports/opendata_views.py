@@ -6,6 +6,7 @@ import tempfile
 from flask import Blueprint, Response, render_template, request, send_file, url_for
 from flask_babel import get_locale
 
+from grants import audit
 from grants.i18n import _
 from grants.permissions import allow
 from reports import openapi, opendata
@@ -57,7 +58,7 @@ def index():
         ("grants.json", _("Grants, 360Giving JSON"), url_for("opendata.grants_json")),
         ("grants.xlsx", _("Grants, 360Giving spreadsheet"), url_for("opendata.grants_xlsx")),
         ("sso.json", _("State social order contracts, OCDS release package"), url_for("opendata.sso_json")),
-    ])
+    ], heads=audit.published_heads(limit=30))
 
 
 @bp.route("/grants.json")

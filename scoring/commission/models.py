@@ -116,6 +116,9 @@ class Meeting(db.Model):
                                              server_default=VotingRule.majority_chair)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the audit chain's head when the results were published, printed in the protocol (grants/audit.py)
+    audit_head_position: Mapped[int | None]
+    audit_head_hash: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     call: Mapped[Call] = relationship(lazy="joined")

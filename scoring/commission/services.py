@@ -344,4 +344,6 @@ def publish(actor, meeting, now=None):
     app_outcome.settle_award_shares(actor, meeting.call)  # an award's winners share its amount
     meeting.state = MeetingState.published
     meeting.published_at = now
+    head = audit.current_head()  # the chain as the results are published: printed in the protocol
+    meeting.audit_head_position, meeting.audit_head_hash = (head[1], head[2]) if head else (None, None)
     audit.record(actor, "commission.publish", meeting, {"state": "approved"}, {"state": "published"})
