@@ -18,11 +18,12 @@ def meetings_of(user):
     ).all()
 
 
-def undecided(call, meetings):
+def undecided(call, meetings, ranked=None):
     """The call's eligible applications that one of the published `meetings` covers and did not decide: the
-    commission decides only fully scored ones. Each with its ranking row (the sheets submitted and still awaited),
-    or None where no expert was assigned to it at all."""
-    rows = {row.application.id: row for topic_rows in ranking.ranking(call).values() for row in topic_rows}
+    commission decides only fully scored ones. Each with its row of the call's ranking (`ranked`, when the caller
+    has it), which counts the sheets submitted and still awaited, or None where no expert was assigned at all."""
+    ranked = ranking.ranking(call) if ranked is None else ranked
+    rows = {row.application.id: row for topic_rows in ranked.values() for row in topic_rows}
     eligible = db.session.execute(
         sa.select(Application).join(Topic, Topic.id == Application.topic_id)
         .where(Topic.call_id == call.id, Application.status == Status.eligible)

@@ -287,13 +287,13 @@ def results(call_id):
     for d in decisions:
         by_topic.setdefault(d.application.topic, []).append(d)
     rules = sheets.rules(call)
+    ranked = ranking.ranking(call)
     # A state social order's offers and price points, as the ranking computed them from every admitted offer.
-    priced = {row.application.id: row for rows in ranking.ranking(call).values() for row in rows} \
-        if rules.price_points else {}
+    priced = {row.application.id: row for rows in ranked.values() for row in rows} if rules.price_points else {}
     return render_template("commission/results.html", call=call, by_topic=dict(sorted(
         by_topic.items(), key=lambda item: item[0].number)), criteria=sheets.criteria(call),
         means=ranking.criterion_means(d.application_id for d in decisions), rules=rules, priced=priced,
-        meetings=meetings, undecided=queries.undecided(call, meetings))
+        meetings=meetings, undecided=queries.undecided(call, meetings, ranked))
 
 
 @bp.route("/calls/<int:call_id>/protocols/<int:meeting_id>/<language>")
