@@ -99,6 +99,10 @@ def build(meeting, language, criteria, means) -> bytes:
     _table(doc, None, [[m.user.full_name, "____________________"] for m in meeting.present])
     if meeting.approved_at:
         doc.add_paragraph(_("Approved on %(when)s.", when=format_datetime(meeting.approved_at)))
+    if meeting.audit_head_hash:
+        doc.add_paragraph(_("Published on %(when)s. The audit trail then held %(position)s events; the last one's "
+                            "hash:", when=format_datetime(meeting.published_at), position=meeting.audit_head_position)
+                          + f" {meeting.audit_head_hash}")
 
     out = BytesIO()
     doc.save(out)

@@ -2,7 +2,9 @@
 cut off the chain leaves a chain that still links; only a head published before the cut reveals it."""
 
 from datetime import timedelta
+from io import BytesIO
 
+import docx
 import sqlalchemy as sa
 
 from grants import audit
@@ -10,8 +12,8 @@ from grants.audit import AuditEvent, AuditHead
 from grants.db import utcnow
 from grants.extensions import db
 from scoring.commission.models import Meeting
-from tests.conftest import translated
-from tests.factories import create_user
+from tests.conftest import login, translated
+from tests.factories import create_user, operator
 from tests.worlds import awarded_by_commission
 
 
@@ -106,3 +108,7 @@ def test_a_published_protocol_prints_the_chain_as_it_stood_at_publication(app, c
     assert (meeting.audit_head_position, meeting.audit_head_hash) == (len(before), before[-1].hash)
     page = client.get(f"/calls/{meeting.call_id}/protocols/{meeting.id}/ru").get_data(as_text=True)
     assert meeting.audit_head_hash in page
+    login(client, operator().email)
+    response = client.get(f"/manage/commission/{meeting.id}/protocol/kk.docx")
+    document = docx.Document(BytesIO(response.data))
+    assert any(meeting.audit_head_hash in p.text for p in document.paragraphs)
