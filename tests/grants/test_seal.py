@@ -146,8 +146,8 @@ def test_while_sealed_the_list_counts_by_language_and_region_and_links_no_applic
     assert translated("ru", "sealed") in page
 
 
-def test_an_early_opening_needs_a_reason_is_audited_and_opens_the_application_to_the_staff(client, intake):
-    call, _owner, mine, _others, _draft, people = intake
+def test_an_early_opening_needs_a_reason_is_audited_and_opens_the_application_to_the_staff(app, client, intake):
+    call, owner, mine, _others, _draft, people = intake
     login(client, people[Role.operator].email)
     url = f"/manage/applications/{mine.id}/open-early"
     refused = post_form(client, url, {"reason": "  "})
@@ -167,6 +167,13 @@ def test_an_early_opening_needs_a_reason_is_audited_and_opens_the_application_to
     assert client.get(f"/manage/applications/{mine.id}/review").status_code == 200
     listing = client.get(f"/manage/calls/{call.id}/applications").get_data(as_text=True)
     assert f"/manage/applications/{mine.id}/review" in listing and REASON in listing
+
+    ngo = app.test_client()  # the NGO reads on its own page that, when and why its application was opened
+    login(ngo, owner.email)
+    opened = ngo.get(f"/applications/{mine.id}").get_data(as_text=True)
+    assert translated("ru", "The grant operator opened this application before the deadline, on %(when)s, for this "
+                            "reason:", when=(mine.opened_early_at + timedelta(hours=5)).strftime("%d.%m.%Y %H:%M")) \
+        in opened and REASON in opened
 
     again = post_form(client, url, {"reason": REASON}, page="/")
     assert again.status_code == 400
