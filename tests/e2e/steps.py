@@ -59,11 +59,12 @@ def local(moment):
 
 
 def commission_decides(page, base, call_id, lang, member_id, member_name, held_at, outcomes=(None,),
-                       member_email=None):
-    """The signed-in operator, from the call's page, convenes its commission (one member, present in person, in
-    the chair); the member, on their own computer, declares no conflict of interest; the operator, as secretary,
-    puts a decision on each application to the vote in the order the meeting lists them (the outcome given, or the
-    one the form proposes where None), records the member's vote for it and the decision counted from it,
+                       member_email=None, remote=False):
+    """The signed-in operator, from the call's page, convenes its commission (one member, in the chair, present in
+    person or, where `remote`, taking part remotely); the member, on their own computer, declares no conflict of
+    interest; the operator, as secretary, puts a decision on each application to the vote in the order the meeting
+    lists them (the outcome given, or the one the form proposes where None); the vote for it is recorded by the
+    secretary, or cast by the remote member in the platform; the operator records the decision counted from it,
     approves the protocol and publishes the results."""
     page.goto(f"{base}/manage/calls/{call_id}")
     follow(page, lang, "Commission")
@@ -73,7 +74,8 @@ def commission_decides(page, base, call_id, lang, member_id, member_name, held_a
     page.locator(f"input[name=chair][value='{member_id}']").check()
     press(page, lang, "Convene")
     expect(page.get_by_role("heading", name=translated(lang, "Commission meeting"), exact=False)).to_be_visible()
-    page.get_by_label(f"{translated(lang, 'Attendance')}: {member_name}").select_option("in_person")
+    page.get_by_label(f"{translated(lang, 'Attendance')}: {member_name}").select_option(
+        "remote" if remote else "in_person")
     press(page, lang, "Record attendance")
     meeting_url = page.url.split("#")[0]
     context = page.context.browser.new_context()
@@ -82,7 +84,6 @@ def commission_decides(page, base, call_id, lang, member_id, member_name, held_a
     member.goto(meeting_url)
     press(member, lang, "Declare")
     flash(member, lang, "Your declaration is recorded.")
-    context.close()
     page.reload()
     for n, outcome in enumerate(outcomes):
         motion = page.locator("form.decide").nth(n)
@@ -90,13 +91,23 @@ def commission_decides(page, base, call_id, lang, member_id, member_name, held_a
             motion.locator("select[name=outcome]").select_option(outcome)
         motion.get_by_role("button", name=translated(lang, "Put to the vote"), exact=True).click()
         flash(page, lang, "The decision is put to the vote.")
-        page.get_by_label(f"{translated(lang, 'Vote')}: {member_name}").nth(n).select_option("for")
-        page.get_by_role("button", name=translated(lang, "Record the votes"), exact=True).nth(n).click()
-        flash(page, lang, "The votes are recorded.")
+        if remote:  # the member votes on their own computer; the secretary's page then counts it
+            member.goto(meeting_url)
+            member.locator("form.inline").filter(has_text=translated(lang, "Your vote")).nth(n).get_by_role(
+                "button", name=translated(lang, "For", context="vote"), exact=True).click()
+            flash(member, lang, "Your vote is recorded.")
+            if n == 0:
+                shot(member, f"commission-remote-vote-{lang}")
+            page.reload()
+        else:
+            page.get_by_label(f"{translated(lang, 'Vote')}: {member_name}").nth(n).select_option("for")
+            page.get_by_role("button", name=translated(lang, "Record the votes"), exact=True).nth(n).click()
+            flash(page, lang, "The votes are recorded.")
         if n == 0:
             shot(page, f"commission-roll-call-{lang}")
         page.get_by_role("button", name=translated(lang, "Record the decision"), exact=True).nth(n).click()
         flash(page, lang, "The decision is recorded.")
+    context.close()
     press(page, lang, "Approve the protocol")
     press(page, lang, "Publish the results")
     flash(page, lang, "The results are published on the call's page and the NGOs are notified.")

@@ -60,8 +60,9 @@ def test_from_the_experts_sheet_to_the_published_result(live_app, page, app):
     page.goto(f"{base}/manage/calls/{ids['call']}/ranking")
     expect(page.locator("table").first).to_contain_text(ids["receipt"])
     shot(page, "scoring-2-ranking-ru")
+    # the member takes part remotely: declares and votes on their own computer, in Russian
     commission_decides(page, base, ids["call"], "ru", ids["member"], "Бауыржан Комиссиев", datetime(2026, 12, 20, 11),
-                       member_email=ids["member_email"])
+                       member_email=ids["member_email"], remote=True)
     shot(page, "scoring-3-meeting-ru")
     sign_out(page, "ru")
 
@@ -73,3 +74,9 @@ def test_from_the_experts_sheet_to_the_published_result(live_app, page, app):
     expect(row.locator("td").nth(3)).to_have_text("30")
     expect(row.locator("td").nth(4)).to_have_text("8")
     shot(page, "scoring-4-results-kk")
+    expect(row.locator("td").last).to_contain_text("1 / 0 / 0")  # the remote member's vote, counted
+    # the public protocol, in Russian, names the member under "For" on the roll call
+    page.get_by_role("link", name="на русском").first.click()
+    roll = page.locator("table").filter(has_text=translated("ru", "Conflict of interest: did not vote"))
+    expect(roll.locator("tr").filter(has_text=ids["receipt"]).locator("td").nth(1)).to_have_text("Бауыржан Комиссиев")
+    shot(page, "scoring-5-public-protocol-ru")
