@@ -267,7 +267,7 @@ def test_generated_passwords_always_pass_the_rules(app):
 def profile_events(user):
     return db.session.execute(sa.select(AuditEvent.actor_id, AuditEvent.before, AuditEvent.after).where(
         AuditEvent.verb == "user.update_profile", AuditEvent.object_type == "User",
-        AuditEvent.object_id == str(user.id))).all()
+        AuditEvent.object_id == str(user.id)).order_by(AuditEvent.id)).all()
 
 
 def test_setting_the_language_is_audited_as_the_users_own_profile_change(app):

@@ -41,7 +41,8 @@ def linked(iin, *roles, email=None):
 
 
 def events(verb):
-    return db.session.execute(sa.select(AuditEvent).where(AuditEvent.verb == verb)).scalars().all()
+    return db.session.execute(sa.select(AuditEvent).where(AuditEvent.verb == verb)
+                              .order_by(AuditEvent.id)).scalars().all()
 
 
 def test_an_unverified_ngo_writes_a_draft_but_does_not_submit(client):

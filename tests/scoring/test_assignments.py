@@ -267,7 +267,8 @@ def test_a_relative_needs_a_valid_iin_and_a_name_and_is_recorded_once(app):
         experts.add_relative(operator(), expert, make_iin(2), "Айгүл")
     experts.remove_relative(operator(), expert, relative)
     db.session.commit()
-    verbs = db.session.execute(sa.select(AuditEvent.verb).where(AuditEvent.verb.like("expert.%relative"))).scalars()
+    verbs = db.session.execute(sa.select(AuditEvent.verb).where(AuditEvent.verb.like("expert.%relative"))
+                               .order_by(AuditEvent.id)).scalars()
     assert list(verbs) == ["expert.add_relative", "expert.remove_relative"]
     assert expert.relatives == []
 
