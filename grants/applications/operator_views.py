@@ -37,7 +37,7 @@ def call_applications(call_id):
                            statuses=[s for s in Status if s != Status.draft],
                            conclusion=eligibility.conclusion_of(call), counts=eligibility.counts(call),
                            confirm=ConfirmForm(), sealed=sealed, openings=seal.openings(call),
-                           by_region=seal.sealed_counts(call)[2] if sealed else None)
+                           by_region=seal.counts_by_region(call) if sealed else None)
 
 
 def require_call_unsealed(call):

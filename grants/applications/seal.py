@@ -62,12 +62,6 @@ def require_unsealed(application, error=SealError, now=None):
         raise error(sealed_reason(application.call))
 
 
-def require_call_unsealed(call, error=SealError):
-    """For what reads every application of a call at once (the answers workbook, the integrity check)."""
-    if call_sealed(call):
-        raise error(sealed_reason(call))
-
-
 @rule("application.open_early")
 def may_open_early(user, application=None):
     if user.is_authenticated and user.has_any_role(Role.operator, Role.admin):
@@ -78,8 +72,9 @@ def may_open_early(user, application=None):
 def open_early(actor, application, reason, now=None):
     """Open one sealed application before the deadline, for a reason that is published after it."""
     now = now or utcnow()
-    if not may_open_early(actor, application):
-        raise SealError(_("Only the grant operator opens an application before the deadline."))
+    allowed = may_open_early(actor, application)
+    if not allowed:
+        raise SealError(allowed.reason)
     if application.opened_early_at is not None:
         raise SealError(_("This application was already opened before the deadline, on %(date)s.",
                           date=format_datetime(application.opened_early_at)))
@@ -109,18 +104,12 @@ def openings(call):
         .order_by(Application.opened_early_at, Application.id)).scalars().all()
 
 
-def sealed_counts(call):
-    """What is seen while sealed: the submitted applications by language and by region.
-
-    Returns (total, {language: count}, [(region, count)]) with the regions of the applicants' NGOs in KATO order.
-    """
-    submitted = (sa.select(Application.id, Application.language, Application.organization_id).join(Topic)
-                 .where(Topic.call_id == call.id, Application.status != Status.draft).subquery())
-    by_language = dict(db.session.execute(
-        sa.select(submitted.c.language, sa.func.count()).group_by(submitted.c.language)).all())
-    by_region = db.session.execute(
-        sa.select(Region, sa.func.count()).select_from(submitted)
-        .join(Organization, Organization.id == submitted.c.organization_id)
+def counts_by_region(call):
+    """What is seen while sealed beside the counts by language (eligibility.counts): the submitted applications
+    by their NGO's region, [(region, count)] in KATO order."""
+    return db.session.execute(
+        sa.select(Region, sa.func.count(Application.id)).join(Topic, Topic.id == Application.topic_id)
+        .join(Organization, Organization.id == Application.organization_id)
         .join(Region, Region.id == Organization.region_id)
+        .where(Topic.call_id == call.id, Application.status != Status.draft)
         .group_by(Region.id).order_by(Region.kato)).all()
-    return sum(by_language.values()), by_language, by_region
