@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from grants.agreements.models import Agreement, AgreementStatus
 from grants.agreements.services import tranche_state
 from grants.appforms.templates import STATE_GRANT
-from grants.applications.models import Application, Status
+from grants.applications.models import CHECKLIST, Application, Status
 from grants.calls.models import Call
 from grants.demo import KK_TEXT
 from grants.extensions import db
@@ -183,7 +183,10 @@ def test_a_call_from_publication_to_an_accepted_final_report_and_the_analysts_wo
     page.reload()
     expect(page.locator("#sealed")).to_have_count(0)
     page.get_by_role("link", name=receipt).click()
-    for check in page.locator("ul.checklist input[name^=check_]").all():
+    # .all() does not wait: the review page must have loaded its whole checklist before the boxes are ticked.
+    checks = page.locator("ul.checklist input[name^=check_]")
+    expect(checks).to_have_count(len(CHECKLIST))
+    for check in checks.all():
         check.check()
     page.locator("#outcome").select_option("eligible")
     step("operator-checks-eligibility")
