@@ -37,6 +37,7 @@ ACCOUNTS = [
     ("expert.ru@baiqau.kz", "Ольга Экспертова", [Role.expert], "ru"),
     ("expert.kk@baiqau.kz", "Нұрлан Төлегенов", [Role.expert], "kk"),
     ("commission@baiqau.kz", "Бауыржан Комиссиев", [Role.commission], "ru"),
+    ("appeals@baiqau.kz", "Сәуле Әділова", [Role.commission], "kk"),  # the appeals panel of 2025-MCI-04
     ("customer@baiqau.kz", "Динара Министрлік", [Role.customer], "ru"),
     ("analyst@baiqau.kz", "Analyst Demo", [Role.analyst], "en"),
     ("observer@baiqau.kz", "Қанат Бақылаушы", [Role.observer], "kk"),

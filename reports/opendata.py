@@ -29,6 +29,7 @@ from grants.reference.models import CustomerBody, Direction, Region
 from grants.xlsx import text
 from reports.models import HistoricalApplication
 from scoring.commission.models import Decision, Meeting, MeetingState, Outcome
+from scoring.commission.queries import stands
 
 PREFIX = "360G-baiqau-"
 OCID_PREFIX = "ocds-baiqau-"  # a placeholder: the operator registers a real prefix with the OCP
@@ -102,7 +103,7 @@ def _platform_query(language, year_from, year_to):
              .join(Region, Region.id == Organization.region_id)
              .outerjoin(Agreement, Agreement.application_id == Application.id)
              .where(Meeting.state == MeetingState.published, Decision.outcome == Outcome.awarded,
-                    Application.status == Status.awarded)
+                    Application.status == Status.awarded, stands())
              .order_by(Application.id))
     return _years(query, Call.budget_year, year_from, year_to)
 

@@ -10,6 +10,7 @@ def register(app):
     from grants.i18n import _l
     from scoring import demo, filters, phases, price, reminders
     from scoring.assignments import expert_views, operator_views
+    from scoring.commission import appeal_views  # noqa: F401  (its routes are the commission blueprint's)
     from scoring.commission import views as commission
     from scoring.experts import views as experts
     from scoring.sheets import services as sheet_services

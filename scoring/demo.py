@@ -10,6 +10,7 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.reference.models import Direction
 from scoring.assignments import services as assignments
+from scoring.commission import appeals
 from scoring.commission import services as commission
 from scoring.experts import services as experts
 from scoring.sheets import services as sheets
@@ -75,6 +76,12 @@ def extend(users, orgs, past):
     commission.decide(operator, meeting, pavlodar)
     commission.approve(operator, meeting, now=meeting.held_at)
     commission.publish(operator, meeting, now=meeting.held_at + timedelta(days=1))
+    # The call's appeals panel is someone outside the operator and the commission; the Pavlodar NGO's appeal on
+    # its score waits for her answer.
+    appeals.name_panelist(operator, past, users["appeals@baiqau.kz"], now=meeting.held_at)
+    appeals.file_appeal(users["ngo.pavlodar@baiqau.kz"], pavlodar,
+                        "Просим пересмотреть оценку по критерию реализуемости: эксперт не учел методику измерения "
+                        "результатов, приложенную к заявке.", now=meeting.published_at + timedelta(days=2))
     scoring_now(users)
 
 

@@ -2,7 +2,9 @@
 
 The commission's approved protocol ends scoring for the applications in its scope: from then no
 declaration, score sheet or assignment of theirs changes, and no other meeting decides them.
-Publication ends the commission's own work; after it a result changes only through an appeal.
+Publication ends the commission's own work; after it a result changes only through an appeal: one
+the call's appeals panel upholds reopens that application's scoring until a rehearing meeting of
+the commission approves its protocol on it.
 Every service of assignments, sheets and the commission asks here, and the pages read the same
 answers to decide which buttons to show.
 """
@@ -11,12 +13,14 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from grants.applications.models import Application
+from grants.calls.models import Topic
 from grants.extensions import db
 from grants.i18n import _, format_datetime
 from grants.permissions import YES, Decision
 from grants.refusals import Refusal
+from scoring.commission.models import Appeal, AppealState, Meeting, MeetingState
 from scoring.commission.models import Decision as CommissionDecision
-from scoring.commission.models import Meeting, MeetingState
 
 FINAL = (MeetingState.approved, MeetingState.published)
 
@@ -27,13 +31,17 @@ class PhaseClosed(Refusal):
 
 @dataclass(frozen=True)
 class Scope:
-    """A call's meetings whose protocol is approved: the applications they cover are no longer scored."""
+    """A call's meetings whose protocol is approved: the applications they cover are no longer scored, but for
+    those an upheld appeal reopened (`reopened`: their ids) until their rehearing is approved."""
 
     meetings: tuple
+    reopened: frozenset = frozenset()
 
     def closing(self, application):
-        """The approved meeting that covers the application, or None while its scoring is open."""
-        return next((m for m in self.meetings if m.covers(application)), None)
+        """The latest approved meeting that covers the application, or None while its scoring is open."""
+        if application.id in self.reopened:
+            return None
+        return next((m for m in reversed(self.meetings) if m.covers(application)), None)
 
     def scoring(self, application):
         """May the application's declarations, sheets and assignments still change?"""
@@ -53,22 +61,36 @@ class Scope:
                                  "assigned on this call.", date=format_datetime(meeting.approved_at)))
 
 
+def _reopened(call_ids):
+    """{call id: ids of its applications whose upheld appeal awaits an approved rehearing}, in one query."""
+    rows = db.session.execute(
+        sa.select(Topic.call_id, Appeal.application_id).join(Application, Application.id == Appeal.application_id)
+        .join(Topic, Topic.id == Application.topic_id).outerjoin(Meeting, Meeting.id == Appeal.meeting_id)
+        .where(Topic.call_id.in_(call_ids), Appeal.state == AppealState.upheld,
+               sa.or_(Appeal.meeting_id.is_(None), Meeting.state == MeetingState.planned))).all()
+    found = {}
+    for call_id, app_id in rows:
+        found.setdefault(call_id, set()).add(app_id)
+    return found
+
+
 def scope(call):
-    """The call's approved and published meetings, in one query."""
-    return Scope(tuple(db.session.execute(
-        sa.select(Meeting).where(Meeting.call_id == call.id, Meeting.state.in_(FINAL)).order_by(Meeting.approved_at)
-    ).scalars()))
+    """The call's approved and published meetings and its reopened applications, in two queries."""
+    return scopes([call])[call.id]
 
 
 def scopes(calls):
-    """{call id: its scope} for many calls, in one query: a page listing several calls' applications."""
+    """{call id: its scope} for many calls, in two queries: a page listing several calls' applications."""
     found = {call.id: [] for call in calls}
+    reopened = {}
     if found:
         for meeting in db.session.execute(
                 sa.select(Meeting).where(Meeting.call_id.in_(found), Meeting.state.in_(FINAL))
-                .order_by(Meeting.approved_at)).scalars():
+                .order_by(Meeting.approved_at, Meeting.id)).scalars():
             found[meeting.call_id].append(meeting)
-    return {call_id: Scope(tuple(meetings)) for call_id, meetings in found.items()}
+        reopened = _reopened(list(found))
+    return {call_id: Scope(tuple(meetings), frozenset(reopened.get(call_id, ())))
+            for call_id, meetings in found.items()}
 
 
 def scoring_open(application):
@@ -100,12 +122,16 @@ def decision_open(meeting, application, elsewhere=None):
 
     Only while its protocol is unapproved, and only when no other meeting has decided it: a
     published result changes through an appeal, never through a second decision. `elsewhere`
-    is decided_elsewhere(meeting), read once by a page that asks for many applications.
+    is decided_elsewhere(meeting), read once by a page that asks for many applications. A
+    rehearing decides again exactly the applications whose upheld appeals it hears.
     """
     if meeting.state == MeetingState.published:
         return Decision(False, _("The results are published: a decision changes only through an appeal."))
     if meeting.state != MeetingState.planned:
         return Decision(False, _("The protocol is approved: the meeting's record can no longer change."))
+    if meeting.rehearing:
+        return YES if meeting.covers(application) else Decision(
+            False, _("This rehearing hears only the applications whose appeals were upheld."))
     other = (elsewhere if elsewhere is not None else decided_elsewhere(meeting, application)).get(application.id)
     if other is None:
         return YES

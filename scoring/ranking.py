@@ -18,6 +18,7 @@ from grants.applications.models import Application
 from grants.calls.models import Topic
 from grants.extensions import db
 from scoring.assignments.models import ACTIVE, Assignment
+from scoring.commission.models import Appeal
 from scoring.experts.models import Expert
 from scoring.price import price_points
 from scoring.sheets.models import Aggregation, ScoreLine, ScoreSheet, SheetState
@@ -55,13 +56,23 @@ class Tendency:
     z: float | None
 
 
+def counted(query, as_of=None):
+    """The submitted sheets that count: not one an upheld appeal set aside. With `as_of` (the moment a protocol was
+    approved), those that counted then: submitted by that moment, and not set aside before it."""
+    set_aside = sa.select(Appeal.set_aside_id).where(Appeal.set_aside_id.is_not(None))
+    if as_of is not None:
+        set_aside = set_aside.where(Appeal.resolved_at <= as_of)
+        query = query.where(ScoreSheet.submitted_at <= as_of)
+    return query.where(ScoreSheet.state == SheetState.submitted, ScoreSheet.assignment_id.not_in(set_aside))
+
+
 def _sheets(call):
-    """Every submitted sheet of the call: (application id, expert id, expert name, total)."""
-    return db.session.execute(
+    """Every submitted sheet of the call that counts: (application id, expert id, total, sheet id)."""
+    return db.session.execute(counted(
         sa.select(Assignment.application_id, Assignment.expert_id, ScoreSheet.total, ScoreSheet.id)
         .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .join(Application, Application.id == Assignment.application_id).join(Topic, Topic.id == Application.topic_id)
-        .where(Topic.call_id == call.id, ScoreSheet.state == SheetState.submitted)
+        .where(Topic.call_id == call.id))
     ).all()
 
 
@@ -138,14 +149,14 @@ def _order(topic_rows):
     topic_rows[:] = scored + rest
 
 
-def criterion_means(application_ids):
-    """{application id: {criterion id: mean points}} over submitted sheets, not-applicable left out."""
-    found = db.session.execute(
+def criterion_means(application_ids, as_of=None):
+    """{application id: {criterion id: mean points}} over the sheets that count (`as_of`: see counted),
+    not-applicable left out."""
+    found = db.session.execute(counted(
         sa.select(Assignment.application_id, ScoreLine.criterion_id, sa.func.avg(ScoreLine.points))
         .join(ScoreSheet, ScoreSheet.id == ScoreLine.sheet_id)
         .join(Assignment, Assignment.id == ScoreSheet.assignment_id)
-        .where(Assignment.application_id.in_(list(application_ids)), ScoreSheet.state == SheetState.submitted,
-               ScoreLine.not_applicable.is_(False))
+        .where(Assignment.application_id.in_(list(application_ids)), ScoreLine.not_applicable.is_(False)), as_of)
         .group_by(Assignment.application_id, ScoreLine.criterion_id)
     ).all()
     means = {}

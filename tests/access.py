@@ -29,6 +29,7 @@ from scoring.assignments import services as assignment_services
 from scoring.commission import appeals
 from scoring.commission import services as commission
 from scoring.commission import signing as protocol_signing
+from scoring.commission.models import AppealPanelist
 from scoring.experts import services as expert_services
 from scoring.sheets import services as sheet_services
 from tests.factories import (
@@ -251,7 +252,8 @@ EXPECTED = {
     "commission.my_scores": NGO_RECORDS | {Role.customer},
     "commission.appeal": APPLICANT,
     "commission.call_appeals": CALL_RUNNERS,
-    "commission.resolve_appeal": CALL_RUNNERS,
+    "commission.appeals_panel": CALL_RUNNERS,  # the operator names the call's appeals panel
+    "commission.hear_appeal": {Role.commission},  # a member of the call's appeals panel
 }
 
 
@@ -306,6 +308,10 @@ def world(app, tmp_path):
         str(users[Role.commission].id), protocol_signing.manifest(meeting), purpose="sign"))
     commission.publish(users[Role.operator], meeting)
     appeal = appeals.file_appeal(users[Role.applicant], application, "Прошу пересмотреть")
+    # The world's one commission member also sits on the call's appeals panel, so that the panel's page has its
+    # audience here; the service refuses a member of the call's commission (tests/scoring/test_appeals.py).
+    panelist = AppealPanelist(call_id=call.id, user_id=users[Role.commission].id, named_by_id=users[Role.operator].id)
+    db.session.add(panelist)
     db.session.commit()
     agreement = create_agreement(owner=users[Role.applicant])
     amendment = BudgetAmendment(agreement_id=agreement.id, changes={}, reason="Тест",
@@ -334,7 +340,8 @@ def world(app, tmp_path):
             "assignment_id": assignment.id,
             "sheet_id": sheet.id, "meeting_id": meeting.id, "language": "kk",
             "criterion_id": sheet_services.criteria(call)[0].id,
-            "appeal_id": appeal.id, "agreement_id": agreement.id, "tranche_id": agreement.tranches[0].id,
+            "appeal_id": appeal.id, "panelist_id": panelist.id, "agreement_id": agreement.id,
+            "tranche_id": agreement.tranches[0].id,
             "amendment_id": amendment.id, "agreement_doc_id": agreement.signed_copy.id, "report_id": report.id,
             "contract_report_id": contract.reports[0].id, "evidence_id": evidence.id, "visit_id": visit.id,
             "photo_id": photo.id,

@@ -52,6 +52,7 @@ WORK = {
     "expert@baiqau.kz": {"expert.index", "expert.show"},
     "commission@baiqau.kz": {"commission.mine", "commission.meeting", "commission.protocol",
                              "commission.protocol_docx"},
+    "appeals@baiqau.kz": {"commission.mine", "commission.hear_appeal"},  # the appeals panel of 2025-MCI-04
     # the customer body runs its own calls as the operator runs the rest: the ministry's are the demo's
     "customer@baiqau.kz": {"manage_calls.index", "manage_calls.show", "proposals.manage", "agreements.index",
                            "agreements.show", "monitoring.show", "customer_reports.queue", "customer_reports.review",

@@ -141,15 +141,26 @@ def assign_by_hand(actor, application, expert, reason):
 
 
 def assign_extra(actor, application):
-    """One more expert for an application, typically when its experts' totals diverge.
+    """One more expert for an application, typically when its experts' totals diverge."""
+    require_scoring_open(application, AssignmentError)
+    if application.status != Status.eligible:
+        raise AssignmentError(_("Only eligible applications are scored."))
+    expert, reason = next_expert(application)
+    assignment = Assignment(application_id=application.id, expert_id=expert.id, state=State.awaiting_declaration,
+                            reason=reason)
+    db.session.add(assignment)
+    audit.record(actor, "assignment.extra", assignment,
+                 after={"application": application.receipt_number, "expert": expert.user.email, **reason})
+    return assignment
+
+
+def next_expert(application):
+    """(expert, reason) the matcher adds to an application: one more, or one in place of a sheet an appeal set aside.
 
     The choice is the matcher's own order, not a person's: among active experts who read the
     language, have no conflict and were never on this application, those of the topic's
     direction first, then the least loaded on the call, then the call's seeded tie-break.
     """
-    require_scoring_open(application, AssignmentError)
-    if application.status != Status.eligible:
-        raise AssignmentError(_("Only eligible applications are scored."))
     call = application.call
     taken = set(db.session.execute(sa.select(Assignment.expert_id)
                                    .where(Assignment.application_id == application.id)).scalars())
@@ -164,14 +175,8 @@ def assign_extra(actor, application):
     knows = {e.id: direction in {d.code for d in e.directions} for e in candidates}
     expert = min(candidates, key=lambda e: (not knows[e.id], load.get(e.id, 0),
                                             solver._key(call.assignment_seed, "extra", f"{application.id}:{e.id}")))
-    reason = {"language": application.language, "direction_match": knows[expert.id],
-              "load": load.get(expert.id, 0) + 1, "extra": True}
-    assignment = Assignment(application_id=application.id, expert_id=expert.id, state=State.awaiting_declaration,
-                            reason=reason)
-    db.session.add(assignment)
-    audit.record(actor, "assignment.extra", assignment,
-                 after={"application": application.receipt_number, "expert": expert.user.email, **reason})
-    return assignment
+    return expert, {"language": application.language, "direction_match": knows[expert.id],
+                    "load": load.get(expert.id, 0) + 1, "extra": True}
 
 
 def declare(actor, assignment, conflict=None, note=""):

@@ -114,6 +114,7 @@ class Meeting(db.Model):
     appeal_days: Mapped[int] = mapped_column(default=5)
     voting_rule: Mapped[str] = mapped_column(sa.String(16), default=VotingRule.majority_chair,
                                              server_default=VotingRule.majority_chair)
+    rehearing: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # decides upheld appeals again
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the audit chain's head when the results were published, printed in the protocol (grants/audit.py)
@@ -129,6 +130,7 @@ class Meeting(db.Model):
                                                        order_by="Decision.id")
     motions: Mapped[list["Motion"]] = relationship(cascade="all, delete-orphan", order_by="Motion.id",
                                                    lazy="selectin")
+    appeals: Mapped[list["Appeal"]] = relationship(back_populates="meeting", order_by="Appeal.id", lazy="selectin")
 
     __table_args__ = (
         sa.CheckConstraint("state IN ('planned', 'approved', 'published')", name="state"),
@@ -151,6 +153,9 @@ class Meeting(db.Model):
         return bool(self.members) and len(self.present) >= self.quorum
 
     def covers(self, application):
+        """A rehearing covers the applications whose upheld appeals it hears; any other meeting its direction."""
+        if self.rehearing:
+            return any(a.application_id == application.id for a in self.appeals)
         return self.direction_id is None or application.topic.direction_id == self.direction_id
 
     def voters_on(self, application_id):
@@ -291,7 +296,7 @@ class Decision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("commission_meetings.id", ondelete="CASCADE"), index=True)
-    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), unique=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"))
     outcome: Mapped[str] = mapped_column(sa.String(12))
     rank: Mapped[int | None]
     score: Mapped[float | None] = mapped_column(sa.Numeric(8, 2))
@@ -306,6 +311,8 @@ class Decision(db.Model):
     application: Mapped[Application] = relationship(lazy="joined")
 
     __table_args__ = (
+        # one decision per meeting; a second one on the application only by a rehearing after an upheld appeal
+        sa.UniqueConstraint("meeting_id", "application_id", name="uq_commission_decisions_meeting_application"),
         sa.CheckConstraint("outcome IN ('awarded', 'reserve', 'rejected')", name="outcome"),
         sa.CheckConstraint("votes_for >= 0 AND votes_against >= 0 AND votes_abstained >= 0", name="votes"),
     )
@@ -326,7 +333,9 @@ class AppealState(enum.StrEnum):
 
 
 class Appeal(db.Model):
-    """An NGO's appeal against the published result, and the operator's answer; both stay on the record."""
+    """An NGO's appeal against the published result and the answer of the call's appeals panel; both stay on the
+    record. An upheld appeal sets the contested score sheet aside, a new expert scores in its place, and a rehearing
+    meeting of the commission decides the application again."""
 
     __tablename__ = "appeals"
 
@@ -339,12 +348,37 @@ class Appeal(db.Model):
     resolution: Mapped[str | None] = mapped_column(sa.Text)
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    set_aside_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"))  # the contested sheet's
+    rescored_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"))  # the new expert's
+    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("commission_meetings.id"))  # the rehearing
 
     application: Mapped[Application] = relationship(lazy="joined")
     filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    meeting: Mapped[Meeting | None] = relationship(back_populates="appeals")
 
     __table_args__ = (
         sa.CheckConstraint("state IN ('filed', 'upheld', 'dismissed')", name="state"),
         sa.CheckConstraint("state = 'filed' OR (resolution IS NOT NULL AND resolved_at IS NOT NULL)",
                            name="resolved_has_answer"),
+        sa.CheckConstraint("state = 'upheld' OR (set_aside_id IS NULL AND rescored_by_id IS NULL AND meeting_id IS "
+                           "NULL)", name="only_upheld_reopens"),
+        sa.CheckConstraint("state != 'upheld' OR (set_aside_id IS NOT NULL AND rescored_by_id IS NOT NULL)",
+                           name="upheld_rescores"),
     )
+
+
+class AppealPanelist(db.Model):
+    """A member of the appeals panel the call names: they, not the operator who ran the call, hear its appeals."""
+
+    __tablename__ = "appeal_panelists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    named_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    named_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("call_id", "user_id", name="uq_appeal_panelists_call_user"),)

@@ -41,8 +41,9 @@ class CommissionError(Refusal):
 
 
 def convene(actor, call, held_at, place, members, direction=None, appeal_days=5,
-            voting_rule=VotingRule.majority_chair):
-    """A meeting of an odd number of members (at most 15), one of them chairing, voting by the call's rule.
+            voting_rule=VotingRule.majority_chair, rehearing=False):
+    """A meeting of an odd number of members (at most 15), one of them chairing, voting by the call's rule. A
+    rehearing decides again the applications of the call (or of its direction) whose upheld appeals await one.
 
     members: [(user, named_by, is_chair)].
     """
@@ -59,15 +60,25 @@ def convene(actor, call, held_at, place, members, direction=None, appeal_days=5,
     if by_operator > math.ceil(n * OPERATOR_SHARE):
         raise CommissionError(_("At most %(n)d of %(total)d members may be named by the operator.",
                                 n=math.ceil(n * OPERATOR_SHARE), total=n))
+    from scoring.commission import appeals  # appeals answers with this module's CommissionError
+
+    panel = {p.user_id for p in appeals.panel(call)}
+    if any(user.id in panel for user, _n, _c in members):
+        raise CommissionError(_("A member of the call's appeals panel does not sit on its commission: the panel "
+                                "hears appeals against the commission's decisions."))
+    heard = appeals.awaiting_rehearing(call, direction) if rehearing else []
+    if rehearing and not heard:
+        raise CommissionError(_("No upheld appeal awaits a rehearing on this call."))
     meeting = Meeting(call_id=call.id, direction_id=direction.id if direction else None, held_at=held_at,
                       place=(place or "").strip(), appeal_days=appeal_days, state=MeetingState.planned,
-                      voting_rule=VotingRule(voting_rule))
+                      voting_rule=VotingRule(voting_rule), rehearing=bool(rehearing))
     meeting.members = [Member(user_id=user.id, named_by=NamedBy(named), is_chair=chair)
                        for user, named, chair in members]
+    meeting.appeals = heard
     db.session.add(meeting)
     audit.record(actor, "commission.convene", meeting, after={
         "call": call.code, "members": [u.email for u, _n, _c in members], "held_at": held_at,
-        "voting_rule": VotingRule(voting_rule)})
+        "voting_rule": VotingRule(voting_rule), "rehearing": [a.application.receipt_number for a in heard]})
     return meeting
 
 
@@ -109,30 +120,37 @@ def in_scope(meeting):
 
 
 def member_conflicts(meeting, applications):
-    """{(member id, application id)} the platform finds on its own, as it does for experts (scoring.assignments):
-    the member's account acts for the applicant NGO, their IIN is a partner of the project, or — where the member
-    is also on the experts' register — one of their affiliations or relatives' IINs is the NGO's or a partner's.
-    A fixed number of queries, however many members and applications."""
+    """{(member id, application id)} the platform finds on its own for the meeting's members (user_conflicts)."""
+    member_of = {m.user_id: m.id for m in meeting.members}
+    return {(member_of[user_id], app_id)
+            for user_id, app_id in user_conflicts([m.user for m in meeting.members], applications)}
+
+
+def user_conflicts(users, applications):
+    """{(user id, application id)} the platform finds on its own, as it does for experts (scoring.assignments):
+    the person's account acts for the applicant NGO, their IIN is a partner of the project, or — where they are
+    also on the experts' register — one of their affiliations or relatives' IINs is the NGO's or a partner's.
+    Commission members and the appeals panel are checked so. A fixed number of queries, however many people and
+    applications."""
     from grants.applications.models import Partner
     from grants.organizations.models import Membership
     from scoring.assignments.services import detected_conflicts
     from scoring.experts.models import Expert
 
     ids = [a.id for a in applications]
-    users = {m.user_id: m for m in meeting.members}
+    users = {u.id: u for u in users}
     if not ids or not users:
         return set()
     partners = set(db.session.execute(sa.select(Partner.application_id, Partner.number)
                                       .where(Partner.application_id.in_(ids))).all())
     memberships = set(db.session.execute(sa.select(Membership.user_id, Membership.organization_id)
                                          .where(Membership.user_id.in_(users))).all())
-    pairs = {(member.id, a.id) for member in meeting.members for a in applications
-             if (member.user_id, a.organization_id) in memberships
-             or (member.user.iin and (a.id, member.user.iin) in partners)}
+    pairs = {(user.id, a.id) for user in users.values() for a in applications
+             if (user.id, a.organization_id) in memberships or (user.iin and (a.id, user.iin) in partners)}
     experts = db.session.execute(sa.select(Expert).where(Expert.user_id.in_(users))).scalars().all()
     if experts:
-        member_of = {e.id: users[e.user_id].id for e in experts}
-        pairs.update((member_of[expert_id], app_id) for expert_id, app_id in detected_conflicts(experts, applications))
+        user_of = {e.id: e.user_id for e in experts}
+        pairs.update((user_of[expert_id], app_id) for expert_id, app_id in detected_conflicts(experts, applications))
     return pairs
 
 
@@ -304,7 +322,9 @@ def approve(actor, meeting, now=None):
     waiting = [r for r in _rows(meeting).values() if r.rank is not None and r.application.id not in decided]
     if waiting:
         raise CommissionError(_("%(n)d ranked application(s) still need a decision.", n=len(waiting)))
-    awarded = {}
+    from scoring.commission.appeals import awards_elsewhere
+
+    awarded = awards_elsewhere(meeting) if meeting.rehearing else {}
     for decision in meeting.decisions:
         if decision.outcome == Outcome.awarded:
             topic = decision.application.topic

@@ -12,8 +12,7 @@ from sqlalchemy.orm import selectinload
 from grants.applications.models import Application
 from grants.auth.eds import posted_signature
 from grants.auth.forms import ConfirmForm
-from grants.auth.models import Role, User, UserRole
-from grants.calls.models import Call, Topic
+from grants.calls.models import Call
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, local_to_utc
@@ -37,7 +36,7 @@ from scoring.commission.models import (
     VotingRule,
 )
 from scoring.sheets import services as sheets
-from scoring.sheets.models import ScoreSheet, SheetState
+from scoring.sheets.models import ScoreSheet
 
 bp = Blueprint("commission", __name__, template_folder="templates")
 
@@ -60,9 +59,7 @@ def _int(name, default=0):
 def call_meetings(call_id):
     call = db.get_or_404(Call, call_id)
     require("commission.manage", call)
-    candidates = db.session.execute(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.commission.value, User.active)
-        .order_by(User.full_name)).scalars().all()
+    candidates = queries.commission_people()
     if request.method == "POST" and ConfirmForm().validate_on_submit():
         held = request.form.get("held_at", "")
         try:
@@ -78,7 +75,7 @@ def call_meetings(call_id):
                 abort(400)
             meeting = attempt(services.convene, current_user, call, held_at, request.form.get("place", ""), chosen,
                               direction=direction, appeal_days=_int("appeal_days", 5) or 0, voting_rule=rule,
-                              success=_("The meeting is convened."))
+                              rehearing=request.form.get("rehearing") == "y", success=_("The meeting is convened."))
             if meeting:
                 return redirect(url_for("commission.meeting", meeting_id=meeting.id))
     meetings = db.session.execute(sa.select(Meeting).where(Meeting.call_id == call.id)
@@ -86,15 +83,16 @@ def call_meetings(call_id):
     directions = sorted({t.direction for t in call.topics}, key=lambda d: d.code)
     return render_template("commission/call.html", call=call, meetings=meetings, candidates=candidates,
                            directions=directions, confirm=ConfirmForm(), typed=request.form, named_by=list(NamedBy),
-                           voting_rules=list(VotingRule)), \
+                           voting_rules=list(VotingRule), awaiting=appeals.awaiting_rehearing(call)), \
         400 if request.method == "POST" else 200
 
 
 @bp.route("/commission/")
 @allow("commission.own")
 def mine():
-    """The member's way in: every meeting they sit on, the next first."""
-    return render_template("commission/mine.html", rows=queries.meetings_of(current_user))
+    """The member's way in: every meeting they sit on, the next first, and the appeals their panels hear."""
+    return render_template("commission/mine.html", rows=queries.meetings_of(current_user),
+                           hearings=appeals.hearings_of(current_user))
 
 
 @bp.route("/manage/commission/<int:meeting_id>", methods=["GET", "POST"])
@@ -245,7 +243,8 @@ def _protocol_data(meeting_id, language):
     meeting = load(meeting_id)
     if language not in ("kk", "ru"):
         abort(404)
-    return meeting, sheets.criteria(meeting.call), ranking.criterion_means(d.application_id for d in meeting.decisions)
+    return meeting, sheets.criteria(meeting.call), ranking.criterion_means(
+        (d.application_id for d in meeting.decisions), as_of=meeting.approved_at)
 
 
 @bp.route("/manage/commission/<int:meeting_id>/protocol/<language>")
@@ -277,12 +276,12 @@ def results(call_id):
     with its place, score by criterion and votes, and the protocols: no one has to wonder what a closed commission
     decided."""
     call = db.get_or_404(Call, call_id)
-    decisions = db.session.execute(
-        sa.select(Decision).join(Meeting).where(Meeting.call_id == call.id, Meeting.state == MeetingState.published)
-        .order_by(Decision.rank)).scalars().all()
-    if not decisions:
+    current, superseded = appeals.published_decisions(call)
+    if not current:
         abort(404)
-    meetings = sorted({d.meeting for d in decisions}, key=lambda m: m.held_at)
+    decisions = sorted(current.values(), key=lambda d: (d.rank is None, d.rank or 0, d.id))
+    meetings = sorted({d.meeting for d in decisions} | {d.meeting for pair in superseded for d in pair},
+                      key=lambda m: (m.held_at, m.id))
     by_topic = {}
     for d in decisions:
         by_topic.setdefault(d.application.topic, []).append(d)
@@ -290,10 +289,14 @@ def results(call_id):
     ranked = ranking.ranking(call)
     # A state social order's offers and price points, as the ranking computed them from every admitted offer.
     priced = {row.application.id: row for rows in ranked.values() for row in rows} if rules.price_points else {}
+    means = {}  # each decision's mean points as its protocol counted them
+    for meeting in {d.meeting for d in decisions}:
+        means.update(ranking.criterion_means((d.application_id for d in decisions if d.meeting is meeting),
+                                             as_of=meeting.approved_at))
     return render_template("commission/results.html", call=call, by_topic=dict(sorted(
         by_topic.items(), key=lambda item: item[0].number)), criteria=sheets.criteria(call),
-        means=ranking.criterion_means(d.application_id for d in decisions), rules=rules, priced=priced,
-        meetings=meetings, undecided=queries.undecided(call, meetings, ranked))
+        means=means, rules=rules, priced=priced, meetings=meetings, superseded=superseded,
+        reheard=appeals.reopened_on(call), undecided=queries.undecided(call, meetings, ranked, set(current)))
 
 
 @bp.route("/calls/<int:call_id>/protocols/<int:meeting_id>/<language>")
@@ -305,7 +308,7 @@ def public_protocol(call_id, meeting_id, language):
     if meeting.call_id != call_id or meeting.state != MeetingState.published or language not in ("kk", "ru"):
         abort(404)
     criteria = sheets.criteria(meeting.call)
-    means = ranking.criterion_means(d.application_id for d in meeting.decisions)
+    means = ranking.criterion_means((d.application_id for d in meeting.decisions), as_of=meeting.approved_at)
     with force_locale(language):
         return render_template("commission/protocol.html", meeting=meeting, protocol_lang=language,
                                criteria=criteria, means=means, signatures=signing.signatures(meeting))
@@ -320,8 +323,9 @@ def my_scores(app_id):
     decision = appeals.published_decision(application)
     if decision is None:
         abort(404)
-    sheets_ = db.session.execute(sa.select(ScoreSheet).join(Assignment).where(
-        Assignment.application_id == application.id, ScoreSheet.state == SheetState.submitted)
+    # the sheets its published decision counted: one an upheld appeal set aside until the rehearing decides again
+    sheets_ = db.session.execute(ranking.counted(sa.select(ScoreSheet).join(Assignment).where(
+        Assignment.application_id == application.id), as_of=decision.meeting.approved_at)
         .options(selectinload(ScoreSheet.lines))  # each sheet's scores with the sheets, not a query per sheet
         .order_by(ScoreSheet.id)).scalars().all()
     filed = db.session.execute(sa.select(Appeal).where(Appeal.application_id == application.id)
@@ -330,43 +334,9 @@ def my_scores(app_id):
     appeal_open = utcnow() <= deadline  # the page says only the one of "until …" and "ended" that is true
     return render_template("commission/scores.html", application=application, decision=decision, sheets=sheets_,
                            appeal_deadline=deadline, appeal_open=appeal_open, appeals=filed, confirm=ConfirmForm(),
+                           set_aside={a.set_aside_id for a in filed if a.set_aside_id},
                            can_appeal=appeal_open and not any(a.state == AppealState.filed for a in filed)
                            and can(current_user, "application.edit", application))
-
-
-@bp.route("/applications/<int:app_id>/appeal", methods=["POST"])
-@allow("application.edit")
-def appeal(app_id):
-    application = db.get_or_404(Application, app_id)
-    require("application.edit", application)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    attempt(appeals.file_appeal, current_user, application, request.form.get("text", ""),
-            success=_("The appeal is filed; the grant operator answers it here and by mail."))
-    return redirect(url_for("commission.my_scores", app_id=application.id))
-
-
-@bp.route("/manage/calls/<int:call_id>/appeals")
-@allow("commission.manage")
-def call_appeals(call_id):
-    call = db.get_or_404(Call, call_id)
-    require("commission.manage", call)
-    filed = db.session.execute(
-        sa.select(Appeal).join(Application).join(Topic, Topic.id == Application.topic_id)
-        .where(Topic.call_id == call.id).order_by(Appeal.filed_at)).scalars().all()
-    return render_template("commission/appeals.html", call=call, appeals=filed, confirm=ConfirmForm())
-
-
-@bp.route("/manage/appeals/<int:appeal_id>/resolve", methods=["POST"])
-@allow("commission.manage")
-def resolve_appeal(appeal_id):
-    found = db.get_or_404(Appeal, appeal_id)
-    require("commission.manage", found)
-    if not ConfirmForm().validate_on_submit() or request.form.get("upheld") not in ("y", "n"):
-        abort(400)
-    attempt(appeals.resolve_appeal, current_user, found, request.form["upheld"] == "y",
-            request.form.get("resolution", ""), success=_("The answer is recorded and the NGO is notified."))
-    return redirect(url_for("commission.call_appeals", call_id=found.application.call.id))
 
 
 def results_published(call):

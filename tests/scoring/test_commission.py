@@ -190,11 +190,13 @@ def test_an_appeal_is_filed_within_the_period_and_answered(app):
     appeal = appeals.file_appeal(owner, application, "Эксперт не учел письма поддержки")
     with pytest.raises(services.CommissionError, match="already under consideration"):
         appeals.file_appeal(owner, application, "Ещё одна")
+    panelist = create_user("commission")
+    appeals.name_panelist(operator(), meeting.call, panelist)
     with pytest.raises(services.CommissionError, match="answer"):
-        appeals.resolve_appeal(operator(), appeal, False, "")
-    appeals.resolve_appeal(operator(), appeal, False, "Письма учтены в критерии реализуемости.")
+        appeals.resolve_appeal(panelist, appeal, False, "")
+    appeals.resolve_appeal(panelist, appeal, False, "Письма учтены в критерии реализуемости.")
     db.session.commit()
-    assert appeal.state == "dismissed" and appeal.resolved_by_id == operator().id
+    assert appeal.state == "dismissed" and appeal.resolved_by_id == panelist.id
     assert db.session.query(OutboxMessage).filter(OutboxMessage.to == owner.email,
                                                   OutboxMessage.body.contains("Письма учтены")).count() == 1
 

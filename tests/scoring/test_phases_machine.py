@@ -36,7 +36,7 @@ from scoring.commission import services as commission
 from scoring.commission.models import Appeal, Decision, Meeting, MeetingState
 from scoring.sheets import services as sheets
 from scoring.sheets.models import ScoreLine, ScoreSheet
-from tests.factories import call_data, create_organization, create_user, operator, roll_call, topic_data
+from tests.factories import call_data, create_organization, create_user, end_intake, operator, roll_call, topic_data
 from tests.worlds import ALL_PASS, enrol
 
 N_APPS = 3
@@ -53,6 +53,7 @@ def world():
         "operator": operator(),
         "experts": [enrol() for _ in range(N_EXPERTS)],
         "members": [create_user("commission") for _ in range(3)],
+        "panelist": create_user("commission"),  # the call's appeals panel: no member of its commission
         "ngos": [create_organization(owner=create_user("applicant")) for _ in range(N_APPS)],
     }
 
@@ -65,7 +66,9 @@ class PhasesMachine(RuleBasedStateMachine):
         self.op = self.people["operator"]
         self.call = self._call()
         self.apps = [self._submitted(org) for org in self.people["ngos"]]
+        end_intake(self.call)  # sealed until the deadline: the operator checks them once it has passed
         sheets.use_default_criteria(self.op, self.call)
+        appeals.name_panelist(self.op, self.call, self.people["panelist"])
         db.session.flush()
         self.frozen_scoring = {}  # application id -> its scoring rows when its protocol was approved
         self.frozen_eligibility = None  # the call's eligibility when the first protocol was approved
@@ -167,12 +170,21 @@ class PhasesMachine(RuleBasedStateMachine):
         if sheet is not None:
             self.act("reopen", sheets.reopen, self.op, sheet, "Эксперт перепутал критерии")
 
-    @rule(k=st.integers(0, 5), upheld=st.booleans())
-    def operator_answers_an_appeal(self, k, upheld):
+    @rule(k=st.integers(0, 5), upheld=st.booleans(), by_operator=st.booleans())
+    def panel_answers_an_appeal(self, k, upheld, by_operator):
+        """The appeals panel answers (the operator tries to, and is refused); upheld, it sets aside the first sheet
+        that counts, and a new expert from the matcher scores the application again."""
         appeal = self._pick(db.session.execute(sa.select(Appeal).where(Appeal.application_id.in_(
             [a.id for a in self.apps])).order_by(Appeal.id)).scalars().all(), k)
         if appeal is not None:
-            self.act("answer appeal", appeals.resolve_appeal, self.op, appeal, upheld, "Оценка проверена")
+            contested = appeals.contested_sheets(appeal.application)
+            self.act("answer appeal", appeals.resolve_appeal, self.op if by_operator else self.people["panelist"],
+                     appeal, upheld, "Оценка проверена", set_aside=contested[0].assignment if contested else None)
+
+    def _reopened(self):
+        """Applications an upheld appeal reopened: scored again, awaiting a rehearing this machine never holds."""
+        return set(db.session.execute(sa.select(Appeal.application_id).where(
+            Appeal.application_id.in_([a.id for a in self.apps]), Appeal.state == "upheld")).scalars())
 
     # --- the experts --------------------------------------------------------------------------
 
@@ -238,7 +250,7 @@ class PhasesMachine(RuleBasedStateMachine):
         if meeting is not None:
             self.act("publish", commission.publish, self.op, meeting)
 
-    @rule(steps=st.integers(1, 8))
+    @rule(steps=st.integers(1, 16))
     def everyone_does_the_next_thing(self, steps):
         """The happy path, `steps` phases of it: so that examples reach the late phases often."""
         for _ in range(steps):
@@ -271,6 +283,17 @@ class PhasesMachine(RuleBasedStateMachine):
             return self.act("approve", commission.approve, self.op, meeting)
         if meeting.state == MeetingState.approved:
             return self.act("publish", commission.publish, self.op, meeting)
+        filed = db.session.execute(sa.select(Appeal).where(Appeal.application_id.in_([a.id for a in self.apps]))
+                                   .order_by(Appeal.id)).scalars().all()
+        if not filed and meeting.decisions:
+            application = meeting.decisions[0].application
+            return self.act("appeal", appeals.file_appeal, application.organization.memberships[0].user, application,
+                            "Просим пересмотреть оценку")
+        waiting = [a for a in filed if a.state == "filed"]
+        if waiting:
+            contested = appeals.contested_sheets(waiting[0].application)
+            return self.act("answer appeal", appeals.resolve_appeal, self.people["panelist"], waiting[0], True,
+                            "Довод обоснован", set_aside=contested[0].assignment if contested else None)
         return None
 
     # --- what the rows must show after every step ----------------------------------------------
@@ -325,9 +348,11 @@ class PhasesMachine(RuleBasedStateMachine):
             assert self._eligibility_rows() == self.frozen_eligibility
         else:
             assert db.session.get(Call, self.call.id).commission_decided_at is None
-        # Scoring: frozen for every application a final meeting covers (these meetings cover the whole call).
+        # Scoring: frozen for every application a final meeting covers (these meetings cover the whole call), but
+        # for one an upheld appeal reopened.
+        reopened = self._reopened()
         for application in self.apps:
-            if any(m.covers(application) for m in final):
+            if application.id not in reopened and any(m.covers(application) for m in final):
                 now = self._scoring_rows(application.id)
                 assert now == self.frozen_scoring.setdefault(application.id, now)
         # An approved protocol's decisions never change, and every ranked application in it is decided.
@@ -344,12 +369,15 @@ class PhasesMachine(RuleBasedStateMachine):
             if self.published_decisions is None:
                 self.published_decisions = now
             assert now == self.published_decisions
-        # A published outcome is the application's status, and only a published one.
+        # A published outcome is the application's status, and only a published one; an upheld appeal makes it
+        # eligible again, to be scored and decided anew.
         outcome = {d[1]: d[2] for d in self._decisions([m.id for m in published])}
         for application_id, status in db.session.execute(
                 sa.select(Application.id, Application.status).where(
                     Application.id.in_([a.id for a in self.apps]))).all():
-            if status in DECIDED:
+            if application_id in reopened:
+                assert status == Status.eligible and application_id in outcome
+            elif status in DECIDED:
                 assert outcome.get(application_id) == status
             else:
                 assert application_id not in outcome
@@ -359,7 +387,8 @@ def test_a_call_driven_through_its_phases_in_any_order_keeps_what_is_closed(app)
     PhasesMachine.people = world()
     REACHED.clear()
     run_state_machine_as_test(PhasesMachine, settings=settings(
-        max_examples=12, stateful_step_count=20, deadline=None, derandomize=True, database=None,
+        max_examples=12, stateful_step_count=30, deadline=None, derandomize=True, database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
     # The machine got where the rules matter: protocols approved and published, and actions refused after.
-    assert REACHED["approve"] and REACHED["publish"] and REACHED["refused after approval"], dict(REACHED)
+    assert REACHED["approve"] and REACHED["publish"] and REACHED["refused after approval"], str(dict(REACHED))
+    assert REACHED["answer appeal"], dict(REACHED)
