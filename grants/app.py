@@ -76,6 +76,7 @@ def register_blueprints(app, packages=PACKAGES):
     from grants.calls import operator_views as manage_calls
     from grants.calls import proposal_views as proposals
     from grants.calls import public_views as calls
+    from grants.comments import views as comments
     from grants.home import views as home
     from grants.monitoring import customer_views as customer_reports
     from grants.monitoring import oversight_views as oversight
@@ -83,11 +84,14 @@ def register_blueprints(app, packages=PACKAGES):
     from grants.organizations import views as organizations
     from grants.reference import views as reference
     from grants.signatures import views as signature_pages
+    from grants.work import views as work
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, appforms, applications,
                    review, agreements, manage_agreements, report_pages, customer_reports, oversight, proposals,
-                   signature_pages):
+                   signature_pages, comments, work):
         app.register_blueprint(module.bp)
+    comments.register(app)
+    work.register(app)
     for package in packages:
         package.register(app)
 

@@ -112,6 +112,14 @@ def update(actor, verb, obj, values, *, shown=None, target=None, created=False):
     return new
 
 
+def timeline(obj, limit=300):
+    """The object's audit events, newest first: its activity as its staff read it."""
+    return db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.object_type == type(obj).__name__,
+                                    AuditEvent.object_id == str(obj.id))
+        .order_by(AuditEvent.id.desc()).limit(limit)).scalars().all()
+
+
 def record(actor, verb, obj, before=None, after=None, *, object_type=None, object_id=None):
     """Append one event to the chain and flush; the caller's transaction commits it."""
     session = db.session

@@ -6,6 +6,7 @@ from grants.applications.models import DocumentKind, Status
 from grants.audit_display import describe
 from grants.auth.models import Role
 from grants.calls.models import FundingSource, GrantType, Instrument
+from grants.comments.models import Visibility
 from grants.filters import LANGUAGE_TITLES
 from grants.i18n import _l, pgettext
 from grants.monitoring.models import ReportKind, ReportStatus, VisitStatus
@@ -34,6 +35,9 @@ def call_status(value):
 
 describe(
     verbs={
+        "comment.add": _l("Comment written"),
+        "application.lead": _l("Lead of the application named"),
+        "agreement.lead": _l("Lead of the agreement named"),
         "agreement.draw_up": _l("Agreement drawn up"),
         "agreement.register_contract": _l("Contract registered"),
         "agreement.schedule": _l("Schedule of reports and tranches set"),
@@ -172,6 +176,8 @@ describe(
         "issuer": _l("Certificate issued by"), "test": _l("Test signature (demo)"),
         "verification": _l("Verification"), "owners": _l("Owners"), "note": _l("Note"),
         "role": pgettext("certificate holder", "Standing"),
+        "on": _l("Written on"), "visibility": _l("Who reads it"), "body": _l("Comment"), "mentions": _l("Told"),
+        "lead": _l("Lead"),
     },
     values={
         ("application", "status"): Status, ("Application", "status"): Status, ("Application", "kind"): DocumentKind,
@@ -186,6 +192,7 @@ describe(
         ("user", "method"): {"eds": _l("EDS"), "password": _l("password")},
         ("organization", "verification"): VERIFICATIONS, ("agreement", "role"): HolderRole,
         ("user", "second_factor"): {"app": _l("a code from the app"), "recovery": _l("a recovery code")},
+        ("comment", "visibility"): {v.value: v.title for v in Visibility},
     },
     money=("amount", "paid", "refund_due", "spent", "amount_cap", "cost_per_beneficiary", "awarded_amount",
            "remainder"),

@@ -23,6 +23,7 @@ from grants.organizations.models import Membership, Organization
 from grants.reference.models import CustomerBody, Direction, Region
 from grants.signatures import verifier
 from grants.signatures.demo import demo_iin
+from grants.work import demo as work_demo
 
 # Fixed so the README can list them; `make run` is for a developer's own machine.
 PASSWORD = "baiqau-demo-2026"  # noqa: S105 (a demo password, refused in production)
@@ -30,6 +31,7 @@ PASSWORD = "baiqau-demo-2026"  # noqa: S105 (a demo password, refused in product
 ACCOUNTS = [
     ("admin@baiqau.kz", "Әсем Админова", [Role.admin], "kk"),
     ("operator@baiqau.kz", "Ержан Операторов", [Role.operator], "ru"),
+    ("staff@baiqau.kz", "Айдана Серікова", [Role.operator], "kk"),  # a colleague at the operator
     ("ngo.almaty@baiqau.kz", "Айгүл Сейітқызы", [Role.applicant], "kk"),
     ("ngo.kyzylorda@baiqau.kz", "Марат Жұмабаев", [Role.applicant], "kk"),
     ("ngo.pavlodar@baiqau.kz", "Елена Петрова", [Role.applicant], "ru"),
@@ -250,6 +252,8 @@ def seed():
     db.session.flush()
     # After scoring's step, which awards last year's winner: the agreements that follow the decisions.
     agreements_demo.extend(users, orgs, past, _apply, _call)
+    db.session.flush()
+    work_demo.extend(users)  # leads and comments on what the steps above made
     db.session.flush()
     audit.publish_head()  # today's head of the audit trail, on the open-data page as cron would publish it
     db.session.flush()

@@ -41,6 +41,7 @@ class Group:
 CORE = (
     Group("main", None, (
         Entry("home.index", _l("Home")),
+        Entry("work.index", _l("My work"), ("work.mine",)),
         Entry("calls.index", _l("Calls")),
         Entry("applications.index", _l("My applications"), ("application.start",)),
         Entry("agreements.index", _l("My agreements"), ("agreement.view", "agreement.grantee"), ("monitoring.board",)),

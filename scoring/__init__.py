@@ -7,8 +7,10 @@ def register(app):
 
     import scoring.audit_labels  # noqa: F401  (names its audit events)
     from grants import menu, slots
+    from grants.comments import services as comments
     from grants.i18n import _l
-    from scoring import demo, filters, phases, price, reminders
+    from grants.work import sources as work_sources
+    from scoring import demo, filters, phases, price, reminders, work
     from scoring.assignments import expert_views, operator_views
     from scoring.commission import appeal_views  # noqa: F401  (its routes are the commission blueprint's)
     from scoring.commission import views as commission
@@ -26,6 +28,8 @@ def register(app):
                                  decided_elsewhere=phases.decided_elsewhere, price_formula=price.formula,
                                  scoring_rules=sheet_services.rules)
     app.extensions.setdefault("baiqau.demo", []).append(demo.extend)
+    comments.add_experts(app, expert_views.is_expert, expert_views.page)
+    work_sources.add_to(app, "assign", _l("To assign experts"), work.to_assign, after="screen")
     # scoring/templates: its mail and what it adds to the core's pages (no routes of its own)
     app.register_blueprint(Blueprint("scoring", __name__, template_folder="templates"))
     menu.add_entry(app, "main", menu.Entry("expert.index", _l("My assignments"), ("assignment.own",)),

@@ -15,6 +15,7 @@ from grants.auth.eds import demo_signature
 from grants.auth.models import Role
 from grants.auth.services import reset_token, verification_token
 from grants.calls import services as call_services
+from grants.comments import services as comments
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import astana_today
@@ -208,6 +209,14 @@ EXPECTED = {
     "review.call_applications": CALL_RUNNERS,
     "review.call_answers": CALL_RUNNERS,
     "review.review": CALL_RUNNERS,
+    # comments: the staff, the NGO and (on an application) its experts write; the world's expert is assigned
+    "comments.on_application": STAFF | {Role.applicant, Role.expert},
+    "comments.on_agreement": NGO_RECORDS,
+    "comments.on_report": NGO_RECORDS,
+    "comments.attachment": STAFF | {Role.expert},  # the world's comment is meant for the application's experts
+    "work.index": STAFF,
+    "work.lead_application": STAFF,
+    "work.lead_agreement": STAFF,
     "review.integrity": CALL_RUNNERS,
     "review.open_early": STAFF,
     "review.publish_conclusion": CALL_RUNNERS,
@@ -312,6 +321,8 @@ def world(app, tmp_path):
     # audience here; the service refuses a member of the call's commission (tests/scoring/test_appeals.py).
     panelist = AppealPanelist(call_id=call.id, user_id=users[Role.commission].id, named_by_id=users[Role.operator].id)
     db.session.add(panelist)
+    comment = comments.add(users[Role.operator], application, "Проверьте смету", "experts",
+                           upload=(io.BytesIO(PDF), "note.pdf"))
     db.session.commit()
     agreement = create_agreement(owner=users[Role.applicant])
     amendment = BudgetAmendment(agreement_id=agreement.id, changes={}, reason="Тест",
@@ -344,7 +355,7 @@ def world(app, tmp_path):
             "tranche_id": agreement.tranches[0].id,
             "amendment_id": amendment.id, "agreement_doc_id": agreement.signed_copy.id, "report_id": report.id,
             "contract_report_id": contract.reports[0].id, "evidence_id": evidence.id, "visit_id": visit.id,
-            "photo_id": photo.id,
+            "photo_id": photo.id, "comment_id": comment.id,
             "token": agreement.feedback_token, "rec_id": recommendation.id,
             "api_token_id": tokens[Role.analyst].id, "workbook_id": workbook.id, "signature_id": protocol.id,
             "reset_token": reset_token(users[Role.applicant]),

@@ -43,13 +43,14 @@ WORK = {
         "commission.call_appeals", "manage_agreements.board", "manage_agreements.show",
         "manage_agreements.new_contract", "monitoring.queue", "monitoring.review", "oversight.overdue",
         "oversight.recommendations", "oversight.visit", "analyst.index", "dashboard.index", "organizations.index",
-        "organizations.show", "reference.index", "proposals.manage"},
+        "organizations.show", "reference.index", "proposals.manage", "work.index", "comments.attachment"},
     # ngo.pavlodar: a returned application to revise, last year's scores, and a grant with a report due
     "ngo.pavlodar@baiqau.kz": {
         "applications.index", "applications.show", "applications.edit", "applications.receipt",
         "commission.my_scores", "agreements.index", "agreements.show", "monitoring.show", "monitoring.edit",
         "organizations.show", "organizations.edit", "calls.show"},
     "expert@baiqau.kz": {"expert.index", "expert.show"},
+    "staff@baiqau.kz": {"work.index", "manage_agreements.show", "review.review"},  # leads the suspended grant
     "commission@baiqau.kz": {"commission.mine", "commission.meeting", "commission.protocol",
                              "commission.protocol_docx"},
     "appeals@baiqau.kz": {"commission.mine", "commission.hear_appeal"},  # the appeals panel of 2025-MCI-04

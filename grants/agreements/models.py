@@ -94,11 +94,14 @@ class Agreement(db.Model):
     feedback_token: Mapped[str] = mapped_column(sa.String(32), unique=True)  # the beneficiaries' survey link
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the member of the operator's staff who follows the agreement: its work waits in their "My work"
+    lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
 
     application: Mapped[Application | None] = relationship()
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
     organization: Mapped[Organization] = relationship(lazy="joined")
     topic: Mapped[Topic] = relationship(lazy="joined")
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     budget_lines: Mapped[list["AgreementBudgetLine"]] = relationship(order_by="AgreementBudgetLine.position",
                                                             cascade="all, delete-orphan")
     indicators: Mapped[list["AgreementIndicator"]] = relationship(order_by="AgreementIndicator.position",

@@ -207,9 +207,6 @@ def visible_agreements(user):
             .order_by(Agreement.created_at.desc(), Agreement.id.desc()))
 
 
-def timeline(agreement, limit=300):
+def timeline(agreement):
     """The agreement's audit events, newest first."""
-    return db.session.execute(
-        sa.select(audit.AuditEvent).where(audit.AuditEvent.object_type == "Agreement",
-                                          audit.AuditEvent.object_id == str(agreement.id))
-        .order_by(audit.AuditEvent.id.desc()).limit(limit)).scalars().all()
+    return audit.timeline(agreement)

@@ -92,6 +92,7 @@ def draw_up(actor, application, starts_on, ends_on):
         language=application.language, amount=application.awarded_amount if award else application.budget_total,
         starts_on=starts_on, ends_on=ends_on,
         status=AgreementStatus.draft, feedback_token=secrets.token_urlsafe(16), created_by_id=actor.id,
+        lead_id=application.lead_id,  # whoever followed the application follows its agreement
     )
     # The application's rows become the agreement's. An indicator has the same FIELDS on both; a budget line's total
     # becomes its plan and a plan line's output is not kept, so those two are copied by name.

@@ -75,11 +75,14 @@ class Application(db.Model):
     opened_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_early_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     opened_early_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # the member of the operator's staff who follows the application: its work waits in their "My work"
+    lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
 
     topic: Mapped[Topic] = relationship(lazy="joined")
     organization: Mapped[Organization] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     opened_early_by: Mapped[User | None] = relationship(foreign_keys=[opened_early_by_id])
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
     activities: Mapped[list["Activity"]] = relationship(order_by="Activity.position", cascade="all, delete-orphan")
     indicators: Mapped[list["Indicator"]] = relationship(order_by="Indicator.position",
                                                          cascade="all, delete-orphan")

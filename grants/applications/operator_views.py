@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from grants import audit, audit_display
 from grants.appforms.export import answers_workbook
 from grants.applications import eligibility, queries, seal, services
 from grants.applications.forms import OpenEarlyForm, ReviewForm
@@ -15,7 +16,7 @@ from grants.calls.models import Call
 from grants.extensions import db
 from grants.forms import choices
 from grants.i18n import _
-from grants.permissions import allow, require
+from grants.permissions import allow, can, require
 from grants.reference.models import ReasonCode, Region
 from grants.refusals import attempt
 
@@ -83,7 +84,9 @@ def review(app_id):
                 return redirect(url_for("review.call_applications", call_id=application.call.id))
     return render_template("applications/operator/review.html", application=application, form=form,
                            content=services.snapshot(application), checklist=CHECKLIST,
-                           reasons=reason_options(), history=application_reviews(application)), status
+                           reasons=reason_options(), history=application_reviews(application),
+                           events=audit_display.entries(audit.timeline(application))
+                           if can(current_user, "work.mine") else None), status
 
 
 def application_reviews(application):

@@ -75,3 +75,20 @@ def show(assignment_id):
                    success=_("Your declaration is recorded.")):
             return redirect(url_for("expert.show", assignment_id=assignment.id))
     return render_assignment(assignment, form), 400 if request.method == "POST" else 200
+
+
+def _accepted(user, application):
+    return db.session.execute(
+        sa.select(Assignment).join(Expert).where(Expert.user_id == user.id, Assignment.application_id == application.id,
+                                                 Assignment.state == State.accepted)).scalar_one_or_none()
+
+
+def is_expert(user, application):
+    """An expert who has declared no conflict on the application reads the comments meant for its experts."""
+    return _accepted(user, application) is not None
+
+
+def page(user, application, external=False):
+    assignment = _accepted(user, application)
+    return url_for("expert.show", assignment_id=assignment.id, _anchor="comments", _external=external) \
+        if assignment else None
