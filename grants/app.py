@@ -81,6 +81,8 @@ def register_blueprints(app, packages=PACKAGES):
     from grants.monitoring import customer_views as customer_reports
     from grants.monitoring import oversight_views as oversight
     from grants.monitoring import views as report_pages
+    from grants.notifications import jobs as notification_jobs
+    from grants.notifications import views as notifications
     from grants.organizations import views as organizations
     from grants.reference import views as reference
     from grants.signatures import views as signature_pages
@@ -88,10 +90,11 @@ def register_blueprints(app, packages=PACKAGES):
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, appforms, applications,
                    review, agreements, manage_agreements, report_pages, customer_reports, oversight, proposals,
-                   signature_pages, comments, work):
+                   signature_pages, comments, work, notifications):
         app.register_blueprint(module.bp)
     comments.register(app)
     work.register(app)
+    notification_jobs.register(app)
     for package in packages:
         package.register(app)
 

@@ -32,18 +32,33 @@ class OutboxMessage(db.Model):
     error: Mapped[str | None] = mapped_column(sa.Text)
 
 
+def known_locale(locale):
+    return locale if locale in ("kk", "ru", "en") else "kk"
+
+
+def render_mail(template, locale, **context):
+    """(subject, body) of templates/emails/<template>.txt in the language given; its first line is the subject."""
+    # Links in mail point at the public address, whoever's request (or command) sends it.
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]), \
+            force_locale(known_locale(locale)):
+        text = render_template(f"emails/{template}.txt", **context)
+    subject, _sep, body = text.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
 def queue_mail(to, template, locale, **context):
     """Render templates/emails/<template>.txt in the recipient's language and queue it.
 
-    The template's first line is the subject. Nothing leaves before the commit; if the
-    transaction rolls back, the message is gone with it.
+    Nothing leaves before the commit; if the transaction rolls back, the message is gone with it.
     """
-    locale = locale if locale in ("kk", "ru", "en") else "kk"
-    # Links in mail point at the public address, whoever's request (or command) sends it.
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]), force_locale(locale):
-        text = render_template(f"emails/{template}.txt", **context)
-    subject, _sep, body = text.strip().partition("\n")
-    message = OutboxMessage(to=to, subject=subject.strip(), body=body.strip() + "\n", locale=locale)
+    locale = known_locale(locale)
+    subject, body = render_mail(template, locale, **context)
+    return queue_text(to, subject, body, locale)
+
+
+def queue_text(to, subject, body, locale):
+    """Queue a message already written."""
+    message = OutboxMessage(to=to, subject=subject, body=body, locale=locale)
     db.session.add(message)
     db.session.flush()
     enqueue_after_commit(db.session, send_outbox_message, message.id, queue="mail")

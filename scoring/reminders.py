@@ -6,11 +6,15 @@ from datetime import timedelta
 import click
 import sqlalchemy as sa
 
-from grants import mail
 from grants.applications.models import Application
+from grants.auth.models import Role
 from grants.calls.models import Topic
 from grants.db import utcnow
 from grants.extensions import db
+from grants.i18n import _l
+from grants.notifications import services as notifications
+from grants.notifications.jobs import add_step
+from grants.notifications.services import notify
 from scoring import phases
 from scoring.assignments.models import Assignment, State
 from scoring.sheets.models import ScoreSheet, ScoringRules, SheetState
@@ -52,7 +56,7 @@ def send_digests(now=None, within=timedelta(days=3), every=timedelta(hours=20)):
         if expert.reminded_at is not None and now - expert.reminded_at < every:
             continue
         user = expert.user
-        mail.queue_mail(user.email, "expert_digest", user.locale or "kk", expert=expert, items=items)
+        notify(user, "expert_work", "expert_digest", expert=expert, items=items)
         expert.reminded_at = now
         sent += 1
     log.info("expert digests queued: %d", sent)
@@ -60,6 +64,11 @@ def send_digests(now=None, within=timedelta(days=3), every=timedelta(hours=20)):
 
 
 def register(app):
+    # the experts' reminder of work due is one of the kinds each expert chooses for, and runs with the daily notices
+    notifications.add_kind(app, notifications.Kind(
+        "expert_work", _l("Reminders of declarations and score sheets due within 3 days"), (Role.expert,)))
+    add_step(app, "experts", lambda now: send_digests(now))
+
     @app.cli.group("scoring")
     def scoring_group():
         """Scoring's scheduled work."""

@@ -73,6 +73,7 @@ EXPECTED = {
     "auth.resend_verification": SIGNED_IN,  # an account already confirmed is mailed nothing
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,
+    "notifications.preferences": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.two_factor": EVERYONE,  # the code after the password: it says so when no sign-in waits for one
     "auth.two_factor_setup": SIGNED_IN,

@@ -8,7 +8,7 @@ who they are (`expert_checks`); the core names no page of it.
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from grants import audit, mail, storage
+from grants import audit, storage
 from grants.agreements.models import Agreement
 from grants.applications.models import Application, Status
 from grants.auth.models import Role, User, UserRole
@@ -16,6 +16,7 @@ from grants.comments.models import MAX_BODY, Comment, CommentFile, Mention, Visi
 from grants.extensions import db
 from grants.i18n import _
 from grants.monitoring.models import Report
+from grants.notifications.services import notify
 from grants.permissions import YES, Decision, can
 from grants.refusals import Refusal
 
@@ -210,5 +211,5 @@ def _tell(actor, subject, comment, mentioned):
             continue
         with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
             link = page_for(user, subject, external=True)
-        mail.queue_mail(user.email, "comment_added", user.locale or "kk", comment=comment, on=_name(subject),
-                        kind=kind_of(subject), mentioned=user in mentioned, link=link)
+        notify(user, "comments", "comment_added", comment=comment, on=_name(subject), kind=kind_of(subject),
+               mentioned=user in mentioned, link=link)

@@ -10,6 +10,7 @@ from grants.comments import services
 from grants.comments.forms import CommentForm
 from grants.comments.models import MAX_BODY, Comment, Draft, Visibility
 from grants.extensions import db
+from grants.forms import choices
 from grants.i18n import _
 from grants.permissions import allow, require, rule
 from grants.refusals import attempt
@@ -43,9 +44,10 @@ def box(subject):
         draft = db.session.get(Draft, (current_user.id, f"{kind}:{subject.id}"))
         form = CommentForm(formdata=None, data={"body": draft.body if draft else "",
                                                 "visibility": draft.visibility if draft else audiences[-1].value})
-        form.visibility.choices = [(v.value, v.title) for v in audiences]
+        form.visibility.choices = choices((v.value, v.title) for v in audiences)
         if services.is_staff(current_user):
-            form.mentions.choices = [(u.id, u.full_name) for u in services.colleagues() if u.id != current_user.id]
+            form.mentions.choices = choices((u.id, u.full_name) for u in services.colleagues()
+                                            if u.id != current_user.id)
         else:
             del form.mentions
     return {"comments": services.thread(current_user, subject), "form": form,
@@ -78,7 +80,7 @@ def add(kind, subject_id):
     subject = services.load_subject(kind, subject_id) or abort(404)
     require("comment.write", subject)
     form = CommentForm()
-    form.visibility.choices = [(v.value, v.title) for v in Visibility]
+    form.visibility.choices = choices((v.value, v.title) for v in Visibility)
     back = services.page_for(current_user, subject) or "/"
     if not form.validate():
         return _refused(kind, subject, form, [e for errors in form.errors.values() for e in errors])

@@ -30,6 +30,7 @@ from grants.monitoring.models import (
     ReportStatus,
 )
 from grants.monitoring.queries import OPEN_AGREEMENT
+from grants.notifications.services import notify
 from grants.permissions import can
 from grants.refusals import Refusal
 
@@ -212,10 +213,14 @@ def submit(actor, report, now=None, signature=None):
     return report
 
 
-def _notify(report, template, **context):
+def _notify(report, template, kind=None, **context):
+    """Tell the NGO's members: at once where the rules require it, else as each chose for `kind`."""
     for member in report.agreement.organization.memberships:
-        mail.queue_mail(member.user.email, template, member.user.locale or report.agreement.language,
-                        report=report, agreement=report.agreement, **context)
+        locale = member.user.locale or report.agreement.language
+        if kind is None:
+            mail.queue_mail(member.user.email, template, locale, report=report, agreement=report.agreement, **context)
+        else:
+            notify(member.user, kind, template, locale, report=report, agreement=report.agreement, **context)
 
 
 def _require_reviewer(actor, report):
@@ -290,7 +295,7 @@ def notify_overdue(today=None):
         if report.reminded_on == today:
             continue
         report.reminded_on = today
-        _notify(report, "report_overdue", days=(today - report.due_on).days)
+        _notify(report, "report_overdue", "report_reminders", days=(today - report.due_on).days)
         notified += 1
     audit.record("monitoring", "monitoring.overdue", None, object_type="Monitoring", object_id=today, after={
         "day": today, "reports": [r.id for r in found.reports], "notified": notified,

@@ -13,6 +13,7 @@ from grants.agreements.models import Agreement
 from grants.applications.models import Application
 from grants.comments import services as comments
 from grants.extensions import db
+from grants.notifications import services as notices
 from grants.work import leads
 
 
@@ -25,6 +26,7 @@ def extend(users):
     ngo = users["ngo.pavlodar@baiqau.kz"]
     application = db.session.execute(
         sa.select(Application).where(Application.receipt_number == "2026-MCI-01-00002")).scalar_one()
+    notices.choose(ngo, {"comments": "digest"})  # the NGO reads the operator's comments in its daily digest
     leads.set_lead(operator, application, operator)
     comments.add(colleague, application, "Ержан, проверьте, пожалуйста, смету: аренда зала в Павлодаре заложена "
                                          "выше рыночной цены почти вдвое.", "staff", [operator.id])

@@ -1,11 +1,12 @@
 """The lead of an application or an agreement: the one member of the operator's staff who follows it."""
 
-from grants import audit, mail
+from grants import audit
 from grants.agreements.models import Agreement
 from grants.applications.models import Application, Status
 from grants.applications.seal import require_unsealed
 from grants.comments.services import colleagues
 from grants.i18n import _
+from grants.notifications.services import notify
 from grants.refusals import Refusal
 
 
@@ -29,8 +30,7 @@ def set_lead(actor, subject, user):
     audit.record(actor, f"{noun}.lead", subject, {"lead": before.email if before else None},
                  {"lead": user.email if user else None})
     if user is not None and user != actor:
-        mail.queue_mail(user.email, "lead_named", user.locale or "kk", subject=subject, actor=actor,
-                        kind=noun, number=_number(subject))
+        notify(user, "leads", "lead_named", subject=subject, actor=actor, kind=noun, number=_number(subject))
     return True
 
 

@@ -10,7 +10,7 @@ from grants.auth.models import Role, User
 from grants.comments.services import colleagues
 from grants.db import utcnow
 from grants.extensions import db
-from grants.forms import Form
+from grants.forms import Form, choices
 from grants.i18n import _, _l
 from grants.permissions import allow, register_role_rules, require
 from grants.refusals import attempt
@@ -28,7 +28,7 @@ class LeadForm(Form):
 def lead_form(subject):
     """The form that names the subject's lead, its current lead chosen, and where it posts; for the staff's page."""
     form = LeadForm(formdata=None, data={"lead": str(subject.lead_id or NOBODY)})
-    form.lead.choices = [(NOBODY, _("— nobody —"))] + [(str(u.id), u.full_name) for u in colleagues()]
+    form.lead.choices = choices([(NOBODY, _("— nobody —"))] + [(str(u.id), u.full_name) for u in colleagues()])
     form.action = url_for("work.lead_application", app_id=subject.id) if isinstance(subject, Application) \
         else url_for("work.lead_agreement", agreement_id=subject.id)
     return form
@@ -66,7 +66,7 @@ def lead_agreement(agreement_id):
 
 def set_lead(subject, back):
     form = LeadForm()
-    form.lead.choices = [(NOBODY, "")] + [(str(u.id), u.full_name) for u in colleagues()]
+    form.lead.choices = choices([(NOBODY, "")] + [(str(u.id), u.full_name) for u in colleagues()])
     if not form.validate():
         return redirect(back)
     user = db.session.get(User, int(form.lead.data)) if form.lead.data != NOBODY else None

@@ -15,7 +15,6 @@ from grants.extensions import db
 from grants.mail import OutboxMessage
 from grants.work import leads, sources
 from tests.conftest import post_form, translated
-from tests.grants.test_comments import enrolled_expert
 from tests.factories import (
     create_agreement,
     create_application,
@@ -28,6 +27,7 @@ from tests.factories import (
     signed_in,
     submitted_report,
 )
+from tests.grants.test_comments import enrolled_expert
 
 
 @pytest.fixture

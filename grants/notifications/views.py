@@ -1,0 +1,42 @@
+"""Each person's choice of how they are told of each kind of notice."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from wtforms import RadioField
+
+from grants.forms import Form, choices
+from grants.i18n import _, _l
+from grants.notifications import services
+from grants.permissions import allow
+from grants.refusals import attempt
+
+bp = Blueprint("notifications", __name__, template_folder="templates")
+MODE_TITLES = (("now", _l("By mail at once")), ("digest", _l("In a daily digest")), ("off", _l("Not at all")))
+
+
+def preferences_form(user, formdata=None):
+    """A form with one choice per kind offered to the person, set as they chose."""
+    offered = services.offered(user)
+
+    class PreferencesForm(Form):
+        pass
+
+    for kind in offered:
+        setattr(PreferencesForm, kind.key, RadioField(kind.label, choices=choices(MODE_TITLES)))
+    current = services.choices(user)
+    form = PreferencesForm(formdata=formdata, data=current) if formdata is None else PreferencesForm(data=current)
+    return form, offered
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@allow("signed_in")
+def preferences():
+    form, offered = preferences_form(current_user)
+    if form.is_submitted():
+        form, offered = preferences_form(current_user, formdata=True)
+        if form.validate() and attempt(services.choose, current_user,
+                                       {k.key: form[k.key].data for k in offered},
+                                       success=_("Your choices are saved.")):
+            return redirect(url_for("notifications.preferences"))
+    return render_template("notifications/preferences.html", form=form, offered=offered), \
+        400 if form.errors else 200
