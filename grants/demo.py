@@ -130,6 +130,17 @@ def _call(operator, code, customer, source, year, titles, opens, deadline, topic
     return call
 
 
+def _revise(user, application):
+    """The Pavlodar NGO's revision after the return: twelve training days at a lower cost, the participants named
+    (the operator's review page shows what changed)."""
+    data, activities, indicators, budget = application_content("ru")
+    data["target_groups"] += " На каждом тренинге — до 25 участников, всего 300 человек."
+    budget[0].update(quantity=Decimal("12"), unit_cost=Decimal("250000.00"))
+    partners = [{"number": p.number, "name": p.name, "role": p.role} for p in application.partners]
+    app_services.save(user, application, data, activities=activities, indicators=indicators, budget=budget,
+                      partners=partners)
+
+
 def _apply(user, org, topic, language, now, submit=False, signed=False):
     application = app_services.start(user, topic, org, language, now=now)
     db.session.flush()
@@ -328,6 +339,7 @@ def _calls(users, orgs):
             eligibility.review(operator, application, "returned", all_pass, ["BUDGET"],
                                "Уточните расчет стоимости тренингов: укажите количество участников.", revision_days=5,
                                now=scoring_deadline + timedelta(days=1))
+            _revise(ngo[org.id], application)
             app_services.submit(ngo[org.id], application, now=scoring_deadline + timedelta(days=3))
         eligibility.review(operator, application, "eligible", all_pass, now=checked)
     eligibility.publish_conclusion(operator, in_review, now=checked)

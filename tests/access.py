@@ -207,6 +207,7 @@ EXPECTED = {
     "signatures.signed_file": CALL_RUNNERS | {Role.commission},  # the world's is the protocol's: as the meeting
     "signatures.download": NGO_RECORDS | {Role.customer},  # as the receipt (the world's version has no signature: 404)
     "applications.version": NGO_RECORDS | {Role.customer},
+    "applications.changes": NGO_RECORDS | {Role.customer},
     "review.call_applications": CALL_RUNNERS,
     "review.call_answers": CALL_RUNNERS,
     "review.review": CALL_RUNNERS,
@@ -284,6 +285,13 @@ def world(app, tmp_path):
     org = create_organization(owner=users[Role.applicant])
     call = create_call(actor=users[Role.operator])
     users[Role.customer].customer_body_id = call.customer_id
+    # an application of the NGO's returned for revision and submitted again: two versions to compare
+    revised = create_application(owner=users[Role.applicant], org=org, call=create_call(actor=users[Role.operator]),
+                                 submit=True)
+    end_intake(revised.call)
+    eligibility.review(users[Role.operator], revised, "returned", {code: True for code, _l in CHECKLIST}, ["BUDGET"],
+                       "Уточните смету", revision_days=5)
+    app_services.submit(users[Role.applicant], revised)
     application = create_application(owner=users[Role.applicant], org=org, call=call)
     document = app_services.add_document(users[Role.applicant], application, "charter", io.BytesIO(PDF), "c.pdf")
     call_document = call_services.add_document(users[Role.operator], call, "Правила", io.BytesIO(PDF), "rules.pdf")
@@ -356,7 +364,7 @@ def world(app, tmp_path):
             "tranche_id": agreement.tranches[0].id,
             "amendment_id": amendment.id, "agreement_doc_id": agreement.signed_copy.id, "report_id": report.id,
             "contract_report_id": contract.reports[0].id, "evidence_id": evidence.id, "visit_id": visit.id,
-            "photo_id": photo.id, "comment_id": comment.id,
+            "photo_id": photo.id, "comment_id": comment.id, "revised_app_id": revised.id, "revised_number": 2,
             "token": agreement.feedback_token, "rec_id": recommendation.id,
             "api_token_id": tokens[Role.analyst].id, "workbook_id": workbook.id, "signature_id": protocol.id,
             "reset_token": reset_token(users[Role.applicant]),
@@ -371,6 +379,7 @@ QUERIES = {"appforms.new": "?kind=long_text"}
 # The customer reviews a state social order contract's report; the world's usual report is a grant's.
 ARGS = {endpoint: {"report_id": "contract_report_id"} for endpoint in (
     "customer_reports.review", "customer_reports.accept", "customer_reports.return_report")}
+ARGS["applications.changes"] = {"app_id": "revised_app_id", "number": "revised_number"}
 ARGS["auth.reset"] = {"token": "reset_token"}  # a mailed reset link of the world's applicant
 ARGS["auth.verify_email"] = {"token": "verify_token"}  # the applicant's e-mail confirmation link
 

@@ -71,6 +71,7 @@ OWNED = {
     "applications.submit": "the application: its NGO",
     "applications.receipt": "the application's receipt: its NGO, the operator",
     "applications.version": "the application's submitted version: its NGO, the operator",
+    "applications.changes": "what a version changed: its NGO, the operator",
     "signatures.download": "the signed version's files: its NGO, the operator",
     "signatures.signed_file": "a signed agreement's, report's or protocol's files: whoever sees that document",
     "applications.start": "the call: any NGO once the call is published",

@@ -11,6 +11,7 @@ import grants.applications.rules  # noqa: F401  (registers the rules)
 from grants import signatures, storage
 from grants.appforms import blocks
 from grants.applications import eligibility, queries, readiness, services
+from grants.applications.changes import compare
 from grants.applications.formdata import application_form, collect, form_data, has_problems
 from grants.applications.forms import (
     DocumentForm,
@@ -276,6 +277,22 @@ def receipt(app_id):
     signed = signatures.documents.of("ApplicationVersion", version.id)
     return render_template("applications/applicant/receipt.html", application=application, version=version,
                            signature=signed[-1] if signed else None)
+
+
+@bp.route("/applications/<int:app_id>/versions/<int:number>/changes")
+@allow("application.view")
+def changes(app_id, number):
+    """What version `number` changed against the one before it."""
+    application = load(app_id, "application.view")
+    versions = {v.number: v for v in application.versions}
+    if number not in versions or number - 1 not in versions:
+        abort(404)
+    before, after = versions[number - 1], versions[number]
+    found = compare(before.content, after.content, application.call.application_form)
+    own = application.organization.has_member(current_user)
+    back = url_for("applications.show" if own else "review.review", app_id=application.id)
+    return render_template("applications/changes.html", application=application, before=before, after=after,
+                           changes=found, changed=sum(c.changed for c in found), back=back)
 
 
 @bp.route("/applications/<int:app_id>/versions/<int:number>")
