@@ -219,6 +219,7 @@ EXPECTED = {
     "work.index": STAFF,
     "work.lead_application": STAFF,
     "work.lead_agreement": STAFF,
+    "work.batch_applications": STAFF,
     "review.integrity": CALL_RUNNERS,
     "review.open_early": STAFF,
     "review.publish_conclusion": CALL_RUNNERS,

@@ -64,6 +64,7 @@ OWNED = {
     "comments.attachment": "a comment's file: whom the comment is meant for",
     "work.lead_application": "the application's lead: the operator",
     "work.lead_agreement": "the agreement's lead: the operator",
+    "work.batch_applications": "a batch action on the call's applications: the operator",
     "applications.copy_answers": "the application: its NGO",
     "applications.upload": "the application: its NGO",
     "applications.remove_document": "the application's document: its NGO",
@@ -243,6 +244,8 @@ DATA = {
     "comments.on_application": lambda a: {"body": "Чужой комментарий", "visibility": "applicant"},
     "comments.on_agreement": lambda a: {"body": "Чужой комментарий", "visibility": "applicant"},
     "comments.on_report": lambda a: {"body": "Чужой комментарий", "visibility": "applicant"},
+    "work.batch_applications": lambda a: {"action": "lead", "lead": "0", "application": str(a["app_id"]),
+                                          "confirm": "1"},
     "sheets.save": lambda a: {f"points-{a['criterion_id']}": "1", "comment": "Чужая оценка", "action": "submit"},
     "oversight.recommend": lambda a: {"recommendation_text": "Чужая рекомендация"},
 }
