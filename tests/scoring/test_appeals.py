@@ -82,6 +82,21 @@ def test_the_panel_is_named_from_people_outside_the_operator_and_the_commission(
         services.convene(operator(), call, meeting.held_at, "", [(panelist, "ngos", True)])
 
 
+def test_the_form_offers_exactly_whom_naming_accepts_and_not_a_commission_member(app, client):
+    call, meeting, a, b, appeal, panelist = decided_world()
+    member = meeting.members[0].user
+    free = create_user("commission", full_name="Айдос Еркін")
+    create_user("commission", "customer")
+    offered = appeals.eligible_panelists(call)
+    assert free in offered and member not in offered and panelist not in offered
+    login(client, operator().email)
+    page = client.get(f"/manage/calls/{call.id}/appeals").get_data(as_text=True)
+    assert f'<option value="{free.id}">' in page and f'<option value="{member.id}">' not in page
+    for user in offered:  # everyone the form offers is named
+        appeals.name_panelist(operator(), call, user)
+    assert appeals.eligible_panelists(call) == []
+
+
 def test_the_operator_does_not_answer_an_appeal_and_a_tied_panelist_is_refused(app):
     call, meeting, a, b, appeal, panelist = decided_world()
     with pytest.raises(services.CommissionError, match="heard by the call's appeals panel"):
