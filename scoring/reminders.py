@@ -44,6 +44,12 @@ def pending(now, within):
     return found
 
 
+def queue_digest(expert, items):
+    """The digest of `items` ([(assignment, deadline or None)]) to the expert, in their language."""
+    user = expert.user
+    return mail.queue_mail(user.email, "expert_digest", user.locale or "kk", expert=expert, items=items)
+
+
 def send_digests(now=None, within=timedelta(days=3), every=timedelta(hours=20)):
     """Queue one digest per expert, at most once per `every`; returns how many went out."""
     now = now or utcnow()
@@ -51,8 +57,7 @@ def send_digests(now=None, within=timedelta(days=3), every=timedelta(hours=20)):
     for expert, items in pending(now, within).items():
         if expert.reminded_at is not None and now - expert.reminded_at < every:
             continue
-        user = expert.user
-        mail.queue_mail(user.email, "expert_digest", user.locale or "kk", expert=expert, items=items)
+        queue_digest(expert, items)
         expert.reminded_at = now
         sent += 1
     log.info("expert digests queued: %d", sent)

@@ -15,6 +15,7 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, format_datetime
 from grants.permissions import YES, Decision, rule
+from scoring import reminders
 from scoring.commission.models import Appeal, AppealPanelist, AppealState, Meeting, MeetingState, Member
 from scoring.commission.models import Decision as CommissionDecision
 from scoring.commission.queries import commission_people
@@ -197,6 +198,8 @@ def resolve_appeal(actor, appeal, upheld, resolution, set_aside=None, now=None):
                  {"state": appeal.state, "resolution": appeal.resolution})
     user = appeal.filed_by
     mail.queue_mail(user.email, "appeal_resolved", user.locale or application.language, appeal=appeal)
+    if reopened is not None:  # told at once, as a digest of one: the call's scoring deadline is long past
+        reminders.queue_digest(reopened.expert, [(reopened, None)])
     return appeal
 
 

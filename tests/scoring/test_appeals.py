@@ -163,6 +163,9 @@ def test_an_upheld_appeal_is_scored_again_and_decided_again_at_a_rehearing(app):
     assert new.expert_id == fresh.id and new.expert_id not in (first_expert.id, kk_only.id)
     assert b.status == Status.eligible
     assert appeals.contested_sheets(b) == []
+    # The new expert is told at once, by the digest an expert gets of the work waiting for them.
+    (told,) = db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.to == fresh.user.email)).scalars()
+    assert f"/expert/assignments/{new.id}" in told.body and "None" not in told.body
     # Scoring is open again for B only: A's stays closed by the published protocol.
     assert ranking_row(call, b).rank is None
     with pytest.raises(assignments.AssignmentError, match="approved its protocol"):
