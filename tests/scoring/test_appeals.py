@@ -241,6 +241,10 @@ def test_the_panel_hears_from_its_menu_and_the_results_show_both_decisions(app, 
     client.get("/?lang=ru")
     mine = client.get("/commission/").get_data(as_text=True)
     assert f"/commission/appeals/{appeal.id}" in mine and b.receipt_number in mine
+    # on no meeting: a sentence, not an empty table of meetings
+    assert translated("ru", "You sit on no commission meeting: you are on the appeals panel of the calls below, "
+                            "and hear their appeals.") in mine
+    assert translated("ru", "Your part") not in mine
     page = f"/commission/appeals/{appeal.id}"
     refused = post_form(client, page, {"upheld": "y", "resolution": "Довод обоснован"})
     assert refused.status_code == 400
@@ -260,3 +264,14 @@ def test_the_panel_hears_from_its_menu_and_the_results_show_both_decisions(app, 
     assert client.get(page).status_code == 403
     results = client.get(f"/calls/{call.id}/results?lang=ru").get_data(as_text=True)
     assert translated("ru", "Appeal upheld: scored again, the commission decides again") in results
+
+
+def test_my_meetings_says_the_members_part(app, client):
+    call, meeting, a, b, appeal, panelist = decided_world()
+    chair = next(m for m in meeting.members if m.is_chair)
+    other = next(m for m in meeting.members if not m.is_chair)
+    for member, part in ((chair, "Chair"), (other, "Member")):
+        login(client, member.user.email)
+        mine = client.get("/commission/?lang=en").get_data(as_text=True)
+        assert "Your part" in mine and f"<td>{part} " in mine
+        post_form(client, "/auth/logout", page="/account/")
