@@ -43,6 +43,8 @@ ACCOUNTS = [
     ("customer@baiqau.kz", "Динара Министрлік", [Role.customer], "ru"),
     ("analyst@baiqau.kz", "Analyst Demo", [Role.analyst], "en"),
     ("observer@baiqau.kz", "Қанат Бақылаушы", [Role.observer], "kk"),
+    # on the register only after 2025-MCI-04's first round: scores in place of the sheet an appeal set aside
+    ("expert.appeal@baiqau.kz", "Ерлан Сейтжанов", [Role.expert], "ru"),
 ]
 
 # BINs with valid check digits and a 4 in the fifth place (resident legal entity).
@@ -358,9 +360,10 @@ def _calls(users, orgs):
     eligible_kk = _apply(ngo[almaty.id], almaty, past.topics[0], "kk", during, submit=True)
     ineligible_kk = _apply(ngo[kyzylorda.id], kyzylorda, past.topics[0], "kk", during, submit=True)
     eligible_ru = _apply(ngo[pavlodar.id], pavlodar, past.topics[0], "ru", during, submit=True)
+    appealed_ru = _apply(ngo[almaty.id], almaty, past.topics[0], "ru", during, submit=True)  # appealed, reheard
     after = closed + timedelta(days=7)
-    eligibility.review(operator, eligible_kk, "eligible", all_pass, now=after)
-    eligibility.review(operator, eligible_ru, "eligible", all_pass, now=after)
+    for application in (eligible_kk, eligible_ru, appealed_ru):
+        eligibility.review(operator, application, "eligible", all_pass, now=after)
     eligibility.review(operator, ineligible_kk, "ineligible", {**all_pass, "registry": False}, ["REGISTRY"],
                        "ҮЕҰ туралы мәліметтер 2025 жылы ҮЕҰ дерекқорына ұсынылмаған.", now=after)
     eligibility.publish_conclusion(operator, past, now=after)

@@ -14,6 +14,7 @@ def register(app):
     from scoring.assignments import expert_views, operator_views
     from scoring.commission import appeal_views  # noqa: F401  (its routes are the commission blueprint's)
     from scoring.commission import views as commission
+    from scoring.commission.appeals import published_decision
     from scoring.experts import views as experts
     from scoring.sheets import services as sheet_services
     from scoring.sheets import views as sheets
@@ -23,7 +24,7 @@ def register(app):
     filters.register(app)
     reminders.register(app)
     app.jinja_env.globals.update(results_published=commission.results_published,
-                                 scores_published=commission.scores_published,
+                                 published_decision=published_decision,
                                  scoring_scope=phases.scope, decision_open=phases.decision_open,
                                  decided_elsewhere=phases.decided_elsewhere, price_formula=price.formula,
                                  scoring_rules=sheet_services.rules)

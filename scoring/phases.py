@@ -61,15 +61,22 @@ class Scope:
                                  "assigned on this call.", date=format_datetime(meeting.approved_at)))
 
 
+def upheld_appeals(call_ids, rehearing_in, *columns):
+    """A select of `columns` over the calls' upheld appeals whose rehearing is not convened yet or is in one of the
+    states `rehearing_in`: scoring stays open until it is approved (here), the results say the application is heard
+    again until it is published, and an appeal awaits a rehearing until one takes it up (scoring.commission.appeals).
+    """
+    return (sa.select(*columns).select_from(Appeal).join(Application, Application.id == Appeal.application_id)
+            .join(Topic, Topic.id == Application.topic_id).outerjoin(Meeting, Meeting.id == Appeal.meeting_id)
+            .where(Topic.call_id.in_(call_ids), Appeal.state == AppealState.upheld,
+                   sa.or_(Appeal.meeting_id.is_(None), Meeting.state.in_(rehearing_in))))
+
+
 def _reopened(call_ids):
     """{call id: ids of its applications whose upheld appeal awaits an approved rehearing}, in one query."""
-    rows = db.session.execute(
-        sa.select(Topic.call_id, Appeal.application_id).join(Application, Application.id == Appeal.application_id)
-        .join(Topic, Topic.id == Application.topic_id).outerjoin(Meeting, Meeting.id == Appeal.meeting_id)
-        .where(Topic.call_id.in_(call_ids), Appeal.state == AppealState.upheld,
-               sa.or_(Appeal.meeting_id.is_(None), Meeting.state == MeetingState.planned))).all()
     found = {}
-    for call_id, app_id in rows:
+    for call_id, app_id in db.session.execute(
+            upheld_appeals(call_ids, (MeetingState.planned,), Topic.call_id, Appeal.application_id)):
         found.setdefault(call_id, set()).add(app_id)
     return found
 

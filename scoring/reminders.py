@@ -6,6 +6,7 @@ from datetime import timedelta
 import click
 import sqlalchemy as sa
 
+from grants import mail
 from grants.applications.models import Application
 from grants.auth.models import Role
 from grants.calls.models import Topic
@@ -48,6 +49,13 @@ def pending(now, within):
     return found
 
 
+def queue_digest(expert, items):
+    """The digest of `items` ([(assignment, deadline or None)]) to the expert, in their language, at once: new work
+    the expert must know of (an upheld appeal's rescoring), not a reminder they may turn down."""
+    user = expert.user
+    return mail.queue_mail(user.email, "expert_digest", user.locale or "kk", expert=expert, items=items)
+
+
 def send_digests(now=None, within=timedelta(days=3), every=timedelta(hours=20)):
     """Queue one digest per expert, at most once per `every`; returns how many went out."""
     now = now or utcnow()
@@ -55,8 +63,7 @@ def send_digests(now=None, within=timedelta(days=3), every=timedelta(hours=20)):
     for expert, items in pending(now, within).items():
         if expert.reminded_at is not None and now - expert.reminded_at < every:
             continue
-        user = expert.user
-        notify(user, "expert_work", "expert_digest", expert=expert, items=items)
+        notify(expert.user, "expert_work", "expert_digest", expert=expert, items=items)  # as the expert chose
         expert.reminded_at = now
         sent += 1
     log.info("expert digests queued: %d", sent)

@@ -7,15 +7,15 @@ from flask_login import current_user
 
 from grants.applications.models import Application
 from grants.auth.forms import ConfirmForm
-from grants.auth.models import Role, User
+from grants.auth.models import User
 from grants.calls.models import Call, Topic
 from grants.extensions import db
 from grants.i18n import _
-from grants.permissions import allow, can, require
+from grants.permissions import allow, require
 from grants.refusals import attempt
 from scoring.assignments.models import Assignment
-from scoring.commission import appeals, queries
-from scoring.commission.models import Appeal
+from scoring.commission import appeals
+from scoring.commission.models import Appeal, AppealState
 from scoring.commission.views import bp
 
 
@@ -43,12 +43,8 @@ def call_appeals(call_id):
     """The operator follows the call's appeals and names its panel; the panel, not the operator, answers them."""
     call = db.get_or_404(Call, call_id)
     require("commission.manage", call)
-    panel = appeals.panel(call)
-    named = {p.user_id for p in panel}
-    candidates = [u for u in queries.commission_people()
-                  if u.id not in named and not u.has_any_role(Role.operator, Role.admin, Role.customer)]
-    return render_template("commission/appeals.html", call=call, appeals=_call_appeals(call), panel=panel,
-                           candidates=candidates, confirm=ConfirmForm(),
+    return render_template("commission/appeals.html", call=call, appeals=_call_appeals(call), panel=appeals.panel(call),
+                           candidates=appeals.eligible_panelists(call), confirm=ConfirmForm(),
                            awaiting=appeals.awaiting_rehearing(call))
 
 
@@ -99,4 +95,4 @@ def hear_appeal(appeal_id):
     return render_template("commission/hearing.html", appeal=found, application=application, sheets=sheets,
                            decision=appeals.published_decision(application), rescored=rescored,
                            confirm=ConfirmForm(), typed=request.form,
-                           may_answer=found.state == "filed" and can(current_user, "appeal.hear", found)), status
+                           may_answer=found.state == AppealState.filed), status

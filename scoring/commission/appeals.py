@@ -15,9 +15,12 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _, format_datetime
 from grants.permissions import YES, Decision, rule
-from scoring.commission.models import Appeal, AppealPanelist, AppealState, Meeting, MeetingState, Member, Outcome
+from scoring import reminders
+from scoring.commission.models import Appeal, AppealPanelist, AppealState, Meeting, MeetingState, Member
 from scoring.commission.models import Decision as CommissionDecision
-from scoring.commission.services import CommissionError
+from scoring.commission.queries import commission_people
+from scoring.commission.services import CommissionError, user_conflicts
+from scoring.phases import upheld_appeals
 
 
 def appeal_deadline(meeting):
@@ -86,19 +89,35 @@ def _commission_of(call):
                .scalars())
 
 
+def _refusal(user, commission, named):
+    """Why the user may not be named to the call's appeals panel, or None. `commission` and `named`: the ids of
+    the users who sit on the call's meetings and of those already on its panel."""
+    if not user.active or not user.has_role(Role.commission):
+        return _("The appeals panel is named from people with the commission member role.")
+    if user.has_any_role(Role.operator, Role.admin, Role.customer):
+        return _("%(name)s works for the grant operator or a customer body: appeals are heard by someone else.",
+                 name=user.full_name)
+    if user.id in commission:
+        return _("%(name)s sits on this call's commission: the appeals panel hears appeals against its decisions.",
+                 name=user.full_name)
+    if user.id in named:
+        return _("%(name)s is already on the appeals panel.", name=user.full_name)
+    return None
+
+
+def eligible_panelists(call):
+    """Whom the operator may name to the call's appeals panel: the form offers exactly these, name_panelist
+    refuses anyone else."""
+    commission, named = _commission_of(call), {p.user_id for p in panel(call)}
+    return [u for u in commission_people() if _refusal(u, commission, named) is None]
+
+
 def name_panelist(actor, call, user, now=None):
     """The operator names a person to the call's appeals panel: someone with the commission member role who neither
     works for the operator or the call's customer body nor sits on the call's commission."""
-    if not user.active or not user.has_role(Role.commission):
-        raise CommissionError(_("The appeals panel is named from people with the commission member role."))
-    if user.has_any_role(Role.operator, Role.admin, Role.customer):
-        raise CommissionError(_("%(name)s works for the grant operator or a customer body: appeals are heard by "
-                                "someone else.", name=user.full_name))
-    if user.id in _commission_of(call):
-        raise CommissionError(_("%(name)s sits on this call's commission: the appeals panel hears appeals against "
-                                "its decisions.", name=user.full_name))
-    if is_panelist(user, call):
-        raise CommissionError(_("%(name)s is already on the appeals panel.", name=user.full_name))
+    refused = _refusal(user, _commission_of(call), {p.user_id for p in panel(call)})
+    if refused:
+        raise CommissionError(refused)
     panelist = AppealPanelist(call_id=call.id, user_id=user.id, named_by_id=actor.id, named_at=now or utcnow())
     db.session.add(panelist)
     audit.record(actor, "appeal.panel_name", call, after={"panelist": user.email})
@@ -161,7 +180,6 @@ def resolve_appeal(actor, appeal, upheld, resolution, set_aside=None, now=None):
         raise CommissionError(allowed.reason)
     if appeal.state != AppealState.filed:
         raise CommissionError(_("This appeal has already been answered."))
-    from scoring.commission.services import user_conflicts
     if user_conflicts([actor], [application]):
         raise CommissionError(_("You are tied to the applicant NGO: another member of the appeals panel hears this "
                                 "appeal."))
@@ -180,6 +198,8 @@ def resolve_appeal(actor, appeal, upheld, resolution, set_aside=None, now=None):
                  {"state": appeal.state, "resolution": appeal.resolution})
     user = appeal.filed_by
     mail.queue_mail(user.email, "appeal_resolved", user.locale or application.language, appeal=appeal)
+    if reopened is not None:  # told at once, as a digest of one: the call's scoring deadline is long past
+        reminders.queue_digest(reopened.expert, [(reopened, None)])
     return appeal
 
 
@@ -223,29 +243,20 @@ def _reopen(actor, appeal, set_aside, resolution):
 def reopened_on(call):
     """{application id: its upheld appeal} whose rehearing is not published yet: the results say it is heard again."""
     return {a.application_id: a for a in db.session.execute(
-        sa.select(Appeal).join(Application).join(Topic, Topic.id == Application.topic_id)
-        .outerjoin(Meeting, Meeting.id == Appeal.meeting_id)
-        .where(Topic.call_id == call.id, Appeal.state == AppealState.upheld,
-               sa.or_(Appeal.meeting_id.is_(None), Meeting.state != MeetingState.published))).scalars()}
+        upheld_appeals([call.id], (MeetingState.planned, MeetingState.approved), Appeal)).scalars()}
 
 
 def awaiting_rehearing(call, direction=None):
     """The call's upheld appeals no rehearing has taken up yet (in the direction, if one is given)."""
-    query = (sa.select(Appeal).join(Application).join(Topic, Topic.id == Application.topic_id)
-             .where(Topic.call_id == call.id, Appeal.state == AppealState.upheld, Appeal.meeting_id.is_(None)))
+    query = upheld_appeals([call.id], (), Appeal)
     if direction is not None:
         query = query.where(Topic.direction_id == direction.id)
     return db.session.execute(query.order_by(Appeal.id)).scalars().all()
 
 
-def awards_elsewhere(meeting):
-    """{topic: winners} as the call's published results stand, but for the applications the rehearing hears: a
+def standing_elsewhere(meeting):
+    """The call's published decisions as they stand, but for those on the applications the rehearing hears: a
     topic's number of grants holds across its meetings."""
     heard = {a.application_id for a in meeting.appeals}
     current, _superseded = published_decisions(meeting.call)
-    awarded = {}
-    for decision in current.values():
-        if decision.outcome == Outcome.awarded and decision.application_id not in heard:
-            topic = decision.application.topic
-            awarded[topic] = awarded.get(topic, 0) + 1
-    return awarded
+    return [d for d in current.values() if d.application_id not in heard]

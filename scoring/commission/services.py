@@ -313,6 +313,16 @@ def decide(actor, meeting, application):
     return decision
 
 
+def awards_by_topic(decisions):
+    """{topic: how many of the decisions award it a grant}."""
+    awarded = {}
+    for decision in decisions:
+        if decision.outcome == Outcome.awarded:
+            topic = decision.application.topic
+            awarded[topic] = awarded.get(topic, 0) + 1
+    return awarded
+
+
 def approve(actor, meeting, now=None):
     """Approve the protocol: every ranked application in scope decided, no topic over its number of grants."""
     _planned(meeting)
@@ -322,14 +332,10 @@ def approve(actor, meeting, now=None):
     waiting = [r for r in _rows(meeting).values() if r.rank is not None and r.application.id not in decided]
     if waiting:
         raise CommissionError(_("%(n)d ranked application(s) still need a decision.", n=len(waiting)))
-    from scoring.commission.appeals import awards_elsewhere
+    from scoring.commission.appeals import standing_elsewhere
 
-    awarded = awards_elsewhere(meeting) if meeting.rehearing else {}
-    for decision in meeting.decisions:
-        if decision.outcome == Outcome.awarded:
-            topic = decision.application.topic
-            awarded[topic] = awarded.get(topic, 0) + 1
-    for topic, count in awarded.items():
+    decisions = [*meeting.decisions, *(standing_elsewhere(meeting) if meeting.rehearing else ())]
+    for topic, count in awards_by_topic(decisions).items():
         if count > topic.grants_count:
             raise CommissionError(_("Topic %(n)d has %(count)d winners for %(grants)d grant(s).", n=topic.number,
                                     count=count, grants=topic.grants_count))

@@ -28,7 +28,6 @@ from scoring.commission.models import (
     AppealState,
     Attendance,
     Choice,
-    Decision,
     Meeting,
     MeetingState,
     NamedBy,
@@ -344,8 +343,3 @@ def results_published(call):
     return db.session.execute(sa.select(Meeting.id).where(
         Meeting.call_id == call.id, Meeting.state == MeetingState.published).limit(1)).first() is not None
 
-
-def scores_published(application):
-    """For the applicant's page: has the commission published this application's result?"""
-    return db.session.execute(sa.select(Decision.id).join(Meeting).where(
-        Decision.application_id == application.id, Meeting.state == MeetingState.published)).first() is not None

@@ -82,6 +82,21 @@ def test_the_panel_is_named_from_people_outside_the_operator_and_the_commission(
         services.convene(operator(), call, meeting.held_at, "", [(panelist, "ngos", True)])
 
 
+def test_the_form_offers_exactly_whom_naming_accepts_and_not_a_commission_member(app, client):
+    call, meeting, a, b, appeal, panelist = decided_world()
+    member = meeting.members[0].user
+    free = create_user("commission", full_name="Айдос Еркін")
+    create_user("commission", "customer")
+    offered = appeals.eligible_panelists(call)
+    assert free in offered and member not in offered and panelist not in offered
+    login(client, operator().email)
+    page = client.get(f"/manage/calls/{call.id}/appeals").get_data(as_text=True)
+    assert f'<option value="{free.id}">' in page and f'<option value="{member.id}">' not in page
+    for user in offered:  # everyone the form offers is named
+        appeals.name_panelist(operator(), call, user)
+    assert appeals.eligible_panelists(call) == []
+
+
 def test_the_operator_does_not_answer_an_appeal_and_a_tied_panelist_is_refused(app):
     call, meeting, a, b, appeal, panelist = decided_world()
     with pytest.raises(services.CommissionError, match="heard by the call's appeals panel"):
@@ -148,6 +163,9 @@ def test_an_upheld_appeal_is_scored_again_and_decided_again_at_a_rehearing(app):
     assert new.expert_id == fresh.id and new.expert_id not in (first_expert.id, kk_only.id)
     assert b.status == Status.eligible
     assert appeals.contested_sheets(b) == []
+    # The new expert is told at once, by the digest an expert gets of the work waiting for them.
+    (told,) = db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.to == fresh.user.email)).scalars()
+    assert f"/expert/assignments/{new.id}" in told.body and "None" not in told.body
     # Scoring is open again for B only: A's stays closed by the published protocol.
     assert ranking_row(call, b).rank is None
     with pytest.raises(assignments.AssignmentError, match="approved its protocol"):
@@ -223,6 +241,10 @@ def test_the_panel_hears_from_its_menu_and_the_results_show_both_decisions(app, 
     client.get("/?lang=ru")
     mine = client.get("/commission/").get_data(as_text=True)
     assert f"/commission/appeals/{appeal.id}" in mine and b.receipt_number in mine
+    # on no meeting: a sentence, not an empty table of meetings
+    assert translated("ru", "You sit on no commission meeting: you are on the appeals panel of the calls below, "
+                            "and hear their appeals.") in mine
+    assert translated("ru", "Your part") not in mine
     page = f"/commission/appeals/{appeal.id}"
     refused = post_form(client, page, {"upheld": "y", "resolution": "Довод обоснован"})
     assert refused.status_code == 400
@@ -242,3 +264,14 @@ def test_the_panel_hears_from_its_menu_and_the_results_show_both_decisions(app, 
     assert client.get(page).status_code == 403
     results = client.get(f"/calls/{call.id}/results?lang=ru").get_data(as_text=True)
     assert translated("ru", "Appeal upheld: scored again, the commission decides again") in results
+
+
+def test_my_meetings_says_the_members_part(app, client):
+    call, meeting, a, b, appeal, panelist = decided_world()
+    chair = next(m for m in meeting.members if m.is_chair)
+    other = next(m for m in meeting.members if not m.is_chair)
+    for member, part in ((chair, "Chair"), (other, "Member")):
+        login(client, member.user.email)
+        mine = client.get("/commission/?lang=en").get_data(as_text=True)
+        assert "Your part" in mine and f"<td>{part} " in mine
+        post_form(client, "/auth/logout", page="/account/")
