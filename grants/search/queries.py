@@ -1,15 +1,19 @@
 """The search itself: the filters read from the address, the matching entries a page at a time, and each hit with
 the page its viewer may open.
 
-PostgreSQL matches a word by the Russian stemmer, by its stem as a prefix (the simple configuration) and by the
-stem's trigrams anywhere in a word (pg_trgm, for Kazakh endings), ranked by ts_rank; SQLite matches the stem as an
-FTS5 prefix, newest first. A number (a BIN, a receipt, an agreement's or a call's number) is matched exactly, and
-comes first. A sealed application (grants/applications/seal.py) is found by nothing until its seal lifts.
+PostgreSQL matches a word by the Russian stemmer or by its stem as a prefix (the simple configuration), from the
+tsvector's GIN index; when that finds nothing, by the stem's trigrams anywhere inside a word (pg_trgm's index: a
+Kazakh stem under a prefix, say). SQLite matches the stem as an FTS5 prefix. A number (a BIN, a receipt, an
+agreement's or a call's number) is matched exactly and comes first; the rest newest first, the same on both
+databases. Counting stops past MAX_COUNT: a word in a third of 100,000 applications is counted in milliseconds, and
+"more than 1,000" says to narrow the search. A sealed application (grants/applications/seal.py) is found by
+nothing until its seal lifts.
 """
 
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import SelectPagination
 from markupsafe import Markup, escape
 from sqlalchemy.dialects import postgresql
 
@@ -28,6 +32,7 @@ from grants.search.text import MAX_QUERY, as_number, stem, words
 E = SearchEntry
 TSV = sa.literal_column("search_entries.tsv")
 PER_PAGE = 20
+MAX_COUNT = 1000
 START, STOP = "\x02", "\x03"  # around a matched word in a snippet; the index keeps no control characters
 HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=\" … \""
 
@@ -112,17 +117,21 @@ def parse(args):
     return f
 
 
-def _postgresql_words(terms):
-    """(condition, tsquery): every word by the Russian stemmer or its stem as a prefix; or every stem in a word."""
+def _tsquery(terms):
+    """Every word, by the Russian stemmer or by its stem as a prefix."""
     query = None
     for w in terms:
         either = sa.func.plainto_tsquery("russian", w).op("||")(sa.func.to_tsquery("simple", f"'{stem(w)}':*"))
         query = either if query is None else query.op("&&")(either)
-    condition = TSV.op("@@")(query)
+    return query
+
+
+def _trigrams(terms):
+    """Every stem inside a word, by pg_trgm's index (which serves a pattern of three letters or more); or None."""
     stems = [stem(w) for w in terms]
-    if all(len(s) >= 3 for s in stems):  # pg_trgm's index serves a pattern of three letters or more
-        condition = sa.or_(condition, sa.and_(*(E.words.ilike(f"%{s}%") for s in stems)))
-    return condition, query
+    if not all(len(s) >= 3 for s in stems):
+        return None
+    return sa.and_(*(E.words.ilike(f"%{s}%") for s in stems))
 
 
 def _sqlite_match(terms):
@@ -137,8 +146,9 @@ def _number_condition(number, on_postgresql):
     return (" " + E.numbers + " ").like(f"% {pattern} %", escape="\\")
 
 
-def entries(f, now=None, on_postgresql=None):
-    """The select of matching entries, best first, and what the snippets need (the tsquery or the FTS5 match)."""
+def entries(f, now=None, on_postgresql=None, trigrams=False):
+    """The select of matching entries, best first, and what the snippets need (the tsquery or the FTS5 match).
+    With `trigrams` (PostgreSQL), words are matched inside words by their trigrams instead."""
     if on_postgresql is None:
         on_postgresql = db.session.get_bind().dialect.name == "postgresql"
     now = now or utcnow()
@@ -149,16 +159,15 @@ def entries(f, now=None, on_postgresql=None):
         if value:
             query = query.where(column == value)
     terms, number = words(f.q), as_number(f.q)
-    order, tsquery, match = [], None, None
-    conditions = []
+    order, tsquery, match, conditions = [], None, None, []
     if number:
         exact = _number_condition(number, on_postgresql)
         conditions.append(exact)
         order.append(sa.case((exact, 0), else_=1))
     if terms and on_postgresql:
-        condition, tsquery = _postgresql_words(terms)
-        conditions.append(condition)
-        order.append(sa.func.ts_rank(TSV, tsquery).desc())
+        tsquery = _tsquery(terms)
+        inside = _trigrams(terms) if trigrams else None
+        conditions.append(inside if inside is not None else TSV.op("@@")(tsquery))
     elif terms:
         match = _sqlite_match(terms)
         conditions.append(E.id.in_(sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :match")
@@ -166,6 +175,19 @@ def entries(f, now=None, on_postgresql=None):
     if f.q:
         query = query.where(sa.or_(*conditions) if conditions else sa.false())
     return query.order_by(*order, E.id.desc()), tsquery, match
+
+
+class CappedPagination(SelectPagination):
+    """A page of the entries, counted up to MAX_COUNT + 1 only: a count of every match is what costs."""
+
+    def _query_count(self):
+        sub = self._query_args["select"].order_by(None).limit(MAX_COUNT + 1).subquery()
+        return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(sub)).scalar()
+
+
+def paginate(query, f, per_page):
+    return CappedPagination(select=query, session=db.session(), page=f.page, per_page=per_page, error_out=False,
+                            max_per_page=None, count=True)
 
 
 def snippets(ids, tsquery, match):
@@ -198,7 +220,10 @@ def search(user, f, per_page=PER_PAGE, now=None):
     from flask import url_for
 
     query, tsquery, match = entries(f, now)
-    page = db.paginate(query, page=f.page, per_page=per_page, error_out=False)
+    page = paginate(query, f, per_page)
+    if page.total == 0 and tsquery is not None:  # no word as it is written: inside other words, by trigrams
+        query, tsquery, match = entries(f, now, trigrams=True)
+        page = paginate(query, f, per_page)
     rows = page.items
     found = snippets([r.id for r in rows], tsquery, match)
     objects = {}

@@ -24,4 +24,4 @@ def index():
     regions = db.session.execute(sa.select(Region).order_by(Region.kato)).scalars().all()
     return render_template("search/index.html", f=f, hits=hits, page=page, kinds=list(Kind), calls=calls,
                            regions=regions, statuses=queries.status_options(),
-                           examples=queries.examples()), 400 if f.problems else 200
+                           examples=queries.examples(), max_count=queries.MAX_COUNT), 400 if f.problems else 200
