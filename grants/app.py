@@ -12,7 +12,7 @@ import scoring
 from grants import cli, errors, filters, menu, metrics, requestlog, security, signatures, slots
 from grants.auth import services as auth_services
 from grants.auth.models import User
-from grants.db import render_item
+from grants.db import include_object, render_item
 from grants.extensions import babel, csrf, db, login_manager, migrate
 from grants.forms import form_problems
 from grants.i18n import LANGUAGE_NAMES, _, _l, format_date, format_datetime, format_money, select_locale
@@ -35,7 +35,7 @@ def create_app(overrides=None, packages=PACKAGES):
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True,
-                     render_item=render_item, compare_type=True)
+                     render_item=render_item, compare_type=True, include_object=include_object)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(HERE / "translations"))
@@ -85,16 +85,19 @@ def register_blueprints(app, packages=PACKAGES):
     from grants.notifications import views as notifications
     from grants.organizations import views as organizations
     from grants.reference import views as reference
+    from grants.search import index as search_index
+    from grants.search import views as search
     from grants.signatures import views as signature_pages
     from grants.work import views as work
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, appforms, applications,
                    review, agreements, manage_agreements, report_pages, customer_reports, oversight, proposals,
-                   signature_pages, comments, work, notifications):
+                   signature_pages, comments, work, notifications, search):
         app.register_blueprint(module.bp)
     comments.register(app)
     work.register(app)
     notification_jobs.register(app)
+    search_index.register(app)  # the search index follows every flush
     for package in packages:
         package.register(app)
 

@@ -22,6 +22,7 @@ def register(app):
     app.cli.add_command(mail_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(search_reindex)
     from grants.monitoring import jobs as monitoring_jobs
 
     monitoring_jobs.register(app)
@@ -84,6 +85,16 @@ def seed_demo(if_empty):
     click.echo("Demo accounts (e-mail / password / roles):")
     for email, password, roles in accounts:
         click.echo(f"  {email:32} {password:20} {', '.join(roles)}")
+
+
+@click.command("search-reindex")
+def search_reindex():
+    """Rebuild the search index from every call, submitted application, NGO and agreement."""
+    from grants.search.index import reindex
+
+    counts = reindex()
+    db.session.commit()
+    click.echo("Search index rebuilt: " + ", ".join(f"{kind} {n}" for kind, n in counts.items()) + ".")
 
 
 @click.group("mail")

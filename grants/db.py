@@ -117,6 +117,20 @@ class StoredFileColumns:
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# Objects a model makes for one dialect by DDL of its own (an FTS5 table, a generated tsvector column, a GIN index
+# on an expression), registered by name by that model ("table.column" for a column; a table's name also covers its
+# shadow tables, "name_…"). The comparison of models and database leaves them alone; their migration makes them.
+UNMODELLED = set()
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Alembic's filter: what the database holds beyond the models, by UNMODELLED, is not a difference."""
+    if not reflected or compare_to is not None:
+        return True
+    key = f"{obj.table.name}.{name}" if type_ == "column" else name
+    return not any(key == known or (type_ == "table" and key.startswith(f"{known}_")) for known in UNMODELLED)
+
+
 def render_item(type_, obj, autogen_context):
     """Autogenerate our column types as their plain SQLAlchemy types: migrations stay standalone."""
     if type_ == "type" and isinstance(obj, sa.types.TypeDecorator):

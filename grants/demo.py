@@ -21,6 +21,7 @@ from grants.db import utcnow
 from grants.extensions import db
 from grants.organizations.models import Membership, Organization
 from grants.reference.models import CustomerBody, Direction, Region
+from grants.search import index as search_index
 from grants.signatures import verifier
 from grants.signatures.demo import demo_iin
 from grants.work import demo as work_demo
@@ -270,6 +271,7 @@ def seed():
     db.session.flush()
     audit.publish_head()  # today's head of the audit trail, on the open-data page as cron would publish it
     db.session.flush()
+    search_index.reindex()  # the history's NGOs are written in bulk, past the index's listener
     return printed
 
 

@@ -53,6 +53,7 @@ CORE = (
         Entry("customer_reports.queue", _l("Reports awaiting review"), ("report.customer_review",),
               under=("customer_reports.review",)),
         Entry("organizations.index", _l("NGOs"), ("organization.list",)),
+        Entry("search.index", _l("Search records"), ("search.use",)),
     )),
     Group("admin", _l("Administration"), (
         Entry("users_admin.users", _l("Users"), ("admin.users",)),

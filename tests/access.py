@@ -96,6 +96,7 @@ EXPECTED = {
     "organizations.edit": APPLICANT,
     "organizations.invite": APPLICANT,
     "organizations.verify": STAFF,
+    "search.index": STAFF,  # the grant operator's search; each hit shown only where its own page opens
     "manage_agreements.board": STAFF,
     "manage_agreements.board_xlsx": STAFF,
     "manage_agreements.draw_up": STAFF,

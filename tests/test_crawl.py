@@ -33,7 +33,7 @@ WORK = {
     "admin@baiqau.kz": {
         "users_admin.users", "users_admin.user_new", "users_admin.user_edit", "users_admin.audit_log",
         "users_admin.outbox", "reference.index", "reference.entries", "reference.new", "reference.edit",
-        "organizations.index", "organizations.show"},
+        "organizations.index", "organizations.show", "search.index"},
     "operator@baiqau.kz": {
         "manage_calls.index", "manage_calls.new", "manage_calls.show", "manage_calls.edit", "manage_calls.topic_edit",
         "review.call_applications", "review.review", "review.integrity", "review.open_early", "experts.index",
@@ -43,7 +43,8 @@ WORK = {
         "commission.call_appeals", "manage_agreements.board", "manage_agreements.show",
         "manage_agreements.new_contract", "monitoring.queue", "monitoring.review", "oversight.overdue",
         "oversight.recommendations", "oversight.visit", "analyst.index", "dashboard.index", "organizations.index",
-        "organizations.show", "reference.index", "proposals.manage", "work.index", "comments.attachment"},
+        "organizations.show", "reference.index", "proposals.manage", "work.index", "comments.attachment",
+        "search.index"},
     # ngo.pavlodar: a returned application to revise, last year's scores, and a grant with a report due
     "ngo.pavlodar@baiqau.kz": {
         "applications.index", "applications.show", "applications.edit", "applications.receipt",

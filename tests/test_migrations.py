@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from grants.app import create_app
-from grants.db import render_item
+from grants.db import include_object, render_item
 from grants.extensions import db
 from tests.conftest import fresh_database, settings_for
 
@@ -17,7 +17,8 @@ def test_models_and_migrations_agree_and_downgrade_undoes_them(tmp_path):
         with app.app_context():
             flask_migrate.upgrade()
             with db.engine.connect() as conn:
-                context = MigrationContext.configure(conn, opts={"compare_type": True, "render_item": render_item})
+                context = MigrationContext.configure(conn, opts={"compare_type": True, "render_item": render_item,
+                                                                 "include_object": include_object})
                 diff = compare_metadata(context, db.metadata)
             assert diff == [], f"models and migrations differ: {diff}"
             flask_migrate.downgrade(revision="base")

@@ -46,5 +46,6 @@ def test_the_packages_add_their_entries_where_each_role_looks_for_them(app):
         expert = [link.url for _g, links in menu_for(create_user("expert"), "home.index") for link in links]
         operator = {g.key: [link.url for link in links] for g, links in menu_for(create_user("operator"), "home.index")}
     assert expert[:3] == ["/", "/calls/", "/expert/"]  # scoring's "My assignments" right after the core's entries
-    assert operator["manage"][-2:] == ["/manage/experts/", "/organizations/"]  # the register before the NGOs
+    # the register before the NGOs; the search across them all last
+    assert operator["manage"][-3:] == ["/manage/experts/", "/organizations/", "/search/"]
     assert operator["figures"] == ["/analyst/"]  # reports' own group, after Management

@@ -1,0 +1,98 @@
+"""The search index: one row per call, application, NGO and agreement, with the words and numbers it is found by.
+
+The row is derived data (grants/search/index.py keeps it current); the text machinery is the database's own and is
+made for each dialect by DDL beside the table: PostgreSQL's generated `tsvector` (Russian and simple
+configurations) with its GIN index and pg_trgm's trigram index for Kazakh words, SQLite's FTS5 table kept by
+triggers. Those objects are not modelled, so the comparison of models and migrations leaves them alone
+(grants/db.py, UNMODELLED); the migration makes the same ones.
+"""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from grants.db import UNMODELLED, UTCDateTime
+from grants.extensions import db
+from grants.i18n import pgettext
+
+
+class Kind(enum.StrEnum):
+    call = "call"
+    application = "application"
+    organization = "organization"
+    agreement = "agreement"
+
+    @property
+    def title(self):
+        return {
+            Kind.call: pgettext("search kind", "Call"),
+            Kind.application: pgettext("search kind", "Application"),
+            Kind.organization: pgettext("search kind", "NGO"),
+            Kind.agreement: pgettext("search kind", "Agreement"),
+        }[self]
+
+
+_kinds = ", ".join(f"'{k.value}'" for k in Kind)
+
+
+class SearchEntry(db.Model):
+    __tablename__ = "search_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    object_id: Mapped[int]
+    language: Mapped[str | None] = mapped_column(sa.String(2))  # an application's or agreement's; else none
+    words: Mapped[str] = mapped_column(sa.Text, default="")  # every word it is found by, ё written е
+    numbers: Mapped[str] = mapped_column(sa.String(400), default="")  # BIN, receipt, agreement number, call code
+    # The filters. No foreign keys: the row follows its object (deleted with it by the index), never the reverse.
+    call_id: Mapped[int | None] = mapped_column(index=True)
+    region_id: Mapped[int | None] = mapped_column(index=True)
+    status: Mapped[str | None] = mapped_column(sa.String(16))
+    # An application sealed until its call's deadline (grants/applications/seal.py): found by nobody before it.
+    sealed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "object_id"),
+        sa.CheckConstraint(f"kind IN ({_kinds})", name="kind"),
+        sa.CheckConstraint("language IS NULL OR language IN ('kk', 'ru')", name="language"),
+    )
+
+
+# What each dialect makes beside the table; the migration runs the same statements.
+POSTGRESQL_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "ALTER TABLE search_entries ADD COLUMN tsv tsvector GENERATED ALWAYS AS "
+    "(to_tsvector('russian', words) || to_tsvector('simple', words)) STORED",
+    "CREATE INDEX ix_search_entries_tsv ON search_entries USING gin (tsv)",
+    "CREATE INDEX ix_search_entries_words_trgm ON search_entries USING gin (words gin_trgm_ops)",
+    "CREATE INDEX ix_search_entries_numbers ON search_entries USING gin (string_to_array(numbers, ' '))",
+)
+SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(words, content='search_entries', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    "CREATE TRIGGER search_fts_insert AFTER INSERT ON search_entries BEGIN "
+    "INSERT INTO search_fts (rowid, words) VALUES (new.id, new.words); END",
+    "CREATE TRIGGER search_fts_delete AFTER DELETE ON search_entries BEGIN "
+    "INSERT INTO search_fts (search_fts, rowid, words) VALUES ('delete', old.id, old.words); END",
+    "CREATE TRIGGER search_fts_update AFTER UPDATE OF words ON search_entries BEGIN "
+    "INSERT INTO search_fts (search_fts, rowid, words) VALUES ('delete', old.id, old.words); "
+    "INSERT INTO search_fts (rowid, words) VALUES (new.id, new.words); END",
+)
+UNMODELLED.update({"search_entries.tsv", "ix_search_entries_tsv", "ix_search_entries_words_trgm",
+                   "ix_search_entries_numbers", "search_fts"})
+
+
+@sa.event.listens_for(SearchEntry.__table__, "after_create")
+def _text_machinery(table, connection, **kwargs):
+    """db.create_all (the tests' schema) makes what the migration makes."""
+    statements = {"postgresql": POSTGRESQL_DDL, "sqlite": SQLITE_DDL}.get(connection.dialect.name, ())
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+
+
+@sa.event.listens_for(SearchEntry.__table__, "before_drop")
+def _drop_text_machinery(table, connection, **kwargs):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("DROP TABLE IF EXISTS search_fts")
