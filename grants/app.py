@@ -78,6 +78,7 @@ def register_blueprints(app, packages=PACKAGES):
     from grants.calls import public_views as calls
     from grants.comments import views as comments
     from grants.home import views as home
+    from grants.letters import views as letters
     from grants.monitoring import customer_views as customer_reports
     from grants.monitoring import oversight_views as oversight
     from grants.monitoring import views as report_pages
@@ -92,7 +93,7 @@ def register_blueprints(app, packages=PACKAGES):
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, appforms, applications,
                    review, agreements, manage_agreements, report_pages, customer_reports, oversight, proposals,
-                   signature_pages, comments, work, notifications, search):
+                   signature_pages, comments, work, notifications, search, letters):
         app.register_blueprint(module.bp)
     comments.register(app)
     work.register(app)

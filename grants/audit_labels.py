@@ -36,6 +36,7 @@ def call_status(value):
 describe(
     verbs={
         "comment.add": _l("Comment written"),
+        "letter.save": _l("Decision letter saved"),
         "application.lead": _l("Lead of the application named"),
         "agreement.lead": _l("Lead of the agreement named"),
         "agreement.draw_up": _l("Agreement drawn up"),

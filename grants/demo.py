@@ -19,6 +19,7 @@ from grants.calls import demo as sso_demo
 from grants.calls import services as call_services
 from grants.db import utcnow
 from grants.extensions import db
+from grants.letters import services as letters
 from grants.organizations.models import Membership, Organization
 from grants.reference.models import CustomerBody, Direction, Region
 from grants.search import index as search_index
@@ -131,6 +132,12 @@ def _call(operator, code, customer, source, year, titles, opens, deadline, topic
     if publish_at is not None:
         call_services.publish(operator, call, now=publish_at)
     return call
+
+
+# The operator's letter for a return, in Russian: the Pavlodar NGO's return below is sent with it.
+RETURN_LETTER = ("Уважаемые коллеги из {ngo}!\n\nОператор проверил заявку {receipt} «{title}» на конкурс {call} и "
+                 "возвращает ее на доработку по причинам:\n{reasons}\n\n{comment}\n\nИсправьте заявку и подайте ее "
+                 "снова до {deadline} (время Астаны): {link}")
 
 
 def _revise(user, application):
@@ -324,6 +331,7 @@ def _calls(users, orgs):
                                           "Проверена целостность файла: файл открывается, заявка не изменялась.",
                     now=now - timedelta(hours=3))
     all_pass = {code: True for code, _label in CHECKLIST}
+    letters.save(operator, "returned", "ru", "Заявка {receipt} возвращена на доработку", RETURN_LETTER)
 
     # A call whose intake ended a month ago: checked, its conclusion published, its experts at work
     # (scoring's step assigns them; one declaration is still awaited).

@@ -49,6 +49,7 @@ CORE = (
     )),
     Group("manage", _l("Management"), (
         Entry("manage_calls.index", _l("Managing calls"), ("call.manage",)),
+        Entry("letters.index", _l("Decision letters"), ("letter.edit",), under=("letters.edit",)),
         Entry("manage_agreements.board", _l("Agreements"), ("monitoring.board",)),
         Entry("customer_reports.queue", _l("Reports awaiting review"), ("report.customer_review",),
               under=("customer_reports.review",)),

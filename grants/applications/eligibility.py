@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from grants import audit, mail
+from grants import audit
 from grants.applications import seal
 from grants.applications.models import CHECKLIST, Application, CallConclusion, EligibilityReview, Outcome, Status
 from grants.applications.phases import require_eligibility_open
@@ -14,6 +14,7 @@ from grants.calls.models import Phase, Topic
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _
+from grants.letters import services as letters
 from grants.reference.models import ReasonCode
 from grants.textcheck.similarity import find_similar, matching_passages
 
@@ -59,8 +60,7 @@ def review(actor, application, outcome, checklist, reason_codes=(), comment="", 
     audit.record(actor, f"application.{outcome.value}", application, {"status": "submitted"},
                  {"status": application.status, "reasons": reason_codes, "revision_deadline": deadline})
     for member in application.organization.memberships:
-        mail.queue_mail(member.user.email, "application_reviewed", member.user.locale or application.language,
-                        application=application, review=record)
+        letters.send(member.user, application, record)  # the operator's letter for the outcome, or the platform's
     return record
 
 
