@@ -206,6 +206,23 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
+def assigned_expert(application, accept=True):
+    """(user, assignment): a new expert on the register, assigned to the application by hand; having declared no
+    conflict unless accept=False."""
+    from scoring.assignments import services as assignments
+    from scoring.experts import services as experts
+
+    user = create_user("expert", locale="ru")
+    directions = db.session.execute(sa.select(Direction).where(Direction.code == 11)).scalars().all()
+    expert = experts.enrol(operator(), user, {"iin": None, "reads_kk": True, "reads_ru": True, "region_id": None,
+                                              "active": True}, directions)
+    assignment = assignments.assign_by_hand(operator(), application, expert, "Тест")
+    if accept:
+        assignments.declare(user, assignment)
+    db.session.commit()
+    return user, assignment
+
+
 def photo_png(width=160, height=100):
     """A real PNG, drawn here: a sky, a field and a sun, standing in for a photo of the event."""
     rows = []

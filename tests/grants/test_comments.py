@@ -13,12 +13,11 @@ from grants.comments import services as comments
 from grants.comments.models import Comment
 from grants.extensions import db
 from grants.mail import OutboxMessage
-from grants.reference.models import Direction
 from scoring.assignments import services as assignments
-from scoring.experts import services as experts
 from tests.conftest import post_form, translated
 from tests.factories import (
     PDF,
+    assigned_expert,
     create_agreement,
     create_application,
     create_call,
@@ -35,18 +34,6 @@ FOR_EXPERTS = "Обратите внимание на индикаторы ох�
 FOR_NGO = "Приложите, пожалуйста, устав в PDF"
 
 
-def enrolled_expert(application, accept=True):
-    user = create_user("expert", locale="ru")
-    directions = db.session.execute(sa.select(Direction).where(Direction.code == 11)).scalars().all()
-    expert = experts.enrol(operator(), user, {"iin": None, "reads_kk": True, "reads_ru": True, "region_id": None,
-                                              "active": True}, directions)
-    assignment = assignments.assign_by_hand(operator(), application, expert, "Тест")
-    if accept:
-        assignments.declare(user, assignment)
-    db.session.commit()
-    return user, assignment
-
-
 @pytest.fixture
 def screened(app, tmp_path):
     """A submitted application past its deadline, its NGO's head, the operator, an expert who has declared no
@@ -59,8 +46,8 @@ def screened(app, tmp_path):
     staff = operator()
     eligibility.review(staff, application, "eligible", {code: True for code, _label in CHECKLIST})
     db.session.commit()
-    expert, assignment = enrolled_expert(application)
-    undeclared, _a = enrolled_expert(application, accept=False)
+    expert, assignment = assigned_expert(application)
+    undeclared, _a = assigned_expert(application, accept=False)
     customer = create_user("customer", locale="ru")
     customer.customer_body_id = call.customer_id
     db.session.commit()

@@ -16,6 +16,7 @@ from grants.mail import OutboxMessage
 from grants.work import leads, sources
 from tests.conftest import post_form, translated
 from tests.factories import (
+    assigned_expert,
     create_agreement,
     create_application,
     create_awarded_application,
@@ -27,7 +28,6 @@ from tests.factories import (
     signed_in,
     submitted_report,
 )
-from tests.grants.test_comments import enrolled_expert
 
 
 @pytest.fixture
@@ -155,5 +155,5 @@ def test_an_eligible_application_waits_on_its_lead_until_it_has_its_experts(app,
     db.session.commit()
     assert waiting(lead, "assign") == [sources.application_title(application)]
     for _n in range(call.experts_per_application):
-        enrolled_expert(application, accept=False)  # assigned, awaiting the declaration: the seat is held
+        assigned_expert(application, accept=False)  # assigned, awaiting the declaration: the seat is held
     assert waiting(lead, "assign") == []
