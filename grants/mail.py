@@ -51,13 +51,19 @@ def queue_mail(to, template, locale, **context):
 
     Nothing leaves before the commit; if the transaction rolls back, the message is gone with it.
     """
+    from grants.notifications.inbox import PRIVATE
+
     locale = known_locale(locale)
     subject, body = render_mail(template, locale, **context)
-    return queue_text(to, subject, body, locale)
+    return queue_text(to, subject, body, locale, inbox=template not in PRIVATE)
 
 
-def queue_text(to, subject, body, locale):
-    """Queue a message already written."""
+def queue_text(to, subject, body, locale, inbox=True):
+    """Queue a message already written; with `inbox`, it also stands in the inbox of the account it goes to."""
+    from grants.notifications import inbox as inboxes
+
+    if inbox:
+        inboxes.keep(to, subject, body)
     message = OutboxMessage(to=to, subject=subject, body=body, locale=locale)
     db.session.add(message)
     db.session.flush()

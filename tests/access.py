@@ -74,6 +74,8 @@ EXPECTED = {
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,
     "notifications.preferences": SIGNED_IN,
+    "notifications.index": SIGNED_IN,
+    "notifications.read": SIGNED_IN,  # marks only the person's own notifications read
     "auth.change_password": SIGNED_IN,
     "auth.two_factor": EVERYONE,  # the code after the password: it says so when no sign-in waits for one
     "auth.two_factor_setup": SIGNED_IN,

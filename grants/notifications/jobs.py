@@ -9,7 +9,7 @@ import click
 from grants.db import utcnow
 from grants.extensions import db
 from grants.jobs import get_queue
-from grants.notifications import reminders, services
+from grants.notifications import inbox, reminders, services
 
 log = logging.getLogger(__name__)
 STEPS = "baiqau.daily_notices"  # in app.extensions: (name, fn(now) -> count) of the packages, run before digests
@@ -31,6 +31,7 @@ def daily(at=None):
     db.session.flush()
     done["digests"] = services.send_digests(now)
     services.forget_sent(now)
+    inbox.forget_old(now)
     db.session.commit()
     log.info("daily notices %s: %s", now.isoformat(), done)
     return done

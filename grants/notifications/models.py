@@ -49,3 +49,19 @@ class SentReminder(db.Model):
     object_id: Mapped[int] = mapped_column(primary_key=True)
     step: Mapped[int] = mapped_column(primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Notice(db.Model):
+    """A notice in its reader's inbox on the platform, written in their language: what they were told by mail, or
+    keep only for a daily digest. Read once opened; kept a year."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(sa.String(400))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (sa.Index("ix_notices_user_id_id", "user_id", "id"),)

@@ -16,6 +16,7 @@ from grants.auth.models import Role
 from grants.db import utcnow
 from grants.extensions import db
 from grants.i18n import _l
+from grants.notifications import inbox
 from grants.notifications.models import MODES, Pending, Preference
 from grants.refusals import Refusal
 
@@ -80,8 +81,8 @@ def choose(user, modes):
 
 
 def notify(user, notice, template, locale=None, **context):
-    """Tell the person as they chose for the kind `notice`: by mail now, in the daily digest, or not at all.
-    Returns the mode applied."""
+    """Tell the person as they chose for the kind `notice`: by mail now, in the daily digest, or not at all; what is
+    told stands in their inbox on the platform at once either way. Returns the mode applied."""
     if not user.active:
         return "off"
     kind = kind_of(notice)
@@ -94,6 +95,7 @@ def notify(user, notice, template, locale=None, **context):
     elif mode == "digest":
         subject, body = mail.render_mail(template, locale, **context)
         db.session.add(Pending(user_id=user.id, kind=key, subject=subject[:255], body=body))
+        inbox.post(user, subject, body)
     return mode
 
 

@@ -1,12 +1,14 @@
-"""Each person's choice of how they are told of each kind of notice."""
+"""Each person's inbox on the platform, and their choice of how they are told of each kind of notice."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import RadioField
+from wtforms import IntegerField, RadioField
+from wtforms.validators import InputRequired
 
+from grants.extensions import db
 from grants.forms import Form, choices
 from grants.i18n import _, _l
-from grants.notifications import services
+from grants.notifications import inbox, services
 from grants.permissions import allow
 from grants.refusals import attempt
 
@@ -40,3 +42,37 @@ def preferences():
             return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form, offered=offered), \
         400 if form.errors else 200
+
+
+@bp.app_context_processor
+def unread_notices():
+    """The header's count of unread notices, counted only when a page shows it."""
+    def count():
+        return inbox.unread(current_user) if current_user.is_authenticated else 0
+    return {"unread_notices": count}
+
+
+class ReadForm(Form):
+    upto = IntegerField(validators=[InputRequired()])
+
+
+@bp.route("/notifications/")
+@allow("signed_in")
+def index():
+    before = request.args.get("before", "")
+    if before and not before.isdigit():
+        abort(404)
+    notices, more = inbox.page(current_user, int(before) if before else None)
+    return render_template("notifications/inbox.html", notices=notices, more=more, form=ReadForm(),
+                           unread=inbox.unread(current_user), linked=inbox.linked)
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@allow("signed_in")
+def read():
+    form = ReadForm()
+    if form.validate():
+        marked = inbox.mark_read(current_user, form.upto.data)
+        db.session.commit()
+        flash(_("Marked as read: %(n)d.", n=marked), "success")
+    return redirect(url_for("notifications.index"))
