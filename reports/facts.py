@@ -3,6 +3,10 @@
 The platform's drafts are not applications yet and are left out. An application's region is
 its NGO's; its year is the call's budget year; its amount awarded is the agreement's amount
 once there is one, else an award winner's share, else what it asked for.
+
+While a call's intake runs, its submitted applications are sealed (grants/applications/seal.py): they count, by
+language and region, but what one asks for is nobody's to read before the deadline, so its amount requested is
+empty (NULL) until then — in every figure, workbook and export built on these rows.
 """
 
 import sqlalchemy as sa
@@ -10,6 +14,7 @@ import sqlalchemy as sa
 from grants.agreements.models import Agreement
 from grants.applications.models import Application, BudgetLine, Status
 from grants.calls.models import Call, Topic
+from grants.db import utcnow
 from grants.organizations.models import Organization
 from reports.models import HistoricalApplication
 
@@ -17,11 +22,13 @@ COLUMNS = ("source", "year", "call_code", "instrument", "funding_source", "custo
            "region_id", "language", "organization_id", "outcome", "amount_requested", "amount_awarded")
 
 
-def _platform():
+def _platform(now):
     # Each line rounded to the tiyn, as BudgetLine.total does: the sum the applicant saw and the agreement took.
     line_total = sa.func.round(BudgetLine.quantity * BudgetLine.unit_cost, 2)
-    requested = (sa.select(sa.func.coalesce(sa.func.sum(line_total), 0))
-                 .where(BudgetLine.application_id == Application.id).correlate(Application).scalar_subquery())
+    asked = (sa.select(sa.func.coalesce(sa.func.sum(line_total), 0))
+             .where(BudgetLine.application_id == Application.id).correlate(Application).scalar_subquery())
+    sealed = sa.and_(Call.deadline_at > now, Application.opened_early_at.is_(None))
+    requested = sa.case((sealed, sa.null()), else_=asked)
     outcome = sa.case(
         (Application.status == Status.awarded, sa.literal("awarded")),
         (Application.status == Status.ineligible, sa.literal("ineligible")),
@@ -29,7 +36,7 @@ def _platform():
         else_=sa.literal("submitted"))
     # An award's winner is awarded its share of the nomination (set at publication), not what it asked.
     awarded = sa.case((Application.status == Status.awarded,
-                       sa.func.coalesce(Agreement.amount, Application.awarded_amount, requested)), else_=sa.null())
+                       sa.func.coalesce(Agreement.amount, Application.awarded_amount, asked)), else_=sa.null())
     return (sa.select(sa.literal("platform").label("source"), Call.budget_year.label("year"),
                       Call.code.label("call_code"), Call.instrument.label("instrument"),
                       Call.funding_source.label("funding_source"), Call.customer_id.label("customer_id"),
@@ -52,6 +59,6 @@ def _history():
                      sa.cast(h.amount_awarded, sa.Numeric(16, 2)).label("amount_awarded"))
 
 
-def facts():
-    """The union of both, as a subquery named `facts`."""
-    return sa.union_all(_platform(), _history()).subquery("facts")
+def facts(now=None):
+    """The union of both, as a subquery named `facts`, as of `now` (for what is sealed)."""
+    return sa.union_all(_platform(now or utcnow()), _history()).subquery("facts")

@@ -11,10 +11,17 @@ from openpyxl import load_workbook
 from grants.extensions import db
 from grants.organizations.models import Organization
 from grants.reference.models import CustomerBody, Direction, Region
+from reports import stats
 from reports.export import write_applications_xlsx
 from reports.facts import facts
 from reports.stats import Filters
-from tests.factories import create_application, create_awarded_application, create_history, create_organization
+from tests.factories import (
+    create_application,
+    create_awarded_application,
+    create_history,
+    create_organization,
+    end_intake,
+)
 
 EVIL = '=cmd|"/c calc"!A1'  # call codes are at most 32 characters
 
@@ -56,7 +63,8 @@ def expected_rows():
          awarded) in db.session.execute(query):
         found.append((year, call, INSTRUMENTS_EN[instrument], SOURCES_EN[funding], *customers[customer],
                       *directions[direction], *regions[region], LANGUAGES_EN[language], bins[org],
-                      OUTCOMES_EN[outcome], float(requested), None if awarded is None else float(awarded)))
+                      OUTCOMES_EN[outcome], None if requested is None else float(requested),
+                      None if awarded is None else float(awarded)))
     return found
 
 
@@ -92,6 +100,19 @@ def test_every_application_is_a_row_with_its_names_codes_and_amounts():
     codes = {"state_grant", "award", "republican", "local", "kk", "ru", "submitted", "awarded", "rejected",
              "ineligible"}
     assert not codes & {value for row in rows for value in row}  # no code where a word belongs
+
+
+def test_a_sealed_application_s_amount_requested_is_empty_until_the_deadline():
+    application = create_application(language="ru", submit=True)
+    asked = float(sum(line.total for line in application.budget_lines))
+    assert asked > 0
+    [row] = data_rows(export()[1])
+    assert row[12] == "Submitted" and row[13] is None  # counted, but what it asks is sealed
+    assert stats.applications(["year"])[0]["amount_requested"] == 0
+    end_intake(application.call)
+    [row] = data_rows(export()[1])
+    assert row[13] == asked
+    assert float(stats.applications(["year"])[0]["amount_requested"]) == asked
 
 
 def test_filters_narrow_the_export():
