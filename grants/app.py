@@ -81,6 +81,7 @@ def register_blueprints(app, packages=PACKAGES):
     from grants.letters import views as letters
     from grants.monitoring import customer_views as customer_reports
     from grants.monitoring import oversight_views as oversight
+    from grants.monitoring import survey_views as survey_codes
     from grants.monitoring import views as report_pages
     from grants.notifications import jobs as notification_jobs
     from grants.notifications import views as notifications
@@ -92,8 +93,8 @@ def register_blueprints(app, packages=PACKAGES):
     from grants.work import views as work
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, appforms, applications,
-                   review, agreements, manage_agreements, report_pages, customer_reports, oversight, proposals,
-                   signature_pages, comments, work, notifications, search, letters):
+                   review, agreements, manage_agreements, report_pages, customer_reports, oversight, survey_codes,
+                   proposals, signature_pages, comments, work, notifications, search, letters):
         app.register_blueprint(module.bp)
     comments.register(app)
     work.register(app)

@@ -65,6 +65,7 @@ describe(
         "visit.add_photo": _l("Photo of a site visit added"),
         "agreement.evaluate": _l("Evaluation of effectiveness recorded"),
         "feedback.add": _l("Beneficiary's feedback received"),
+        "survey_codes.issue": _l("Survey codes issued"),
         "recommendation.send": _l("Recommendation of public oversight received"),
         "recommendation.answer": _l("Recommendation answered"),
         "monitoring.overdue": _l("Overdue reports and blocked tranches checked"),

@@ -145,6 +145,8 @@ EXPECTED = {
     "oversight.feedback": EVERYONE,  # the beneficiaries' survey of an active agreement
     "oversight.feedback_thanks": EVERYONE,
     "oversight.feedback_qr": STAFF | APPLICANT,
+    "survey_codes.issue": STAFF | APPLICANT,  # the grantee and the operator issue the codes
+    "survey_codes.sheet": STAFF | APPLICANT,
     "oversight.recommend": {Role.observer},
     "oversight.answer": STAFF,
     "oversight.recommendations": STAFF,

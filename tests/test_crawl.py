@@ -42,7 +42,8 @@ WORK = {
         "sheets.application_sheets", "commission.call_meetings", "commission.meeting", "commission.protocol",
         "commission.call_appeals", "manage_agreements.board", "manage_agreements.show",
         "manage_agreements.new_contract", "monitoring.queue", "monitoring.review", "oversight.overdue",
-        "oversight.recommendations", "oversight.visit", "analyst.index", "dashboard.index", "organizations.index",
+        "oversight.recommendations", "oversight.visit", "survey_codes.sheet", "analyst.index", "dashboard.index",
+        "organizations.index",
         "organizations.show", "reference.index", "proposals.manage", "work.index", "comments.attachment",
         "search.index"},
     # ngo.pavlodar: a returned application to revise, last year's scores, and a grant with a report due

@@ -98,6 +98,8 @@ OWNED = {
     "customer_reports.return_report": "an SSO contract's report: the customer body of its call",
     "oversight.photo": "the site visit's photo: the grantee, the operator; oversight once published",
     "oversight.feedback_qr": "the agreement's survey QR code: the grantee, the operator",
+    "survey_codes.issue": "the agreement's survey codes: the grantee, the operator",
+    "survey_codes.sheet": "the agreement's survey codes: the grantee, the operator",
     "oversight.recommend": "the agreement: observers send recommendations",
     "oversight.feedback": "the agreement's survey: anyone holding its token",
     "auth.reset": "a password reset link: whoever holds the mailed token",
@@ -250,6 +252,7 @@ DATA = {
                                           "confirm": "1"},
     "sheets.save": lambda a: {f"points-{a['criterion_id']}": "1", "comment": "Чужая оценка", "action": "submit"},
     "oversight.recommend": lambda a: {"recommendation_text": "Чужая рекомендация"},
+    "survey_codes.issue": lambda a: {"codes_count": "5", "codes_event": "Чужое мероприятие"},
 }
 
 

@@ -17,7 +17,7 @@ from grants.calls import services as call_services
 from grants.calls.models import Topic
 from grants.extensions import db
 from grants.i18n import astana_today
-from grants.monitoring import evaluation, recommendations, survey, visits
+from grants.monitoring import evaluation, recommendations, survey, survey_codes, visits
 from grants.monitoring import services as reports
 
 # A one-page PDF standing in for scans: the signed agreement, acts of work done.
@@ -132,9 +132,13 @@ def extend(users, orgs, past, apply, make_call):
                         published=True, today=today)
     evaluation.evaluate(operator, done, 5, "Жоба мақсатына жетті: индикаторлар орындалды, клуб грант аяқталғаннан "
                         "кейін де жұмыс істейді.")
-    for satisfaction, helped, comment in ((5, True, "Еріктілер әжеме апта сайын көмектесті, рақмет!"),
-                                          (4, True, ""), (3, False, "Сабақтар кешке болса ыңғайлы еді.")):
-        survey.add_feedback(done, "kk", satisfaction, helped, helped, comment)
+    # The NGO printed a sheet of codes for the club's closing meeting; three people answered with theirs.
+    cards = survey_codes.issue(user, done, 25, "Еріктілер клубының қорытынды кездесуі")
+    survey_codes.issue(user, done, 10)
+    for code, (satisfaction, helped, comment) in zip(cards, (
+            (5, True, "Еріктілер әжеме апта сайын көмектесті, рақмет!"), (4, True, ""),
+            (3, False, "Сабақтар кешке болса ыңғайлы еді.")), strict=False):
+        survey.add_feedback(done, "kk", satisfaction, helped, helped, comment, code)
     advice = recommendations.recommend(users["observer@baiqau.kz"], done,
                                        "Клуб тәжірибесін облыстың басқа аудандарына тарату ұсынылады.")
     recommendations.answer(operator, advice, "Келесі конкурстың тақырыптарына енгізілді (2026-MCI-02, 1-тақырып).")

@@ -301,3 +301,18 @@ class Recommendation(db.Model):
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
 
     __table_args__ = (sa.CheckConstraint("(answer IS NULL) = (answered_at IS NULL)", name="answer_has_time"),)
+
+
+class SurveyCode(db.Model):
+    """A code that answers a project's beneficiaries' survey once, printed on a sheet the grantee hands out: one
+    per beneficiary, or a sheet per event for the people who came. Nothing ties the answer to its code."""
+
+    __tablename__ = "survey_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(8), unique=True)  # shown as ABCD-EFGH
+    event: Mapped[str] = mapped_column(sa.String(200), default="")  # "" for the sheet of single beneficiaries
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -4,8 +4,8 @@ Field names are unique across the agreement page, which holds several of these f
 """
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from grants.forms import Form
 from grants.i18n import _l
@@ -76,6 +76,9 @@ def _yes_no(value):
 
 
 class FeedbackForm(Form):
+    code = StringField(_l("The code on your card"), validators=[
+        DataRequired(_l("Enter the code printed on your card: eight letters and digits, such as ACDE-3479.")),
+        Length(max=20)], render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
     # A radio group left blank fails its choice check: that check's message is the one shown.
     satisfaction = RadioField(_l("How satisfied are you with the project?"), coerce=_int,
                               invalid_choice_message=_l("Choose how satisfied you are, from 1 to 5."))
@@ -95,7 +98,7 @@ class FeedbackForm(Form):
 
     def answers(self):
         return (self.satisfaction.data, _yes_no(self.helped.data), _yes_no(self.would_recommend.data),
-                self.comment.data or "")
+                self.comment.data or "", self.code.data)
 
 
 class RecommendationForm(Form):
@@ -108,3 +111,11 @@ class AnswerForm(Form):
     answer = TextAreaField(_l("The operator's answer"),
                            validators=[DataRequired(_l("Write the answer: the observer and the public read it.")),
                                        Length(max=RECOMMENDATION_MAX)])
+
+
+class SurveyCodesForm(Form):
+    codes_count = IntegerField(_l("How many codes"), validators=[
+        InputRequired(_l("Say how many codes to issue.")),
+        NumberRange(1, 500, _l("Issue from 1 to %(max)d codes at a time."))])
+    codes_event = StringField(_l("For the event (leave empty for single beneficiaries)"), validators=[
+        Optional(), Length(max=200)])

@@ -19,7 +19,7 @@ from grants.extensions import db
 from grants.filters import enum_title
 from grants.forms import choices
 from grants.i18n import LANGUAGE_NAMES, _, astana_today
-from grants.monitoring import evaluation, survey, visits
+from grants.monitoring import evaluation, survey, survey_codes, visits
 from grants.monitoring import queries as report_queries
 from grants.monitoring import recommendations as recommendation_services
 from grants.monitoring.models import Recommendation, SiteVisit, VisitPhoto, VisitStatus
@@ -28,6 +28,7 @@ from grants.monitoring.oversight_forms import (
     EvaluationForm,
     FeedbackForm,
     RecommendationForm,
+    SurveyCodesForm,
     VisitCancelForm,
     VisitDoneForm,
     VisitPhotoForm,
@@ -106,6 +107,8 @@ def oversight_for(agreement, manage=False):
         summary=survey.feedback_summary(agreement) if signed else None,
         comments=survey.latest_comments(agreement) if signed and (staff or member) else [],
         survey_url=survey_url(agreement) if signed and (staff or member) else None,
+        code_sheets=survey_codes.sheets(agreement) if signed and (staff or member) else [],
+        codes_form=forms.get("codes") or SurveyCodesForm(formdata=None),
         recommendations=recommendation_services.recommendations_of(agreement) if signed else [],
         can_recommend=signed and bool(can(current_user, "recommendation.send", agreement)),
         recommend_form=forms.get("recommend") or RecommendationForm(formdata=None),
@@ -250,6 +253,8 @@ def feedback(token):
         if not survey.survey_open(agreement):
             return render_template("monitoring/feedback_closed.html", **context), status
         form = FeedbackForm()
+        if request.method == "GET" and request.args.get("code"):
+            form.code.data = request.args["code"][:20]  # the card's QR code carries it
         if form.validate_on_submit() and attempt(survey.add_feedback, agreement, language, *form.answers()):
             return redirect(url_for("oversight.feedback_thanks", token=token))
         return render_template("monitoring/feedback.html", form=form, **context), status

@@ -1,4 +1,5 @@
-"""The beneficiaries' survey: anonymous answers through the agreement's link, and their summary."""
+"""The beneficiaries' survey: anonymous answers through the agreement's link, one per survey code, and their
+summary."""
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -9,6 +10,7 @@ from grants import audit
 from grants.agreements.models import Agreement, AgreementStatus
 from grants.extensions import db
 from grants.i18n import _
+from grants.monitoring import survey_codes
 from grants.monitoring.models import Feedback
 from grants.monitoring.oversight import COMMENT_MAX, RATINGS, OversightError, stripped
 
@@ -26,8 +28,9 @@ def survey_open(agreement):
     return agreement.status in SURVEYED
 
 
-def add_feedback(agreement, language, satisfaction, helped, would_recommend, comment=""):
-    """An anonymous answer: nothing about who sent it is kept."""
+def add_feedback(agreement, language, satisfaction, helped, would_recommend, comment="", code=None):
+    """An anonymous answer with one of the project's survey codes, once per code: nothing about who sent it is
+    kept, nor which code it came with."""
     if not survey_open(agreement):
         raise OversightError(_("The survey of this project is closed."))
     if language not in SURVEY_LANGUAGES:
@@ -39,6 +42,7 @@ def add_feedback(agreement, language, satisfaction, helped, would_recommend, com
     comment = stripped(comment)
     if len(comment) > COMMENT_MAX:
         raise OversightError(_("The comment is too long: at most %(n)d characters.", n=COMMENT_MAX))
+    survey_codes.use(agreement, code)  # last: a refused answer leaves its code unused
     feedback = Feedback(agreement_id=agreement.id, language=language, satisfaction=int(satisfaction),
                         helped=bool(helped), would_recommend=bool(would_recommend), comment=comment)
     return audit.add("beneficiary", "feedback.add", agreement, feedback,

@@ -156,12 +156,13 @@ def test_every_verb_the_services_write_has_a_name():
 
 
 def test_agreement_timeline_names_an_anonymous_beneficiary_in_the_pages_language(app):
-    from grants.monitoring import survey
+    from grants.monitoring import survey, survey_codes
     from tests.conftest import login
-    from tests.factories import create_agreement
+    from tests.factories import create_agreement, owner_of
 
     agreement = create_agreement()
-    survey.add_feedback(agreement, "kk", 5, True, True)
+    [code] = survey_codes.issue(owner_of(agreement), agreement, 1)
+    survey.add_feedback(agreement, "kk", 5, True, True, code=code)
     db.session.commit()
     operator = create_user("operator", email="op@example.kz")
     client = app.test_client()

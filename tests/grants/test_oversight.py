@@ -14,7 +14,7 @@ from grants.agreements.queries import timeline
 from grants.audit import AuditEvent
 from grants.extensions import db
 from grants.i18n import astana_today
-from grants.monitoring import evaluation, oversight, recommendations, survey, visits
+from grants.monitoring import evaluation, oversight, recommendations, survey, survey_codes, visits
 from grants.monitoring import services as reports
 from grants.monitoring.models import Evaluation, Feedback, Recommendation, SiteVisit, VisitStatus
 from tests.conftest import csrf_token, post_form
@@ -303,14 +303,17 @@ def test_beneficiaries_answer_anonymously_in_kazakh_or_russian_and_are_counted(a
     html = page(client, url + "?lang=kk")
     assert '<html lang="kk">' in html
     assert "English" not in html  # the survey offers Kazakh and Russian only
-    missing = post_form(client, url, {"helped": "yes", "would_recommend": "no", "comment": "Спасибо за курсы"})
+    first, second = survey_codes.issue(owner_of(agreement), agreement, 2)
+    db.session.commit()
+    missing = post_form(client, url, {"code": first, "helped": "yes", "would_recommend": "no",
+                                      "comment": "Спасибо за курсы"})
     assert missing.status_code == 400
     assert "Спасибо за курсы" in missing.get_data(as_text=True)
-    assert post_form(client, url, {"satisfaction": "5", "helped": "yes", "would_recommend": "yes",
+    assert post_form(client, url, {"code": first, "satisfaction": "5", "helped": "yes", "would_recommend": "yes",
                                    "comment": "Рахмет!"}).status_code == 302
     # someone signed in answers too: still nothing ties the answer to them
     someone = signed_in(app, create_user("applicant"), lang="ru")
-    thanks = post_form(someone, url, {"satisfaction": "4", "helped": "no", "would_recommend": "yes"})
+    thanks = post_form(someone, url, {"code": second, "satisfaction": "4", "helped": "no", "would_recommend": "yes"})
     assert thanks.status_code == 302
     assert '<html lang="ru">' in page(someone, thanks.location)
     rows = db.session.execute(sa.select(Feedback).order_by(Feedback.id)).scalars().all()

@@ -26,7 +26,7 @@ from grants.agreements.schedule import ReportRow, TrancheRow, schedule
 from grants.applications import eligibility
 from grants.extensions import db
 from grants.i18n import astana_today
-from grants.monitoring import recommendations, survey, visits
+from grants.monitoring import recommendations, survey, survey_codes, visits
 from grants.monitoring import services as monitoring
 from reports import opendata
 from reports.export import write_applications_xlsx
@@ -106,7 +106,8 @@ def world(app):
     observer = create_user("observer")
     recommendation = recommendations.recommend(observer, agreement, evil("recommendation"))
     recommendations.answer(operator(), recommendation, evil("recommendation answer"))
-    survey.add_feedback(agreement, "ru", 5, True, True, evil("beneficiary comment"))
+    [code] = survey_codes.issue(owner, agreement, 1)
+    survey.add_feedback(agreement, "ru", 5, True, True, evil("beneficiary comment"), code)
     db.session.commit()
     meeting = db.session.execute(sa.select(Meeting).join(Decision).where(
         Decision.application_id == application.id)).scalar_one()
