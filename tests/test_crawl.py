@@ -40,7 +40,7 @@ WORK = {
         "experts.new",
         "experts.show", "assignments.call_assignments", "sheets.call_scoring", "sheets.call_ranking",
         "sheets.application_sheets", "commission.call_meetings", "commission.meeting", "commission.protocol",
-        "commission.call_appeals", "manage_agreements.board", "manage_agreements.show",
+        "commission.call_appeals", "manage_agreements.board", "manage_agreements.show", "payments.pay_several",
         "manage_agreements.new_contract", "monitoring.queue", "monitoring.review", "oversight.overdue",
         "oversight.recommendations", "oversight.visit", "analyst.index", "dashboard.index", "organizations.index",
         "organizations.show", "reference.index", "proposals.manage", "work.index", "comments.attachment",
