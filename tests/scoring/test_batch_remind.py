@@ -4,8 +4,10 @@ nothing kept by the preview, and nobody asked once the commission has decided.""
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from markupsafe import escape
 
+from grants import audit_display
 from grants.audit import AuditEvent
 from grants.auth.models import Role
 from grants.extensions import db
@@ -102,6 +104,11 @@ def test_confirmed_one_event_per_application_and_one_mail_per_expert_covering_al
     assert third.body.count("/expert/assignments/") == 1 and assignment_url(call, b, e3) in third.body
     flashes = client.get(f"/manage/calls/{call.id}/applications").get_data(as_text=True)
     assert said("ru", "No expert's work waits on it.") in flashes  # C, said after the run
+    history = client.get(f"/manage/applications/{a.id}/review").get_data(as_text=True)
+    assert translated("ru", "Experts reminded of their work on the application") in history
+    with force_locale("ru"):
+        (entry,) = audit_display.entries(events[:1])
+        assert entry.changes == [(translated("ru", "Experts"), None, f"{e1.name}, {e2.name}")]
 
 
 def test_an_application_nobody_waits_on_is_refused_even_confirmed(app):
