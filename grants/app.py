@@ -67,6 +67,7 @@ def register_blueprints(app, packages=PACKAGES):
     import grants.audit_labels  # noqa: F401  (names the core's audit events)
     import grants.monitoring.models  # noqa: F401  (agreements' relationships name its classes)
     from grants.agreements import operator_views as manage_agreements
+    from grants.agreements import payment_views as payments
     from grants.agreements import views as agreements
     from grants.appforms import views as appforms
     from grants.applications import operator_views as review
@@ -94,7 +95,7 @@ def register_blueprints(app, packages=PACKAGES):
 
     for module in (home, auth, users_admin, reference, organizations, calls, manage_calls, appforms, applications,
                    review, agreements, manage_agreements, report_pages, customer_reports, oversight, survey_codes,
-                   proposals, signature_pages, comments, work, notifications, search, letters):
+                   proposals, signature_pages, comments, work, notifications, search, letters, payments):
         app.register_blueprint(module.bp)
     comments.register(app)
     work.register(app)

@@ -9,6 +9,7 @@ def register(app):
     from grants import menu, slots
     from grants.comments import services as comments
     from grants.i18n import _l
+    from grants.work import batch as work_batch
     from grants.work import sources as work_sources
     from scoring import demo, filters, phases, price, reminders, work
     from scoring.assignments import expert_views, operator_views
@@ -31,6 +32,8 @@ def register(app):
     app.extensions.setdefault("baiqau.demo", []).append(demo.extend)
     comments.add_experts(app, expert_views.is_expert, expert_views.page)
     work_sources.add_to(app, "assign", _l("To assign experts"), work.to_assign, after="screen")
+    work_batch.add_action(app, "remind", _l("Remind the experts whose work on it waits"), reminders.remind_experts,
+                          describe=reminders.reminded, finish=reminders.send_reminders)
     # scoring/templates: its mail and what it adds to the core's pages (no routes of its own)
     app.register_blueprint(Blueprint("scoring", __name__, template_folder="templates"))
     menu.add_entry(app, "main", menu.Entry("expert.index", _l("My assignments"), ("assignment.own",)),

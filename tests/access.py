@@ -109,6 +109,7 @@ EXPECTED = {
     "manage_agreements.sign": STAFF,
     "manage_agreements.sign_eds": STAFF,
     "manage_agreements.pay": STAFF,
+    "payments.pay_several": STAFF,
     "manage_agreements.suspend": STAFF,
     "manage_agreements.resume": STAFF,
     "manage_agreements.complete": STAFF,

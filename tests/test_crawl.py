@@ -40,7 +40,7 @@ WORK = {
         "experts.new",
         "experts.show", "assignments.call_assignments", "sheets.call_scoring", "sheets.call_ranking",
         "sheets.application_sheets", "commission.call_meetings", "commission.meeting", "commission.protocol",
-        "commission.call_appeals", "manage_agreements.board", "manage_agreements.show",
+        "commission.call_appeals", "manage_agreements.board", "manage_agreements.show", "payments.pay_several",
         "manage_agreements.new_contract", "monitoring.queue", "monitoring.review", "oversight.overdue",
         "oversight.recommendations", "oversight.visit", "survey_codes.sheet", "analyst.index", "dashboard.index",
         "organizations.index",
@@ -273,3 +273,14 @@ def test_the_readme_walkthrough_of_scoring_is_what_the_demo_shows(app):
     assert login(member, "commission@baiqau.kz", PASSWORD).status_code == 302
     mine = member.get("/commission/?lang=en").get_data(as_text=True)
     assert "2025-MCI-04" in mine and "Results published" in mine
+
+
+def test_the_readme_walkthrough_of_paying_several_tranches_is_what_the_demo_shows(app):
+    """README: the partnership's second tranche is payable; its lead, the operator, finds it on My work and pays it
+    from the page of several tranches."""
+    client = app.test_client()
+    assert login(client, "operator@baiqau.kz", PASSWORD).status_code == 302
+    work = client.get("/work?lang=en").get_data(as_text=True)
+    assert "2025-MCI-SP1/001" in work and 'href="/manage/tranches/pay?mine=1"' in work
+    page = client.get("/manage/tranches/pay?mine=1").get_data(as_text=True)
+    assert page.count('name="tranche"') == 1 and "2025-MCI-SP1/001" in page

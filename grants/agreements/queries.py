@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from grants import audit
 from grants.agreements.models import ZERO, Agreement, AgreementStatus, Condition, Kind, Repayment, Tranche, quantize
@@ -210,3 +210,27 @@ def visible_agreements(user):
 def timeline(agreement):
     """The agreement's audit events, newest first."""
     return audit.timeline(agreement)
+
+
+def _tranches(*where, limit=200):
+    """Tranches with what their rows show and their state reads: the agreement, its NGO and the report awaited."""
+    return db.session.execute(
+        sa.select(Tranche).join(Agreement, Agreement.id == Tranche.agreement_id)
+        .outerjoin(Report, Report.id == Tranche.report_id)
+        .options(joinedload(Tranche.agreement).joinedload(Agreement.organization), joinedload(Tranche.report))
+        .where(*where).order_by(Tranche.planned_on, Agreement.number, Tranche.position).limit(limit)
+    ).scalars().unique().all()
+
+
+def payable_tranches(lead=None, limit=200):
+    """Tranches the operator may pay now, by their planned date: unpaid, of an active agreement, their condition
+    met (as services.tranche_state says it); of the agreements `lead` leads, if given."""
+    return _tranches(Agreement.status == AgreementStatus.active, Tranche.paid_on.is_(None),
+                     sa.or_(Tranche.condition == Condition.on_signing, Report.status == ReportStatus.accepted),
+                     *([Agreement.lead_id == lead.id] if lead is not None else []), limit=limit)
+
+
+def tranches_by_id(ids, limit=200):
+    """The tranches among the ids given (others ignored), in the same order."""
+    wanted = {int(i) for i in ids if str(i).isdigit()}
+    return _tranches(Tranche.id.in_(wanted), limit=limit) if wanted else []

@@ -233,7 +233,9 @@ def pay(actor, tranche, paid_on, reference, today=None):
         raise AgreementError(_("This tranche is not payable: %(why)s.", why=why))
     if not (reference or "").strip():
         raise AgreementError(_("Give the payment order's number."))
-    if paid_on is None or paid_on > (today or astana_today()):
+    if paid_on is None:
+        raise AgreementError(_("Give the date."))
+    if paid_on > (today or astana_today()):
         raise AgreementError(_("The date of payment cannot be in the future."))
     tranche.paid_on = paid_on
     tranche.payment_reference = reference.strip()[:64]

@@ -36,7 +36,7 @@ def lead_form(subject):
 
 
 def register(app):
-    app.jinja_env.globals.update(lead_form=lead_form, staff_colleagues=colleagues, batch_actions=ACTIONS)
+    app.jinja_env.globals.update(lead_form=lead_form, staff_colleagues=colleagues, batch_actions=batch.labels)
 
 
 @bp.route("/work")
@@ -76,9 +76,6 @@ def set_lead(subject, back):
     return redirect(back)
 
 
-ACTIONS = {"lead": _l("Name the lead"), "eligible": _l("Decide: eligible, every item of the checklist met")}
-
-
 @bp.route("/manage/calls/<int:call_id>/batch", methods=["POST"])
 @allow("work.mine")
 def batch_applications(call_id):
@@ -89,7 +86,7 @@ def batch_applications(call_id):
     back = url_for("review.call_applications", call_id=call.id)
     form = Form()
     action = request.form.get("action", "")
-    if not form.validate() or action not in ACTIONS:
+    if not form.validate() or action not in batch.actions():
         flash(_("Choose what to do with the applications chosen."), "error")
         return redirect(back)
     applications = batch.chosen(call, request.form.getlist("application"))
@@ -106,7 +103,7 @@ def batch_applications(call_id):
         confirmed = False
     if not confirmed:
         rows = batch.preview(action, current_user, applications, params)
-        return render_template("work/batch.html", call=call, rows=rows, action=action, label=ACTIONS[action],
+        return render_template("work/batch.html", call=call, rows=rows, action=action, label=batch.labels()[action],
                                lead=params.get("lead"), confirm=Form(), ready=sum(r.done for r in rows))
     rows = batch.run(action, current_user, applications, params)
     done = [r for r in rows if r.done]

@@ -79,7 +79,7 @@ def by_role(ids):
                           f"/manage/applications/{ids['sealed']}/open-early",
                           f"/manage/calls/{ids['open_call']}/applications",
                           f"/manage/reports/{ids['report']}", "/manage/overdue", f"/manage/experts/{ids['expert']}",
-                          "/manage/calls/new", f"/manage/visits/{ids['visit']}"]),
+                          "/manage/calls/new", f"/manage/visits/{ids['visit']}", "/manage/tranches/pay"]),
         ADMIN: ("kk", ["/admin/users/", f"/admin/users/{ids['user']}", "/admin/audit/",
                        "/admin/reference/regions/", "/admin/outbox/"]),
         EXPERT: ("kk", ["/expert/", f"/expert/assignments/{ids['assignment']}"]),
