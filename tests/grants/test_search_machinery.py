@@ -23,8 +23,7 @@ def _entry(object_id, words):
 def _found(q):
     """The object ids the search's own query finds for `q`, by the database's text machinery."""
     f = queries.Filters(q=q)
-    query, _marks = queries.entries(f)
-    return {r.object_id for r in queries.paginate(query, f, 50).items}
+    return {r.object_id for r in queries.paginate(queries.entries(f), f, 50).items}
 
 
 def _triggers():

@@ -124,11 +124,16 @@ def test_past_a_thousand_the_page_says_more_than_a_thousand_and_pages_only_those
     status, page = found(staff, q="кружок")
     text = html.unescape(page)
     assert status == 200
-    assert translated("ru", "Found: more than %(limit)s. Only the newest %(limit)s of them are listed: narrow the "
-                            "search to see the others.", limit=limit) in text
+    assert translated("ru", "Found: more than %(limit)s. Only %(limit)s of them are ranked by relevance and listed: "
+                            "narrow the search so that none is left out.", limit=limit) in text
     assert translated("ru", "Page %(n)s of %(total)s", n=1, total=50) in text  # not 51: the 1,001st is not listed
     _status, page = found(staff, q="кружок", page=51)
     assert translated("ru", "Page %(n)s of %(total)s", n=50, total=50) in html.unescape(page)
+    _status, page = found(staff, q="кружок", sort="newest")
+    text = html.unescape(page)
+    assert translated("ru", "Found: more than %(limit)s. Only the newest %(limit)s of them are listed: narrow the "
+                            "search to see the others.", limit=limit) in text
+    assert translated("ru", "Page %(n)s of %(total)s", n=1, total=50) in text
 
 
 def test_a_snippet_keeps_the_case_written_and_a_script_in_the_title_stays_text(staff, app):
