@@ -151,3 +151,24 @@ def test_a_snippet_keeps_the_case_written_and_a_script_in_the_title_stays_text(s
     assert "<mark>кружок</mark>" in listed  # the title's own, as written
     _status, page = found(staff, q="балалар")
     assert receipts(page) == {kazakh.receipt_number} and "<mark>Балаларға</mark>" in hits(page)
+
+
+def test_the_page_costs_the_same_statements_with_two_hits_as_with_a_full_page(staff, app):
+    from tests.grants.test_big_lists import costs_do_not_grow
+
+    call = create_call()
+    written(call, "ru", f"Шахматный кружок для детей. {FILLER}")
+    written(call, "kk", "Ауылдағы балаларға арналған шахмат үйірмесі.")
+    end_intake(call)
+    db.session.commit()
+
+    def grow():
+        more = create_call()
+        for n in range(23):
+            written(more, "kk" if n % 3 else "ru", f"Шахматный кружок номер {n}. {FILLER}" if not n % 3 else
+                    f"Шахмат үйірмесі {n}: ауылдағы балаларға.")
+        end_intake(more)
+        db.session.commit()
+
+    costs_do_not_grow(staff, ["/search/?q=шахмат", "/search/?q=шахмат&sort=newest"], grow,
+                      {"Application": 20})
