@@ -114,7 +114,8 @@ def _entries(n, words="шахматный кружок"):
 def test_up_to_a_thousand_the_count_is_exact(staff, app):
     _entries(1000)
     _status, page = found(staff, q="кружок")
-    assert translated("ru", "Found: %(count)s", count=1000) in html.unescape(page)
+    count = format_decimal(1000, format="#,##0.##", locale="ru")  # in the reader's digits: 1 000
+    assert translated("ru", "Found: %(count)s", count=count) in html.unescape(page)
     assert translated("ru", "Page %(n)s of %(total)s", n=1, total=50) in html.unescape(page)
 
 
