@@ -208,7 +208,7 @@ def entries(f, now=None, on_postgresql=None, trigrams=False):
         if value:
             where.append(column == value)
     terms, number = words(f.q), as_number(f.q) if f.q else None
-    exact, matched, rank, fts = None, None, None, None
+    exact, matched, rank, fts, inside = None, None, None, None, None
     if number:
         exact = _number_condition(number, on_postgresql)
     if terms and on_postgresql:
@@ -228,7 +228,7 @@ def entries(f, now=None, on_postgresql=None, trigrams=False):
     if f.q:
         where.append(sa.or_(*conditions) if conditions else sa.false())
     first = [sa.case((exact, 0), else_=1)] if exact is not None else []
-    marks = {"terms": terms, "inside": trigrams}
+    marks = {"terms": terms, "inside": inside is not None}
     if rank is None or f.sort == NEWEST:
         query = sa.select(E.id, E.kind, E.object_id).where(*where).order_by(*first, E.id.desc())
         count = sa.select(sa.func.count()).select_from(sa.select(E.id).where(*where).limit(MAX_COUNT + 1).subquery())
