@@ -5,7 +5,7 @@ An application's draft is its NGO's alone and is not indexed; a submitted one ca
 """
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from grants.agreements.models import Agreement
 from grants.applications.models import Application, Status
@@ -19,8 +19,28 @@ from grants.search.text import normalise
 TABLE = SearchEntry.__table__
 
 
-def _words(*parts):
-    return normalise("\n".join(p for p in parts if p))
+def _text(*parts):
+    return "\n".join(p for p in parts if p)
+
+
+def call_text(call):
+    topics = [t for topic in call.topics for t in (topic.title_kk, topic.title_ru, topic.goal_kk, topic.goal_ru)]
+    return _text(call.code, call.title_kk, call.title_ru, call.title_en, call.description_kk, call.description_ru,
+                 *topics)
+
+
+def application_text(application):
+    org = application.organization
+    return _text(application.text(), org.name_kk, org.name_ru)
+
+
+def organization_text(org):
+    return _text(org.name_kk, org.name_ru, org.head_name, org.address)
+
+
+def agreement_text(agreement):
+    org = agreement.organization
+    return _text(agreement.title, org.name_kk, org.name_ru)
 
 
 def _numbers(*parts):
@@ -28,11 +48,9 @@ def _numbers(*parts):
 
 
 def call_entry(call):
-    topics = [t for topic in call.topics for t in (topic.title_kk, topic.title_ru, topic.goal_kk, topic.goal_ru)]
     return dict(kind=Kind.call, object_id=call.id, language=None, call_id=call.id, region_id=None,
                 status=call.status, sealed_until=None, numbers=_numbers(call.code),
-                words=_words(call.code, call.title_kk, call.title_ru, call.title_en, call.description_kk,
-                             call.description_ru, *topics))
+                words=normalise(call_text(call)))
 
 
 def application_entry(application):
@@ -43,13 +61,13 @@ def application_entry(application):
                 region_id=org.region_id, status=application.status,
                 sealed_until=None if application.opened_early_at is not None else call.deadline_at,
                 numbers=_numbers(application.receipt_number, org.bin),
-                words=_words(application.text(), org.name_kk, org.name_ru))
+                words=normalise(application_text(application)))
 
 
 def organization_entry(org):
     return dict(kind=Kind.organization, object_id=org.id, language=None, call_id=None, region_id=org.region_id,
                 status=None, sealed_until=None, numbers=_numbers(org.bin),
-                words=_words(org.name_kk, org.name_ru, org.head_name, org.address))
+                words=normalise(organization_text(org)))
 
 
 def agreement_entry(agreement):
@@ -58,11 +76,20 @@ def agreement_entry(agreement):
                 call_id=agreement.topic.call_id, region_id=org.region_id, status=agreement.status,
                 sealed_until=None,
                 numbers=_numbers(agreement.number, agreement.contract_number, agreement.procurement_ref, org.bin),
-                words=_words(agreement.title, org.name_kk, org.name_ru))
+                words=normalise(agreement_text(agreement)))
 
 
 ENTRIES = {Call: (Kind.call, call_entry), Application: (Kind.application, application_entry),
            Organization: (Kind.organization, organization_entry), Agreement: (Kind.agreement, agreement_entry)}
+
+
+TEXTS = {Call: call_text, Application: application_text, Organization: organization_text,
+         Agreement: agreement_text}
+
+
+def source_text(obj):
+    """The text an entry's words are made from, as written: what a snippet is cut from (grants/search/snippets.py)."""
+    return TEXTS[type(obj)](obj)
 
 
 def write(connection, objects, removed=()):
@@ -128,9 +155,10 @@ def register(app):
         sa.event.listen(Session, "after_flush", after_flush)
 
 
+# What an entry (and a hit's snippet and line) reads of its object, loaded a batch at a time.
 LOADS = {
     Call: (selectinload(Call.topics),),
-    Application: (selectinload(Application.activities),),
+    Application: (selectinload(Application.activities), joinedload(Application.topic).selectinload(Topic.call)),
     Organization: (),
     Agreement: (),
 }

@@ -5,6 +5,12 @@ made for each dialect by DDL beside the table: PostgreSQL's generated `tsvector`
 configurations) with its GIN index and pg_trgm's trigram index for Kazakh words, SQLite's FTS5 table kept by
 triggers. Those objects are not modelled, so the comparison of models and migrations leaves them alone
 (grants/db.py, UNMODELLED); the migration makes the same ones.
+
+A future migration that alters `search_entries` on SQLite with `batch_alter_table` copies the table to a new one and
+drops the old, and SQLite drops a table's triggers with it: the FTS5 index would silently stop following the
+entries. Such a migration ends with `restore_text_machinery(op.get_bind())`, which makes the triggers again and
+rebuilds the FTS5 index from the entries (and on PostgreSQL makes whatever of the tsvector column and indexes is
+missing); tests/grants/test_search_machinery.py proves the head of the migrations leaves the index answering.
 """
 
 import enum
@@ -82,6 +88,30 @@ SQLITE_DDL = (
 )
 UNMODELLED.update({"search_entries.tsv", "ix_search_entries_tsv", "ix_search_entries_words_trgm",
                    "ix_search_entries_numbers", "search_fts"})
+
+
+SQLITE_TRIGGERS = ("search_fts_insert", "search_fts_delete", "search_fts_update")
+POSTGRESQL_RESTORE = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    POSTGRESQL_DDL[1].replace("ADD COLUMN", "ADD COLUMN IF NOT EXISTS"),
+    *(s.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS") for s in POSTGRESQL_DDL[2:]),
+)
+
+
+def restore_text_machinery(connection):
+    """Make again what a batch migration of `search_entries` takes away: on SQLite the FTS5 table if it is gone and
+    the three triggers, then the FTS5 index rebuilt from the entries; on PostgreSQL the tsvector column and the
+    indexes that are missing. Safe to run twice."""
+    if connection.dialect.name == "sqlite":
+        for name in SQLITE_TRIGGERS:
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        connection.exec_driver_sql(SQLITE_DDL[0].replace("CREATE VIRTUAL TABLE", "CREATE VIRTUAL TABLE IF NOT EXISTS"))
+        for statement in SQLITE_DDL[1:]:
+            connection.exec_driver_sql(statement)
+        connection.exec_driver_sql("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
+    elif connection.dialect.name == "postgresql":
+        for statement in POSTGRESQL_RESTORE:
+            connection.exec_driver_sql(statement)
 
 
 @sa.event.listens_for(SearchEntry.__table__, "after_create")

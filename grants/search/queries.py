@@ -1,20 +1,21 @@
-"""The search itself: the filters read from the address, the matching entries a page at a time, and each hit with
-the page its viewer may open.
+"""The search itself: the filters read from the address, the matching entries a page at a time, best first, and
+each hit with the page its viewer may open.
 
 PostgreSQL matches a word by the Russian stemmer or by its stem as a prefix (the simple configuration), from the
 tsvector's GIN index; when that finds nothing, by the stem's trigrams anywhere inside a word (pg_trgm's index: a
 Kazakh stem under a prefix, say). SQLite matches the stem as an FTS5 prefix. A number (a BIN, a receipt, an
-agreement's or a call's number) is matched exactly and comes first; the rest newest first, the same on both
-databases. Counting stops past MAX_COUNT: a word in a third of 100,000 applications is counted in milliseconds, and
-"more than 1,000" says to narrow the search. A sealed application (grants/applications/seal.py) is found by
-nothing until its seal lifts.
+agreement's or a call's number) is matched exactly and comes first; then the most relevant (PostgreSQL's ts_rank_cd
+with trigram similarity for Kazakh words, SQLite's bm25), or, when the address asks sort=newest, the newest. What is
+ranked and counted stops at MAX_COUNT + 1 matches (see entries()): a common word in a third of 100,000 applications
+would cost half a second to rank or count in full, so past MAX_COUNT the page says "more than 1,000", how many are
+listed, and to narrow the search. A sealed application (grants/applications/seal.py) is found by nothing until
+its seal lifts.
 """
 
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask_sqlalchemy.pagination import SelectPagination
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.dialects import postgresql
 
 from grants.agreements.models import Agreement, AgreementStatus
@@ -26,15 +27,17 @@ from grants.i18n import _, pgettext
 from grants.organizations.models import Organization
 from grants.permissions import can
 from grants.reference.models import Region
+from grants.search import index
 from grants.search.models import Kind, SearchEntry
+from grants.search.snippets import matcher, snippet
 from grants.search.text import MAX_QUERY, as_number, stem, words
 
 E = SearchEntry
 TSV = sa.literal_column("search_entries.tsv")
 PER_PAGE = 20
 MAX_COUNT = 1000
-START, STOP = "\x02", "\x03"  # around a matched word in a snippet; the index keeps no control characters
-HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=\" … \""
+NEWEST = "newest"  # the one order besides relevance, kept in the address
+KAZAKH_LETTERS = set("әғқңөұүһі")
 
 # What each kind of hit opens for the viewer, and the permission that page asks.
 PAGES = {
@@ -45,7 +48,7 @@ PAGES = {
 }
 STATUSES = {f"{Kind.application}:{s}": s for s in Status if s != Status.draft} | \
     {f"{Kind.agreement}:{s}": s for s in AgreementStatus}
-FILTERS = ("q", "kind", "call", "region", "language", "status")
+FILTERS = ("q", "kind", "call", "region", "language", "status", "sort")
 
 
 def status_options():
@@ -63,6 +66,7 @@ class Filters:
     region: int | None = None
     language: str = ""
     status: str = ""
+    sort: str = ""  # "" by relevance, or NEWEST
     page: int = 1
     problems: list = field(default_factory=list)
 
@@ -73,7 +77,7 @@ class Filters:
     def args(self):
         """The filters as the address carries them: the shareable link."""
         values = {"q": self.q, "kind": self.kind, "call": self.call, "region": self.region,
-                  "language": self.language, "status": self.status}
+                  "language": self.language, "status": self.status, "sort": self.sort}
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
@@ -109,6 +113,10 @@ def parse(args):
     if f.status and (f.status not in STATUSES or (f.kind and not f.status.startswith(f"{f.kind}:"))):
         f.problems.append(_("There is no such status for what is searched: choose one from the list."))
         f.status = ""
+    f.sort = args.get("sort") or ""
+    if f.sort not in ("", NEWEST):
+        f.problems.append(_("There is no such sorting: choose the most relevant first or the newest first."))
+        f.sort = ""
     page = args.get("page") or "1"
     if not page.isdigit() or int(page) < 1:
         f.problems.append(_("The page number must be a whole number, 1 or more."))
@@ -146,65 +154,133 @@ def _number_condition(number, on_postgresql):
     return (" " + E.numbers + " ").like(f"% {pattern} %", escape="\\")
 
 
+def _kazakh(f, terms):
+    """Whether the words are Kazakh ones: typed with a letter of Kazakh's own, or looked for in Kazakh applications."""
+    return f.language == "kk" or any(KAZAKH_LETTERS & set(w) for w in terms)
+
+
+def _pg_rank(f, terms, tsquery, trigrams):
+    """Relevance on PostgreSQL: ts_rank_cd (how often and how close together the words occur, over the log of the
+    length); for words matched inside words by trigrams, how often their stems occur. Kazakh has no stemmer, so its
+    prefix match also takes in other words of the same start (бала: балалар, балабақша): for Kazakh words the
+    trigram similarity of each typed word to the word where its stem first occurs raises the texts written in the
+    form typed, up to twice. Only that word is compared: the similarity to a whole text costs 0.2 ms an entry."""
+    stems = {w: stem(w) for w in terms}
+    if trigrams:
+        rank = sum((sa.func.length(E.words) - sa.func.length(sa.func.replace(E.words, s, ""))) / len(s)
+                   for s in set(stems.values()))
+    else:
+        rank = sa.func.ts_rank_cd(TSV, tsquery, 1)
+    if _kazakh(f, terms):
+        near = [sa.func.word_similarity(w, sa.func.substr(
+            E.words, sa.func.greatest(sa.func.strpos(E.words, s) - 1, 1), len(w) + 12)) for w, s in stems.items()]
+        rank = rank * (1 + sum(near) / len(near))
+    return rank
+
+
+@dataclass
+class Found:
+    """What entries() makes: the select of a page's entries (id, kind, object_id), the count, and what the
+    snippets need. By relevance the page's select carries the count (`total`, over the entries it ranks); newest
+    first, `count` is a select of its own."""
+
+    query: sa.Select
+    count: sa.Select | None
+    terms: list
+    inside: bool
+
+
 def entries(f, now=None, on_postgresql=None, trigrams=False):
-    """The select of matching entries, best first, and what the snippets need (the tsquery or the FTS5 match).
-    With `trigrams` (PostgreSQL), words are matched inside words by their trigrams instead."""
+    """The matching entries, best first (or newest first), and their count.
+
+    What is ranked is bounded: every exact number match, and MAX_COUNT + 1 of the entries the words match, as the
+    index gives them: to rank (or count) every match of a common word reads a third of the index, half a second at
+    100,000 applications. So the count is exact up to MAX_COUNT and past it only "more", and then the ranking is
+    among those MAX_COUNT + 1. Newest first needs no ranking: the newest matches a page at a time, counted the same
+    way. With `trigrams` (PostgreSQL), words are matched inside words by their trigrams instead."""
     if on_postgresql is None:
         on_postgresql = db.session.get_bind().dialect.name == "postgresql"
     now = now or utcnow()
-    query = sa.select(E).where(sa.or_(E.sealed_until.is_(None), E.sealed_until <= now))
+    where = [sa.or_(E.sealed_until.is_(None), E.sealed_until <= now)]
     for column, value in ((E.kind, f.kind or (f.status.split(":")[0] if f.status else "")), (E.call_id, f.call),
                           (E.region_id, f.region), (E.language, f.language),
                           (E.status, STATUSES[f.status].value if f.status else None)):
         if value:
-            query = query.where(column == value)
-    terms, number = words(f.q), as_number(f.q)
-    order, tsquery, match, conditions = [], None, None, []
+            where.append(column == value)
+    terms, number = words(f.q), as_number(f.q) if f.q else None
+    exact, matched, rank, fts, inside = None, None, None, None, None
     if number:
         exact = _number_condition(number, on_postgresql)
-        conditions.append(exact)
-        order.append(sa.case((exact, 0), else_=1))
     if terms and on_postgresql:
         tsquery = _tsquery(terms)
         inside = _trigrams(terms) if trigrams else None
-        conditions.append(inside if inside is not None else TSV.op("@@")(tsquery))
+        matched = inside if inside is not None else TSV.op("@@")(tsquery)
+        rank = _pg_rank(f, terms, tsquery, inside is not None)
     elif terms:
         match = _sqlite_match(terms)
-        conditions.append(E.id.in_(sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :match")
-                                   .bindparams(match=match)))
+        matched = E.id.in_(sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :match")
+                           .bindparams(match=match))
+        fts = sa.text("SELECT rowid, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH :match") \
+            .bindparams(match=match).columns(sa.column("rowid"), sa.column("rank")).subquery("fts")
+        rank = -sa.func.coalesce(fts.c.rank, 0)  # bm25 is the lower the better
+    conditions = [c for c in (exact, matched) if c is not None]
+    filters = list(where)
     if f.q:
-        query = query.where(sa.or_(*conditions) if conditions else sa.false())
-    return query.order_by(*order, E.id.desc()), tsquery, match
+        where.append(sa.or_(*conditions) if conditions else sa.false())
+    first = [sa.case((exact, 0), else_=1)] if exact is not None else []
+    marks = {"terms": terms, "inside": inside is not None}
+    if rank is None or f.sort == NEWEST:
+        query = sa.select(E.id, E.kind, E.object_id).where(*where).order_by(*first, E.id.desc())
+        count = sa.select(sa.func.count()).select_from(sa.select(E.id).where(*where).limit(MAX_COUNT + 1).subquery())
+        return Found(query, count, **marks)
+    parts = [sa.select(E.id).where(*filters, matched).limit(MAX_COUNT + 1)]
+    if exact is not None:
+        parts.append(sa.select(E.id).where(*filters, exact))
+    ranked = sa.union(*(sa.select(p.subquery().c.id) for p in parts)).subquery("ranked")
+    query = sa.select(E.id, E.kind, E.object_id, sa.func.count().over().label("total")) \
+        .join(ranked, ranked.c.id == E.id)
+    if fts is not None:
+        query = query.outerjoin(fts, fts.c.rowid == E.id)
+    return Found(query.order_by(*first, rank.desc(), E.id.desc()), None, **marks)
 
 
-class CappedPagination(SelectPagination):
-    """A page of the entries, counted up to MAX_COUNT + 1 only: a count of every match is what costs."""
+@dataclass
+class Page:
+    """One page of hits and what the pager needs. `total` is exact up to MAX_COUNT; past it, `more` is true and the
+    pages reach only as far as the MAX_COUNT entries ranked."""
 
-    def _query_count(self):
-        sub = self._query_args["select"].order_by(None).limit(MAX_COUNT + 1).subquery()
-        return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(sub)).scalar()
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def more(self):
+        return self.total > MAX_COUNT
+
+    @property
+    def pages(self):
+        return max(1, -(-min(self.total, MAX_COUNT) // self.per_page))
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
 
 
-def paginate(query, f, per_page):
-    return CappedPagination(select=query, session=db.session(), page=f.page, per_page=per_page, error_out=False,
-                            max_per_page=None, count=True)
-
-
-def snippets(ids, tsquery, match):
-    """{entry id: Markup} of the matched words in their context, every character escaped but the highlight."""
-    if not ids or (tsquery is None and match is None):
-        return {}
-    if tsquery is not None:
-        rows = db.session.execute(sa.select(E.id, sa.func.ts_headline("simple", E.words, tsquery, HEADLINE))
-                                  .where(E.id.in_(ids)))
-    else:
-        rows = db.session.execute(sa.text(
-            "SELECT rowid, snippet(search_fts, 0, char(2), char(3), ' … ', 16) FROM search_fts "
-            "WHERE search_fts MATCH :match AND rowid IN (SELECT value FROM json_each(:ids))"),
-            {"match": match, "ids": f"[{','.join(str(int(i)) for i in ids)}]"})
-    # escaped first; only the two markers, which the index never holds, become markup
-    return {i: Markup(str(escape(text)).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704  # nosec B704
-            for i, text in rows}
+def paginate(found, f, per_page):
+    """The page asked for, within the MAX_COUNT entries listed, and the count."""
+    page = min(f.page, -(-MAX_COUNT // per_page))
+    limited = found.query.limit(per_page).offset((page - 1) * per_page)
+    rows = db.session.execute(limited).all()
+    if found.count is not None:
+        total = db.session.execute(found.count).scalar()
+    elif rows:
+        total = rows[0].total
+    else:  # by relevance, a page past the end: counted on its own
+        total = db.session.execute(sa.select(sa.func.count()).select_from(
+            found.query.order_by(None).subquery())).scalar() if page > 1 else 0
+    return Page(rows, page, per_page, total)
 
 
 @dataclass
@@ -216,27 +292,29 @@ class Hit:
 
 
 def search(user, f, per_page=PER_PAGE, now=None):
-    """One page of what the user may open among the entries matching the filters: (hits, pagination)."""
+    """One page of what the user may open among the entries matching the filters: (hits, page)."""
     from flask import url_for
 
-    query, tsquery, match = entries(f, now)
-    page = paginate(query, f, per_page)
-    if page.total == 0 and tsquery is not None:  # no word as it is written: inside other words, by trigrams
-        query, tsquery, match = entries(f, now, trigrams=True)
-        page = paginate(query, f, per_page)
+    found = entries(f, now)
+    page = paginate(found, f, per_page)
+    if page.total == 0 and found.terms and db.session.get_bind().dialect.name == "postgresql":
+        found = entries(f, now, trigrams=True)  # no word as it is written: inside other words, by trigrams
+        page = paginate(found, f, per_page)
     rows = page.items
-    found = snippets([r.id for r in rows], tsquery, match)
     objects = {}
     for kind in {r.kind for r in rows}:
         model = PAGES[Kind(kind)][0]
         ids = [r.object_id for r in rows if r.kind == kind]
-        objects[kind] = {o.id: o for o in db.session.execute(sa.select(model).where(model.id.in_(ids))).scalars()}
+        objects[kind] = {o.id: o for o in db.session.execute(
+            sa.select(model).where(model.id.in_(ids)).options(*index.LOADS[model])).unique().scalars()}
+    matches = matcher(found.terms, inside=found.inside)
     hits = []
     for r in rows:
         model, action, endpoint, arg = PAGES[Kind(r.kind)]
         obj = objects[r.kind].get(r.object_id)
         if obj is not None and can(user, action, obj):  # a list links only what its viewer may open
-            hits.append(Hit(Kind(r.kind), obj, url_for(endpoint, **{arg: obj.id}), found.get(r.id)))
+            hits.append(Hit(Kind(r.kind), obj, url_for(endpoint, **{arg: obj.id}),
+                            snippet(index.source_text(obj), matches)))
     return hits, page
 
 
