@@ -19,17 +19,18 @@ depends_on = None
 
 
 def upgrade():
+    checks = {c['name'] for c in sa.inspect(op.get_bind()).get_check_constraints('letter_templates')}
     with op.batch_alter_table('letter_templates', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_letter_templates_outcome'), type_='check')
+        if 'ck_letter_templates_outcome' in checks:  # gone already where this revision went down and up again
+            batch_op.drop_constraint(op.f('ck_letter_templates_outcome'), type_='check')
         batch_op.alter_column('outcome', existing_type=sa.String(length=16), type_=sa.String(length=32),
                               existing_nullable=False)
 
 
 def downgrade():
-    # the letters on other outcomes than the check's go: the column held only those
-    op.execute("DELETE FROM letter_templates WHERE outcome NOT IN ('eligible', 'ineligible', 'returned')")
+    # Every letter stays, those on the results and appeals too (no registered key is longer than 16): the check's
+    # three outcomes are not listed again, since those letters would break the list, and the code before this
+    # revision looks letters up by its own outcomes only.
     with op.batch_alter_table('letter_templates', schema=None) as batch_op:
         batch_op.alter_column('outcome', existing_type=sa.String(length=32), type_=sa.String(length=16),
                               existing_nullable=False)
-        batch_op.create_check_constraint(op.f('ck_letter_templates_outcome'),
-                                         "outcome IN ('eligible', 'ineligible', 'returned')")

@@ -13,11 +13,12 @@ from grants.extensions import db
 from grants.letters import services as letters
 from grants.letters.models import LetterTemplate
 from grants.mail import OutboxMessage
+from scoring.assignments import services as assignments
 from scoring.commission import appeals, services
 from scoring.sheets import services as sheets
 from tests.conftest import post_form, translated
-from tests.factories import create_user, operator, roll_call, signed_in
-from tests.worlds import convene_with_quorum, enrol, ranked_call
+from tests.factories import create_call, create_user, operator, roll_call, signed_in
+from tests.worlds import convene_with_quorum, enrol, fill_sheet, nominate, ranked_call, sheet_of
 
 PUBLISHED = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 15:00 in Astana; the appeal period is the meeting's 5 days
 NBSP = "\u00a0"
@@ -65,6 +66,30 @@ def test_the_winner_reads_the_awarded_letter_in_russian_with_the_amount_place_an
     # the reserve list has no letter written: B's NGO reads the platform's own
     (own,) = mails_to(b.created_by)[before[b.id]:]
     assert "грант присужден" not in own.subject and f"/applications/{b.id}/scores" in own.body
+
+
+def test_an_award_s_winner_reads_its_share_settled_before_it_is_told(app):
+    letters.save(operator(), "awarded", "kk", "{receipt}", "{ngo}: {amount}")
+    db.session.commit()
+    call = create_call(instrument="award", criteria_set="award", experts_per_application=1)
+    call.topics[0].amount_cap, call.topics[0].grants_count = Decimal("9000000.05"), 2
+    nominations = [nominate(call) for _ in range(2)]  # in Kazakh, their heads' language
+    expert = enrol()
+    sheets.use_default_criteria(operator(), call)
+    assignments.assign(operator(), call)
+    for a in assignments.call_assignments(call):
+        assignments.declare(a.expert.user, a)
+    for points, nomination in zip((9, 8), nominations, strict=True):
+        sheets.submit(expert.user, fill_sheet(call, sheet_of(call, nomination, expert), expert, [points]))
+    meeting = convene_with_quorum(call)
+    for nomination in nominations:
+        roll_call(meeting, nomination, "awarded")
+    services.approve(operator(), meeting)
+    services.publish(operator(), meeting)
+    db.session.commit()
+    for nomination in nominations:  # 9 000 000,05 ₸ by two: 4 500 000,02 ₸ each, the tiyn left over not paid
+        assert mails_to(nomination.created_by)[-1].body == \
+            f"{nomination.organization.name_kk}: 4{NBSP}500{NBSP}000,02{NBSP}₸\n"
 
 
 def test_not_supported_against_the_ranking_reads_the_commission_s_reason_in_kazakh(app):
