@@ -14,6 +14,7 @@ def register(app):
     from scoring import demo, filters, phases, price, reminders, work
     from scoring.assignments import expert_views, operator_views
     from scoring.commission import appeal_views  # noqa: F401  (its routes are the commission blueprint's)
+    from scoring.commission import letters as commission_letters
     from scoring.commission import views as commission
     from scoring.commission.appeals import published_decision
     from scoring.experts import views as experts
@@ -30,6 +31,7 @@ def register(app):
                                  decided_elsewhere=phases.decided_elsewhere, price_formula=price.formula,
                                  scoring_rules=sheet_services.rules)
     app.extensions.setdefault("baiqau.demo", []).append(demo.extend)
+    commission_letters.register(app)  # the results' and the appeals' outcomes on the operator's letters page
     comments.add_experts(app, expert_views.is_expert, expert_views.page)
     work_sources.add_to(app, "assign", _l("To assign experts"), work.to_assign, after="screen")
     work_batch.add_action(app, "remind", _l("Remind the experts whose work on it waits"), reminders.remind_experts,

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from grants.calls.models import Call
 from grants.db import utcnow
 from grants.extensions import db
+from grants.letters import services as letters
 from grants.reference.models import Direction
 from scoring.assignments import services as assignments
 from scoring.assignments.models import Assignment
@@ -22,6 +23,11 @@ EXPERTS = [
     ("expert.ru@baiqau.kz", False, True, [7, 9]),
     ("expert.kk@baiqau.kz", True, False, [9, 14]),
 ]
+
+AWARD_LETTER = ("Уважаемые коллеги из {ngo}!\n\nКонкурсная комиссия конкурса {call} решила присудить грант по заявке "
+                "{receipt} «{title}»: {place} место в рейтинге темы, итоговый балл {score}. Сумма гранта: {amount}.\n\n"
+                "Оценки и комментарии экспертов открыты вам: {link}\nОператор свяжется с вами, чтобы подготовить "
+                "договор.")
 
 
 def extend(users, orgs, past):
@@ -75,6 +81,9 @@ def extend(users, orgs, past):
     db.session.flush()
     # Before the vote the member declares no conflict on the applications; the secretary puts the ranking's
     # outcome to the vote and records the member's vote aloud; each decision is counted from the roll call.
+    # The operator's Russian letter to a winner: the Pavlodar NGO is told with it (the Almaty NGO's head reads
+    # Kazakh, and no letter on "not supported" is written: she gets the platform's own).
+    letters.save(operator, "awarded", "ru", "Заявка {receipt}: грант присужден", AWARD_LETTER)
     _decide(users, meeting, {pavlodar: "awarded", appealed: "rejected"})
     # The call's appeals panel is someone outside the operator and the commission; the Pavlodar NGO's appeal on
     # its score waits for her answer.

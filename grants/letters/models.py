@@ -1,4 +1,5 @@
-"""The operator's decision letters: one per outcome of the eligibility check and per language."""
+"""The operator's decision letters: one per outcome and per language. The outcomes are the eligibility check's and
+those packages above the core register (grants.letters.services.kinds), so the database does not list them."""
 
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from grants.extensions import db
 class LetterTemplate(db.Model):
     __tablename__ = "letter_templates"
 
-    outcome: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    outcome: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     language: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
     subject: Mapped[str] = mapped_column(sa.String(255))
     body: Mapped[str] = mapped_column(sa.Text)
@@ -23,6 +24,5 @@ class LetterTemplate(db.Model):
     updated_by: Mapped[User] = relationship()
 
     __table_args__ = (
-        sa.CheckConstraint("outcome IN ('eligible', 'ineligible', 'returned')", name="outcome"),
         sa.CheckConstraint("language IN ('kk', 'ru')", name="language"),
     )

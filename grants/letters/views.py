@@ -5,7 +5,6 @@ from flask_login import current_user
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from grants.applications.models import Outcome
 from grants.auth.models import Role
 from grants.filters import LANGUAGE_TITLES
 from grants.forms import Form
@@ -16,17 +15,6 @@ from grants.refusals import attempt
 
 bp = Blueprint("letters", __name__, url_prefix="/manage", template_folder="templates")
 register_role_rules({"letter.edit": (Role.operator, Role.admin)})
-# What a letter's preview is filled with: an example, never a real NGO's words.
-EXAMPLE = {
-    "kk": {"ngo": "«Мысал» қоғамдық бірлестігі", "receipt": "2026-MCI-01-00001", "title": "Еріктілер клубы",
-           "call": "2026-MCI-01 «Азаматтық қоғам институттарын дамыту»",
-           "reasons": "— Бюджет тақырыптың шегінен асады", "comment": "Шығыстар сметасын нақтылаңыз.",
-           "deadline": "12.12.2026 18:00", "link": "https://baiqau.kz/applications/1"},
-    "ru": {"ngo": "Общественное объединение «Пример»", "receipt": "2026-MCI-01-00001", "title": "Клуб волонтеров",
-           "call": "2026-MCI-01 «Развитие институтов гражданского общества»",
-           "reasons": "— Бюджет превышает предел темы", "comment": "Уточните смету расходов.",
-           "deadline": "12.12.2026 18:00", "link": "https://baiqau.kz/applications/1"},
-}
 
 
 class LetterForm(Form):
@@ -39,14 +27,18 @@ class LetterForm(Form):
 @bp.route("/letters")
 @allow("letter.edit")
 def index():
-    return render_template("letters/index.html", outcomes=list(Outcome), letter_languages=services.LANGUAGES,
+    groups = {}
+    for kind in services.kinds():
+        groups.setdefault(str(kind.group()), []).append(kind)
+    return render_template("letters/index.html", groups=groups, letter_languages=services.LANGUAGES,
                            language_titles=LANGUAGE_TITLES, templates=services.all_templates())
 
 
 @bp.route("/letters/<outcome>/<language>", methods=["GET", "POST"])
 @allow("letter.edit")
 def edit(outcome, language):
-    if outcome not in {o.value for o in Outcome} or language not in services.LANGUAGES:
+    kind = services.kind_of(outcome)
+    if kind is None or language not in services.LANGUAGES:
         abort(404)
     letter = services.template_for(outcome, language)
     form = LetterForm(obj=letter)
@@ -58,7 +50,8 @@ def edit(outcome, language):
             return redirect(url_for("letters.edit", outcome=outcome, language=language))
     preview = None
     if letter is not None:
-        preview = (letter.subject.format_map(EXAMPLE[language]), letter.body.format_map(EXAMPLE[language]))
-    return render_template("letters/edit.html", form=form, outcome=Outcome(outcome), language=language,
-                           language_title=LANGUAGE_TITLES[language], letter=letter, fields=services.FIELDS,
+        example = kind.sample(language)
+        preview = (letter.subject.format_map(example), letter.body.format_map(example))
+    return render_template("letters/edit.html", form=form, kind=kind, language=language,
+                           language_title=LANGUAGE_TITLES[language], letter=letter, fields=kind.fields,
                            preview=preview), status

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from grants import audit, mail
+from grants import audit
 from grants.applications.models import DECIDED, Application, Status
 from grants.auth.models import Role
 from grants.calls.models import Topic
@@ -16,6 +16,7 @@ from grants.extensions import db
 from grants.i18n import _, format_datetime
 from grants.permissions import YES, Decision, rule
 from scoring import reminders
+from scoring.commission import letters
 from scoring.commission.models import Appeal, AppealPanelist, AppealState, Meeting, MeetingState, Member
 from scoring.commission.models import Decision as CommissionDecision
 from scoring.commission.queries import commission_people
@@ -196,8 +197,7 @@ def resolve_appeal(actor, appeal, upheld, resolution, set_aside=None, now=None):
             appeal.set_aside_id, appeal.rescored_by_id = set_aside.id, reopened.id
     audit.record(actor, "appeal.resolve", appeal, {"state": "filed"},
                  {"state": appeal.state, "resolution": appeal.resolution})
-    user = appeal.filed_by
-    mail.queue_mail(user.email, "appeal_resolved", user.locale or application.language, appeal=appeal)
+    letters.send_answer(appeal.filed_by, appeal)  # the operator's letter for the answer, or the platform's
     if reopened is not None:  # told at once, as a digest of one: the call's scoring deadline is long past
         reminders.queue_digest(reopened.expert, [(reopened, None)])
     return appeal

@@ -5,7 +5,7 @@ import math
 
 import sqlalchemy as sa
 
-from grants import audit, mail
+from grants import audit
 from grants.applications import outcome as app_outcome
 from grants.applications.models import Status
 from grants.auth.models import Role
@@ -15,7 +15,7 @@ from grants.extensions import db
 from grants.i18n import _
 from grants.refusals import Refusal
 from scoring import ranking
-from scoring.commission import signing
+from scoring.commission import letters, signing
 from scoring.commission.models import (
     Attendance,
     Choice,
@@ -363,13 +363,12 @@ def publish(actor, meeting, now=None):
     now = now or utcnow()
     for decision in meeting.decisions:
         app_outcome.record_outcome(actor, decision.application, decision.outcome, now=now)
-        for membership in decision.application.organization.memberships:
-            user = membership.user
-            mail.queue_mail(user.email, "results_published", user.locale or decision.application.language,
-                            application=decision.application, decision=decision, meeting=meeting)
     app_outcome.settle_award_shares(actor, meeting.call)  # an award's winners share its amount
     meeting.state = MeetingState.published
     meeting.published_at = now
+    for decision in meeting.decisions:  # told once the amounts and the appeal period are known
+        for membership in decision.application.organization.memberships:
+            letters.send_result(membership.user, decision, meeting)  # the operator's letter, or the platform's
     head = audit.current_head()  # the chain as the results are published: printed in the protocol
     meeting.audit_head_position, meeting.audit_head_hash = (head[1], head[2]) if head else (None, None)
     audit.record(actor, "commission.publish", meeting, {"state": "approved"}, {"state": "published"})

@@ -61,6 +61,13 @@ def test_seed_demo_gives_every_role_a_working_account_once(app):
     answers = db.session.execute(sa.select(Proposal.answered_by_id).where(Proposal.call_id == sso.id)
                                  .order_by(Proposal.created_at)).scalars().all()
     assert answers == [customer.id, None] and customer.customer_body_id == sso.customer_id
+    # The operator's Russian letter to a winner told the Pavlodar NGO of last year's award, filled in.
+    from grants.mail import OutboxMessage
+
+    award = db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.to == "ngo.pavlodar@baiqau.kz",
+                                                              OutboxMessage.subject.contains("грант присужден"))
+                               ).scalar_one()
+    assert "Сумма гранта: " in award.body and "₸" in award.body and "/scores" in award.body and "{" not in award.body
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not seeded" in again.output
 
