@@ -4,7 +4,7 @@ The outcome column listed the eligibility check's three outcomes in a CHECK; the
 packages register (grants.letters.services.kinds), validated when a letter is saved, and keys are up to 32 long.
 
 Revision ID: a7c3e9f1b5d2
-Revises: e62d077e8a77
+Revises: 34f94fe061b2
 Create Date: 2026-12-07 23:30:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9f1b5d2'
-down_revision = 'e62d077e8a77'
+down_revision = '34f94fe061b2'
 branch_labels = None
 depends_on = None
 
