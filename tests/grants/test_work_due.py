@@ -115,3 +115,12 @@ def test_the_call_s_list_shows_the_check_s_day_once_the_intake_has_ended(app, st
     open_call = create_call()
     html = signed_in(app, lead, "ru").get(f"/manage/calls/{open_call.id}/applications").get_data(as_text=True)
     assert 'id="screening-due"' not in html  # intake is running: nothing to check yet
+
+
+def test_a_moment_due_is_late_once_it_passes_and_a_weekend_after_the_day_is_late_already(app):
+    deadline = almaty(2026, 4, 6, 18)  # a scoring deadline, a moment
+    assert due.standing(deadline, almaty(2026, 4, 6, 17)) == due.Standing(False, 0)
+    assert due.standing(deadline, almaty(2026, 4, 6, 19)) == due.Standing(True, 1)
+    assert due.standing(date(2026, 4, 3), almaty(2026, 4, 4)) == due.Standing(True, 1)  # Friday's work, Saturday
+    assert due.standing(date(2026, 4, 3), almaty(2026, 4, 7)) == due.Standing(True, 2)  # Mon 6, Tue 7
+    assert due.standing(date(2026, 4, 6), almaty(2026, 4, 4)) == due.Standing(False, 1)  # Saturday: Monday left
