@@ -2,12 +2,20 @@
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = ROOT / "instance"
 
 ENVIRONMENTS = ("development", "production", "test")
+
+# The working-day calendar's changes by decree (grants/workdays.py holds the law's holidays): days off the government
+# moved onto a working day, and the weekend days it made working in exchange; and a first day of Kurban Ait the
+# table in grants/workdays.py lacks. Add each year's decree here; BAIQAU_EXTRA_HOLIDAYS and BAIQAU_WORKING_WEEKENDS
+# add more without a deploy. 2025: the day off of Sunday 5 January moved to Friday 3 January (Ministry of Labour).
+EXTRA_HOLIDAYS = (date(2025, 1, 3),)
+WORKING_WEEKENDS = (date(2025, 1, 5),)
 
 # Every key Baiqau reads. A BAIQAU_* variable not listed here stops the start:
 # a typo in a deployment must not silently fall back to a default.
@@ -61,6 +69,14 @@ KNOWN_KEYS = {
                         "(default: applicant operator commission)",
     "BAIQAU_OPERATOR_BIN": "the grant operator's BIN: where set, the operator signs agreements with ЭЦП only with a "
                            "certificate of this legal entity; unset, with any of its staff's own certificates",
+    "BAIQAU_SCREENING_WORKING_DAYS": "working days the operator has for the eligibility check after a call's intake "
+                                     "ends (default 10, the rules' term)",
+    "BAIQAU_REPORT_REVIEW_WORKING_DAYS": "working days the operator has to review a submitted report (default 10, "
+                                         "an assumption: no term is set by the rules we hold)",
+    "BAIQAU_EXTRA_HOLIDAYS": "more days off, YYYY-MM-DD separated by spaces: a decree's moved day off, a Kurban Ait "
+                             "(added to config.EXTRA_HOLIDAYS)",
+    "BAIQAU_WORKING_WEEKENDS": "Saturdays or Sundays a decree made working days, YYYY-MM-DD separated by spaces "
+                               "(added to config.WORKING_WEEKENDS)",
     "BAIQAU_EDS_DEMO": "a folder for the demo's test certification authority and test keys, offered as \"sign "
                        "with the demo test key\" (default in development: instance/eds-demo; refused in production)",
 }
@@ -177,6 +193,14 @@ def _urls(env, key, single=False):
     return (urls[0] if urls else None) if single else urls
 
 
+def _dates(env, key):
+    """Dates written YYYY-MM-DD, separated by spaces."""
+    try:
+        return tuple(date.fromisoformat(d) for d in (env.get(key) or "").split())
+    except ValueError as error:
+        raise ConfigError(f"{key}: {error}; write dates as YYYY-MM-DD separated by spaces") from None
+
+
 def _paths(env, key):
     """Files or folders separated by ':', each of which must exist now rather than at the first signature."""
     paths = tuple(p for p in (env.get(key) or "").split(os.pathsep) if p)
@@ -252,4 +276,8 @@ def from_environment(env=None):
         "EDS_ROLES": tuple((env.get("BAIQAU_EDS_ROLES") or "applicant operator commission").split()),
         "EDS_DEMO": _eds_demo(env, name),
         "OPERATOR_BIN": _bin(env, "BAIQAU_OPERATOR_BIN"),
+        "SCREENING_WORKING_DAYS": _int(env, "BAIQAU_SCREENING_WORKING_DAYS", 10),
+        "REPORT_REVIEW_WORKING_DAYS": _int(env, "BAIQAU_REPORT_REVIEW_WORKING_DAYS", 10),
+        "EXTRA_HOLIDAYS": EXTRA_HOLIDAYS + _dates(env, "BAIQAU_EXTRA_HOLIDAYS"),
+        "WORKING_WEEKENDS": WORKING_WEEKENDS + _dates(env, "BAIQAU_WORKING_WEEKENDS"),
     }

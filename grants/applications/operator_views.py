@@ -13,12 +13,14 @@ from grants.applications.forms import OpenEarlyForm, ReviewForm
 from grants.applications.models import CHECKLIST, Application, EligibilityReview, Outcome, Status
 from grants.auth.forms import ConfirmForm
 from grants.calls.models import Call
+from grants.db import utcnow
 from grants.extensions import db
 from grants.forms import choices
 from grants.i18n import _
 from grants.permissions import allow, can, require
 from grants.reference.models import ReasonCode, Region
 from grants.refusals import attempt
+from grants.work import due
 
 bp = Blueprint("review", __name__, url_prefix="/manage", template_folder="templates")
 
@@ -34,9 +36,11 @@ def call_applications(call_id):
     page = db.paginate(queries.call_applications(call, args), per_page=PER_PAGE, error_out=False)
     regions = db.session.execute(sa.select(Region).order_by(Region.kato)).scalars().all()
     sealed = seal.call_sealed(call)
+    counts = eligibility.counts(call)
+    screening = due.screening_of(call, counts, utcnow())
     return render_template("applications/operator/list.html", call=call, page=page, args=args, regions=regions,
-                           statuses=[s for s in Status if s != Status.draft],
-                           conclusion=eligibility.conclusion_of(call), counts=eligibility.counts(call),
+                           statuses=[s for s in Status if s != Status.draft], screening=screening,
+                           conclusion=eligibility.conclusion_of(call), counts=counts,
                            confirm=ConfirmForm(), sealed=sealed, openings=seal.openings(call),
                            by_region=seal.counts_by_region(call) if sealed else None)
 

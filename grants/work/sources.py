@@ -19,6 +19,7 @@ from grants.comments.models import Comment, Mention
 from grants.extensions import db
 from grants.i18n import _, _l
 from grants.monitoring.models import Report, ReportStatus
+from grants.work.due import review_due, screening_due
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Item:
     due: date | datetime | None = None  # by when, where the work has a date
     since: datetime | None = None  # waiting since
     note: str = ""
+    standing: object = None  # how it stands against `due` today (grants.work.due.arrange)
 
 
 @dataclass(frozen=True)
@@ -73,27 +75,30 @@ def agreement_title(agreement):
 
 @add("screen", _l("To screen"))
 def to_screen(user, now):
-    """Submitted applications I lead whose seal is off: the eligibility check waits on me."""
+    """Submitted applications I lead whose seal is off: the eligibility check waits on me, due working days after
+    the call's intake ends."""
     rows = db.session.execute(
         sa.select(Application, Call.deadline_at).join(Topic, Topic.id == Application.topic_id)
         .join(Call, Call.id == Topic.call_id)
         .where(Application.lead_id == user.id, Application.status == Status.submitted,
                sa.or_(Call.deadline_at <= now, Application.opened_early_at.is_not(None)))
         .order_by(Application.submitted_at)).all()
-    return [Item(application_title(a), url_for("review.review", app_id=a.id), since=a.submitted_at)
-            for a, _deadline in rows]
+    return [Item(application_title(a), url_for("review.review", app_id=a.id), due=screening_due(deadline),
+                 since=a.submitted_at) for a, deadline in rows]
 
 
 @add("review", _l("Reports to review"))
 def to_review(user, now):
-    """Submitted reports of the grants I lead (a state social order contract's are its customer's to review)."""
+    """Submitted reports of the grants I lead (a state social order contract's are its customer's to review), due
+    working days after their submission."""
     rows = db.session.execute(
         sa.select(Report).join(Agreement, Agreement.id == Report.agreement_id)
         .where(Agreement.lead_id == user.id, Report.status == ReportStatus.submitted,
                Agreement.kind != Kind.sso_contract)
         .order_by(Report.submitted_at)).scalars().all()
     return [Item(_("%(agreement)s · report %(n)d", agreement=agreement_title(r.agreement), n=r.number),
-                 url_for("monitoring.review", report_id=r.id), since=r.submitted_at) for r in rows]
+                 url_for("monitoring.review", report_id=r.id), due=review_due(r.submitted_at), since=r.submitted_at)
+            for r in rows]
 
 
 @add("pay", _l("Tranches to pay"))

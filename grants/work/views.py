@@ -15,7 +15,7 @@ from grants.forms import Form, choices
 from grants.i18n import _, _l
 from grants.permissions import allow, register_role_rules, require
 from grants.refusals import attempt
-from grants.work import batch, leads, sources
+from grants.work import batch, due, leads, sources
 
 bp = Blueprint("work", __name__, template_folder="templates")
 register_role_rules({"work.mine": (Role.operator, Role.admin)})
@@ -43,7 +43,7 @@ def register(app):
 @allow("work.mine")
 def index():
     now = utcnow()
-    sections = [(s, s.items(current_user, now)) for s in sources.sources()]
+    sections = [(s, due.arrange(s.items(current_user, now), now)) for s in sources.sources()]
     unled_calls, unled_agreements = sources.unled(now)
     return render_template("work/index.html", sections=sections, unled_calls=unled_calls,
                            unled_agreements=unled_agreements, waiting=sum(len(items) for _s, items in sections))
