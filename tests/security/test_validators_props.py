@@ -39,6 +39,7 @@ from tests.factories import (
     create_call,
     create_organization,
     create_user,
+    end_intake,
     operator,
     signed_in,
 )
@@ -272,8 +273,16 @@ def test_a_budget_total_is_the_sum_of_its_lines_to_the_tiyn_everywhere(app, appl
     # Every example adds one submitted application to the call: the call's row is the sum of theirs.
     submitted = db.session.execute(sa.select(Application).join(Topic).where(
         Topic.call_id == budget_call.id, Application.status != Status.draft)).scalars().all()
-    by_call = {r["call"]: r for r in stats.applications(["call"], stats.Filters(year_from=2026, year_to=2026))}
-    assert by_call[budget_call.code]["amount_requested"] == sum(a.budget_total for a in submitted)
+    def requested():
+        rows = stats.applications(["call"], stats.Filters(year_from=2026, year_to=2026))
+        return {r["call"]: r for r in rows}[budget_call.code]["amount_requested"]
+
+    assert requested() == 0  # sealed until the deadline: what each asks is nobody's to read
+    deadline = budget_call.deadline_at
+    end_intake(budget_call)  # as once the intake has ended; the next example submits to the call again
+    assert requested() == sum(a.budget_total for a in submitted)
+    budget_call.deadline_at = deadline
+    db.session.commit()
 
 
 # --- the forms, over HTTP --------------------------------------------------------------------
