@@ -165,23 +165,23 @@ def common_values(application, language):
     }
 
 
-def deliver(user, outcome, application, extra, fallback):
+def deliver(user, outcome, application, own_fields, fallback):
     """A decision to one member of the NGO: the operator's letter for the outcome in the member's language (the
-    application's, for a reader of English), else the platform's own, `fallback()`. `extra(language)` gives the
+    application's, for a reader of English), else the platform's own, `fallback()`. `own_fields(language)` gives the
     outcome's own fields; it runs in the letter's language, where url_for makes the platform's public address."""
     language = user.locale if user.locale in LANGUAGES else application.language
     letter = template_for(outcome, language)
     if letter is None:
         return fallback()
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]), force_locale(language):
-        filled = _Filled({**common_values(application, language), **extra(language)})
+        filled = _Filled({**common_values(application, language), **own_fields(language)})
     return mail.queue_text(user.email, letter.subject.format_map(filled)[:400],
                            letter.body.format_map(filled).strip() + "\n", language)
 
 
 def send(user, application, review):
     """The eligibility check's decision to one member of the NGO, with the reasons chosen at the check."""
-    def extra(language):
+    def checked(language):
         codes = review.reason_codes or []
         reasons = db.session.execute(sa.select(ReasonCode).where(ReasonCode.code.in_(codes))).scalars().all() \
             if codes else []
@@ -189,6 +189,6 @@ def send(user, application, review):
                 "comment": review.comment or "",
                 "deadline": format_datetime(review.revision_deadline) if review.revision_deadline else ""}
 
-    return deliver(user, review.outcome, application, extra, lambda: mail.queue_mail(
+    return deliver(user, review.outcome, application, checked, lambda: mail.queue_mail(
         user.email, "application_reviewed", user.locale or application.language, application=application,
         review=review))
